@@ -1,0 +1,62 @@
+"""The WordPress gateway: the only code that talks to a site (XML-RPC or REST).
+
+Both transports implement :class:`WordPressGateway`; the pipeline never knows which one it has.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator, Protocol
+
+from ...model import BridgeState, Draft, DraftSummary
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the companion plugin (``seobridge.info``) says about the site, read once per pass."""
+
+    plugin_version: str
+    sync_enabled: bool  # the site admin's switch (Settings → SEO Bridge)
+    opt_in: str  # "tag" | "all-drafts"
+    opt_in_tag: str
+    can_publish: bool  # the daemon's account can publish: we warn, the bot should not be able to
+    used_keyphrases: frozenset[str] = field(default_factory=frozenset)  # lower-cased, other posts'
+
+
+@dataclass(frozen=True)
+class PostUpdate:
+    """Everything one rewrite writes, sent in ONE guarded edit."""
+
+    title: str
+    content: str
+    slug: str
+    meta: dict[str, str]  # Yoast fields + our bookkeeping; updated by meta row id when present
+    status: str = "pending"
+
+
+class WordPressGateway(Protocol):
+    site: str  # a short name for logs ("blog.example.fr")
+
+    def site_info(self) -> SiteInfo:
+        """Detects the companion plugin and reads the admin's switch. Raises PluginMissing."""
+
+    def list_drafts(self) -> Iterator[DraftSummary]:
+        """Every draft, page by page, with only the fields selection needs (no content)."""
+
+    def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
+        """Atomically marks the draft as ours (in WordPress) and returns it in full.
+
+        Raises Conflict when it changed since ``summary``, is locked, not a draft, or claimed by
+        another daemon.
+        """
+
+    def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
+        """One guarded edit (if_not_modified_since + server-side hash check), then reads back the
+        meta and raises MetaDropped when WordPress did not store it."""
+
+    def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
+        """Writes only our bookkeeping (a failure, a release) without touching the post itself."""
+
+
+def modified_guard(draft: Draft) -> datetime | None:
+    return draft.modified_gmt

@@ -1,0 +1,45 @@
+"""Errors a WordPress site can give us, each with one clear message for the log.
+
+Faults come back translated (French) with HTML entities: we branch on codes, never on text.
+"""
+from __future__ import annotations
+
+
+class WordPressError(Exception):
+    """Base class. ``str(e)`` is the one line a site admin reads."""
+
+
+class SiteDown(WordPressError):
+    pass
+
+
+class AuthFailed(WordPressError):
+    pass
+
+
+class XmlRpcDisabled(WordPressError):
+    pass
+
+
+class RestDisabled(WordPressError):
+    pass
+
+
+class PluginMissing(WordPressError):
+    pass
+
+
+class InsecureTransport(WordPressError):
+    pass
+
+
+class Conflict(WordPressError):
+    """The post changed under us, is locked or is not ours to write: leave it for the next pass."""
+
+
+class Forbidden(WordPressError):
+    pass
+
+
+class MetaDropped(WordPressError):
+    """WordPress answered OK but did not store meta we wrote (protected meta without our plugin)."""

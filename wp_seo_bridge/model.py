@@ -1,0 +1,245 @@
+"""The nouns of one draft's journey: select → extract → rewrite → check → render → push.
+
+Everything here is plain data. Stages are pure functions over these types; only the
+gateways (``gateways/wordpress``, ``gateways/mistral``) do I/O.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --- WordPress side -------------------------------------------------------------------
+
+#: Yoast's post meta keys (all strings). See shared notes: protected meta, granted by our plugin.
+YOAST_TITLE = "_yoast_wpseo_title"
+YOAST_METADESC = "_yoast_wpseo_metadesc"
+YOAST_FOCUSKW = "_yoast_wpseo_focuskw"
+YOAST_KEYS = (YOAST_TITLE, YOAST_METADESC, YOAST_FOCUSKW)
+
+#: Our bookkeeping on the post itself, so a restarted or second daemon knows what was done.
+STATE_KEY = "_wp_seo_bridge_state"  # JSON: BridgeState
+PREVIOUS_KEY = "_wp_seo_bridge_previous"  # JSON: the Yoast values before our rewrite (for Reject)
+BRIDGE_KEYS = (STATE_KEY, PREVIOUS_KEY)
+
+
+def source_hash(title: str, content: str) -> str:
+    """Identity of one draft version. The companion plugin computes the same value in PHP."""
+    return hashlib.sha256(f"{title}\n{content}".encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class MetaField:
+    """One post meta row as WordPress returns it: updates must name the row ``id``."""
+
+    id: str | None
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """What a listing page tells about a draft, without its content (cheap to fetch)."""
+
+    post_id: str
+    status: str
+    modified_gmt: datetime | None
+    tags: tuple[str, ...]
+    content_hash: str  # source_hash(title, content), computed server-side by the plugin
+    state: "BridgeState | None"  # our bookkeeping, if any
+    locked_by: int | None  # user id holding the editor lock, None when free
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One draft version, read in full (after we claimed it)."""
+
+    post_id: str
+    title: str
+    content: str
+    status: str
+    modified_gmt: datetime | None
+    tags: tuple[str, ...]
+    meta: dict[str, MetaField] = field(default_factory=dict)
+
+    @property
+    def hash(self) -> str:
+        return source_hash(self.title, self.content)
+
+    def meta_value(self, key: str) -> str:
+        f = self.meta.get(key)
+        return f.value if f else ""
+
+
+class BridgeState(BaseModel):
+    """Stored as JSON in ``_wp_seo_bridge_state`` on the post."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    state: Literal["claimed", "rewritten", "failed", "rejected", "approved"]
+    source_hash: str
+    at: str  # ISO 8601 UTC
+    by: str = ""  # daemon id
+    model: str = ""
+    reason: str = ""
+    keyphrase: str = ""
+    words: int = 0
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_eur: float = 0.0
+    report: list[dict] = Field(default_factory=list)
+    claim_until: str = ""  # ISO 8601 UTC, for state == "claimed"
+
+
+# --- The article the model writes (the structured-output schema) -----------------------
+
+
+class Block(BaseModel):
+    """One body block. Flat on purpose: strict JSON schema mode wants every field required.
+
+    - ``paragraph``: ``text`` is one paragraph; may contain ``[[LINK-n]]`` tokens of the source.
+    - ``list``: ``items`` (``ordered`` for numbered lists).
+    - ``quote``: ``text`` is a quotation copied word for word from the source, ``cite`` who said it.
+    - ``keep``: ``ref`` is the token (``KEEP-n``) of a protected element (image, embed, table, ...).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["paragraph", "list", "quote", "keep"]
+    text: str = ""
+    items: list[str] = Field(default_factory=list)
+    ordered: bool = False
+    cite: str = ""
+    ref: str = ""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal[2, 3]
+    heading: str
+    blocks: list[Block]
+
+
+class Article(BaseModel):
+    """What Mistral returns (validated), and what every later stage works on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    seo_title: str
+    meta_description: str
+    focus_keyphrase: str
+    slug: str
+    intro: list[Block]
+    sections: list[Section]
+
+
+@dataclass(frozen=True)
+class YoastFields:
+    seo_title: str
+    meta_description: str
+    focus_keyphrase: str
+
+    def as_meta(self) -> dict[str, str]:
+        return {
+            YOAST_TITLE: self.seo_title,
+            YOAST_METADESC: self.meta_description,
+            YOAST_FOCUSKW: self.focus_keyphrase,
+        }
+
+
+# --- Extraction ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A draft as the model sees it, plus what must come back untouched.
+
+    ``text`` is Markdown-ish plain text: paragraphs separated by blank lines, source headings as
+    ``## ...``, block-level protected elements as a line ``[[KEEP-n]]`` and inline links as
+    ``[[LINK-n]]``. ``protected`` maps each token (without brackets) to the original markup, byte
+    for byte, in source order.
+    """
+
+    title: str
+    text: str
+    plain: str  # text without tokens: the ground truth for faithfulness checks
+    protected: dict[str, str]
+    format: Literal["blocks", "classic", "markdown", "text"]
+    words: int
+
+
+# --- Checks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # stable identifier, e.g. "word_count", "quote_not_in_source"
+    ok: bool
+    message: str  # one clear sentence, French or English, for the editor and the log
+    blocking: bool = True  # a failing non-blocking finding is reported but does not stop the push
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "ok": self.ok, "message": self.message, "blocking": self.blocking}
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(f.ok or not f.blocking for f in self.findings)
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok and f.blocking)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok and not f.blocking)
+
+    def as_list(self) -> list[dict]:
+        return [f.as_dict() for f in self.findings]
+
+
+# --- Outcome of one draft --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token usage and cost of Mistral calls (summed over repairs)."""
+
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_eur: float = 0.0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            self.calls + other.calls,
+            self.tokens_in + other.tokens_in,
+            self.tokens_out + other.tokens_out,
+            round(self.cost_eur + other.cost_eur, 6),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    site: str
+    post_id: str
+    result: Literal["rewritten", "skipped", "failed"]
+    reason: str = ""
+    source_hash: str = ""
+    model: str = ""
+    usage: Usage = Usage()
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        tail = f": {self.reason}" if self.reason else ""
+        return f"{self.site} #{self.post_id} {self.result}{tail}"
