@@ -1,0 +1,170 @@
+"""Configuration: one TOML file, secrets from the environment or files, one clear message per mistake.
+
+pydantic validates the shape (``extra="forbid"`` turns a typo into an error naming the key);
+:func:`load` turns every failure into a :class:`ConfigError` that names the key and the fix.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_PATH = Path("config/wp-seo-bridge.toml")
+ENV_PATH = "WP_SEO_BRIDGE_CONFIG"
+
+
+class ConfigError(Exception):
+    """A wrong or missing setting. ``str(e)`` names the key and says how to fix it."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MistralConfig(_Strict):
+    model: str = "mistral-large-latest"
+    # The key and server come from MISTRAL_API_KEY / MISTRAL_SERVER_URL; a file is allowed for the key.
+    api_key_file: str = ""
+    timeout_s: float = Field(180, gt=0)
+    max_retries: int = Field(4, ge=0, le=10)
+    max_backoff_s: float = Field(60, gt=0)
+    deadline_s: float = Field(600, gt=0)
+    max_repairs: int = Field(1, ge=0, le=3)
+    temperature: float = Field(0.3, ge=0, le=1.5)
+    max_tokens: int = Field(8000, gt=0)
+    # EUR per million tokens, [input, output], per model name. Prices change: keep them here, not in code.
+    prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
+class RewriteConfig(_Strict):
+    min_words: int = Field(700, ge=100, le=5000)
+    mode: Literal["blocks", "classic"] = "blocks"
+
+
+class DaemonConfig(_Strict):
+    state_dir: str = "var"
+    concurrency: int = Field(4, ge=1, le=64)
+    requests_per_second: float = Field(1.0, gt=0)
+    tokens_per_minute: int = Field(500_000, gt=0)
+    max_posts_per_pass: int = Field(50, ge=1)
+    max_tokens_per_day: int = Field(2_000_000, ge=1)
+    max_eur_per_day: float = Field(20.0, gt=0)
+    claim_ttl_s: int = Field(900, ge=60)
+
+
+class SiteConfig(_Strict):
+    name: str
+    url: str
+    user: str
+    password_env: str = ""
+    password_file: str = ""
+    transport: Literal["xmlrpc", "rest", "auto"] = "xmlrpc"
+    opt_in: Literal["tag", "all-drafts"] = "tag"
+    opt_in_tag: str = "seo-bridge"
+    min_quiet_minutes: float = Field(5, ge=0)
+    allow_insecure_http: bool = False
+    timeout_s: float = Field(30, gt=0)
+    interval_minutes: float = Field(15, gt=0)
+    cron: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the site's address, e.g. https://blog.example.fr")
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> "SiteConfig":
+        if bool(self.password_env) == bool(self.password_file):
+            raise ValueError(
+                "set exactly one of password_env (name of an environment variable) or password_file "
+                "(a file holding the password or application password); passwords never go in this file"
+            )
+        return self
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.url).hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    def password(self) -> str:
+        """Read at use time, so a rotated secret is picked up without a restart."""
+        if self.password_env:
+            value = os.environ.get(self.password_env, "")
+            if not value:
+                raise ConfigError(
+                    f"site {self.name!r}: password_env: environment variable {self.password_env} is not set "
+                    f"— export it (e.g. `export {self.password_env}=...`) or use password_file"
+                )
+            return value
+        try:
+            return Path(self.password_file).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ConfigError(
+                f"site {self.name!r}: password_file: cannot read {self.password_file} ({e.strerror})"
+            ) from None
+
+
+class Config(_Strict):
+    sites: list[SiteConfig] = Field(min_length=1)
+    mistral: MistralConfig = MistralConfig()
+    rewrite: RewriteConfig = RewriteConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    path: str = ""  # where it was loaded from (set by load)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Config":
+        names = [s.name for s in self.sites]
+        if len(set(names)) != len(names):
+            raise ValueError("every [[sites]] entry needs a distinct name")
+        return self
+
+    def site(self, name: str) -> SiteConfig:
+        for s in self.sites:
+            if s.name == name:
+                return s
+        raise ConfigError(f"no site named {name!r} in {self.path} (known: {', '.join(s.name for s in self.sites)})")
+
+
+def resolve_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+
+
+def load(path: str | Path | None = None) -> Config:
+    p = resolve_path(str(path) if path else None)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{p}: no configuration file — copy config/wp-seo-bridge.example.toml there, "
+            f"or pass --config FILE / set {ENV_PATH}"
+        ) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    return parse(raw, str(p))
+
+
+def parse(raw: dict, origin: str = "<config>") -> Config:
+    try:
+        return Config.model_validate({**raw, "path": origin})
+    except ValidationError as e:
+        first = e.errors()[0]
+        key = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        hint = "unknown key — check its spelling" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ConfigError(f"{origin}: {key}: {hint}{more}") from None
+
+
+def mistral_env() -> dict[str, str]:
+    """The three Mistral settings that come from the environment (never from the file)."""
+    return {
+        "api_key": os.environ.get("MISTRAL_API_KEY", ""),
+        "server_url": os.environ.get("MISTRAL_SERVER_URL", ""),
+        "model": os.environ.get("MISTRAL_MODEL", ""),
+    }

@@ -1,0 +1,349 @@
+"""WordPress over XML-RPC (python-wordpress-xmlrpc), in the library's own style: one small class per
+remote call, a declarative field map, and an injectable transport (the testing seam).
+
+Quirks handled here come from ../shared/notes/wordpress.md: partial edits are plain dicts (a
+``WordPressPost`` object would rename the post "Untitled"), dates are never sent back except
+``if_not_modified_since`` as a UTC DateTime, meta rows are updated by id, faults are told apart by
+code (their text is translated), and protected meta is always read back.
+"""
+from __future__ import annotations
+
+import collections
+import collections.abc
+import re
+import threading
+import xmlrpc.client
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+# python-wordpress-xmlrpc 2.3 still uses collections.Iterable (gone since Python 3.10).
+if not hasattr(collections, "Iterable"):
+    collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
+
+import requests
+from defusedxml.xmlrpc import DefusedExpatParser
+from wordpress_xmlrpc import Client
+from wordpress_xmlrpc.base import AuthenticatedMethod
+from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectionError
+
+from ... import __version__
+from ...config import SiteConfig
+from ...model import BridgeState, Draft, DraftSummary, MetaField
+from .base import PostUpdate, SiteInfo
+from .errors import (
+    AuthFailed,
+    Conflict,
+    Forbidden,
+    InsecureTransport,
+    MetaDropped,
+    PluginMissing,
+    SiteDown,
+    WordPressError,
+    XmlRpcDisabled,
+)
+
+PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "terms", "seo_bridge"]
+READBACK_FIELDS = ["post_status", "custom_fields"]
+
+# --- one class per remote call ---------------------------------------------------------
+
+
+class ListDrafts(AuthenticatedMethod):
+    method_name = "wp.getPosts"
+    method_args = ("filter", "fields")
+
+
+class ReadBack(AuthenticatedMethod):
+    method_name = "wp.getPost"
+    method_args = ("post_id", "fields")
+
+
+class GuardedEdit(AuthenticatedMethod):
+    method_name = "wp.editPost"
+    method_args = ("post_id", "content")
+
+
+class BridgeInfo(AuthenticatedMethod):
+    method_name = "seobridge.info"
+
+
+class ClaimPost(AuthenticatedMethod):
+    method_name = "seobridge.claimPost"
+    method_args = ("post_id", "expect_hash", "daemon_id", "ttl_seconds")
+
+
+class RecordState(AuthenticatedMethod):
+    method_name = "seobridge.recordState"
+    method_args = ("post_id", "daemon_id", "state_json")
+
+
+# --- transport -------------------------------------------------------------------------
+
+_METHOD_RE = re.compile(rb"<methodName>([^<]+)</methodName>")
+
+
+class RequestsTransport(xmlrpc.client.Transport):
+    """XML-RPC over a ``requests.Session``: verified TLS, explicit timeouts, keep-alive across
+    threads, responses parsed with defusedxml (no entity expansion), and a per-method call count."""
+
+    def __init__(self, url: str, *, timeout: float = 30, session: requests.Session | None = None):
+        super().__init__()
+        self.url = url
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"wp-seo-bridge/{__version__}"
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def request(self, host, handler, request_body, verbose=False):
+        m = _METHOD_RE.search(request_body if isinstance(request_body, bytes) else request_body.encode())
+        with self._lock:
+            self.calls[m.group(1).decode() if m else "?"] += 1
+        try:
+            r = self.session.post(
+                self.url, data=request_body, timeout=self.timeout, stream=True,
+                headers={"Content-Type": "text/xml; charset=utf-8"},
+            )
+        except requests.exceptions.SSLError as e:
+            raise SiteDown(f"{self.url}: TLS certificate not valid ({type(e).__name__}); fix the site's certificate") from None
+        except requests.Timeout:
+            raise SiteDown(f"{self.url}: no answer within {self.timeout:g} s") from None
+        except requests.ConnectionError:
+            raise SiteDown(f"{self.url}: cannot connect — is WordPress running at that address?") from None
+        with r:
+            if r.status_code != 200:
+                raise xmlrpc.client.ProtocolError(self.url, r.status_code, r.reason, dict(r.headers))
+            body = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise WordPressError(f"{self.url}: answer larger than {MAX_RESPONSE_BYTES} bytes, refused")
+        parser, unmarshaller = self.getparser()
+        parser.feed(body)
+        parser.close()
+        return unmarshaller.close()
+
+    def getparser(self):
+        unmarshaller = xmlrpc.client.Unmarshaller()
+        return DefusedExpatParser(unmarshaller), unmarshaller
+
+
+# --- field maps ------------------------------------------------------------------------
+
+
+def _utc(value: Any) -> datetime | None:
+    """XML-RPC ``*_gmt`` dates are naive UTC; WordPress sends 00000000T00:00:00 for 'none'."""
+    text = str(value or "")
+    if not text or text.startswith("0000"):
+        return None
+    return datetime.strptime(text, "%Y%m%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+
+
+def _tags(terms: list[dict]) -> tuple[str, ...]:
+    return tuple(t.get("slug", "") for t in terms or () if t.get("taxonomy") == "post_tag")
+
+
+def _state(raw: str) -> BridgeState | None:
+    if not raw:
+        return None
+    try:
+        return BridgeState.model_validate_json(raw)
+    except ValueError:
+        return None  # someone wrote garbage: treat as no bookkeeping, the claim guard still holds
+
+
+def summary_from_struct(s: dict) -> DraftSummary:
+    bridge = s.get("seo_bridge") or {}
+    return DraftSummary(
+        post_id=str(s["post_id"]),
+        status=s.get("post_status", ""),
+        modified_gmt=_utc(s.get("post_modified_gmt")),
+        tags=_tags(s.get("terms", [])),
+        content_hash=bridge.get("content_hash", ""),
+        state=_state(bridge.get("state", "")),
+        locked_by=int(bridge.get("locked_by") or 0) or None,
+    )
+
+
+def _meta(custom_fields: list[dict]) -> dict[str, MetaField]:
+    out: dict[str, MetaField] = {}
+    for f in custom_fields or ():
+        out.setdefault(f["key"], MetaField(str(f.get("id", "")) or None, f["key"], str(f.get("value", ""))))
+    return out
+
+
+def draft_from_struct(s: dict) -> Draft:
+    return Draft(
+        post_id=str(s["post_id"]),
+        title=s.get("post_title", ""),
+        content=s.get("post_content", ""),
+        status=s.get("post_status", ""),
+        modified_gmt=_utc(s.get("post_modified_gmt")),
+        tags=_tags(s.get("terms", [])),
+        meta=_meta(s.get("custom_fields", [])),
+    )
+
+
+def edit_struct(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
+    """Exactly the fields to change (never dates: a draft must keep its floating date)."""
+    struct: dict[str, Any] = {
+        "post_title": update.title,
+        "post_content": update.content,
+        "post_name": update.slug,
+        "post_status": update.status,
+        "custom_fields": [
+            {"id": draft.meta[k].id, "key": k, "value": v} if k in draft.meta and draft.meta[k].id
+            else {"key": k, "value": v}
+            for k, v in update.meta.items()
+        ],
+        # Checked by the companion plugin under a lock: content hash + our claim (1 s resolution of
+        # if_not_modified_since misses same-second saves; the hash does not).
+        "seo_bridge_expect_hash": draft.hash,
+        "seo_bridge_daemon": daemon_id,
+    }
+    if draft.modified_gmt:
+        struct["if_not_modified_since"] = xmlrpc.client.DateTime(draft.modified_gmt.replace(tzinfo=None))
+    return struct
+
+
+# --- the gateway -----------------------------------------------------------------------
+
+
+class XmlRpcGateway:
+    """One site over XML-RPC. Thread-safe: the daemon calls it from a small pool."""
+
+    def __init__(self, site: SiteConfig, *, transport: RequestsTransport | None = None):
+        self.site = site.name
+        self.cfg = site
+        self.endpoint = f"{site.url}/xmlrpc.php"
+        if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
+            raise InsecureTransport(
+                f"site {site.name!r}: {site.url} is plain http — the password would travel in clear. Use https, "
+                f"or set allow_insecure_http = true for this site if you really mean it"
+            )
+        self.transport = transport or RequestsTransport(self.endpoint, timeout=site.timeout_s)
+        self._client: Client | None = None
+        self._client_lock = threading.Lock()
+
+    # Client() calls mt.supportedMethods when built: do it once, lazily, and learn about the plugin.
+    def _connect(self) -> Client:
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._wrap(
+                    lambda: Client(self.endpoint, self.cfg.user, self.cfg.password(), transport=self.transport)
+                )
+            return self._client
+
+    def _call(self, method: AuthenticatedMethod) -> Any:
+        client = self._connect()
+        if method.method_name.startswith("seobridge.") and method.method_name not in client.supported_methods:
+            raise PluginMissing(
+                f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is not active — install it "
+                f"(`wp-seo-bridge plugin --zip wp-seo-bridge.zip`, then Plugins → Add New → Upload) and activate it"
+            )
+        return self._wrap(lambda: client.call(method))
+
+    def _wrap(self, fn):
+        try:
+            return fn()
+        except (InvalidCredentialsError,) as e:
+            raise AuthFailed(
+                f"{self.cfg.url}: WordPress refused the login for user {self.cfg.user!r} — check the password "
+                f"(from {self.cfg.password_env or self.cfg.password_file})"
+            ) from None
+        except ServerConnectionError as e:
+            raise self._protocol_error(str(e)) from None
+        except xmlrpc.client.ProtocolError as e:
+            raise self._protocol_error(f"HTTP {e.errcode}", e.errcode) from None
+        except xmlrpc.client.Fault as e:
+            raise self._fault(e) from None
+        except xmlrpc.client.ResponseError as e:
+            raise WordPressError(f"{self.endpoint}: not an XML-RPC answer ({e})") from None
+        except Exception as e:  # expat errors, defused entity bombs
+            if isinstance(e, WordPressError):
+                raise
+            if type(e).__module__.startswith(("defusedxml", "xml", "pyexpat")) or "ExpatError" in type(e).__name__:
+                raise WordPressError(f"{self.endpoint}: unreadable XML-RPC answer ({type(e).__name__})") from None
+            raise
+
+    def _protocol_error(self, text: str, code: int = 0) -> WordPressError:
+        if code == 0:
+            m = re.search(r"\b(\d{3})\b", text)
+            code = int(m.group(1)) if m else 0
+        if code in (403, 405):
+            return XmlRpcDisabled(
+                f"{self.endpoint}: XML-RPC is blocked on this site (HTTP {code}) — unblock xmlrpc.php or use "
+                f'transport = "rest" (or "auto") for this site'
+            )
+        if code == 404:
+            return XmlRpcDisabled(f"{self.endpoint}: no XML-RPC endpoint here (HTTP 404) — check the site url")
+        return SiteDown(f"{self.endpoint}: WordPress answered {text}")
+
+    def _fault(self, e: xmlrpc.client.Fault) -> WordPressError:
+        code = e.faultCode
+        if code == 403:
+            return AuthFailed(f"{self.cfg.url}: WordPress refused the login for user {self.cfg.user!r} — check the password")
+        if code == 405:
+            return XmlRpcDisabled(f"{self.endpoint}: XML-RPC services are disabled on this site — enable them or use the REST transport")
+        if code == 409:
+            return Conflict("changed in WordPress since we read it (someone saved it, or it is not a draft any more)")
+        if code == 423:
+            return Conflict("open in the editor or claimed by another daemon")
+        if code == 401:
+            return Forbidden(f"user {self.cfg.user!r} may not do this on this post (fault 401)")
+        if code == 404:
+            return Conflict("the post no longer exists")
+        return WordPressError(f"{self.endpoint}: XML-RPC fault {code}")
+
+    # --- the interface ---
+
+    @property
+    def calls(self) -> Counter[str]:
+        return self.transport.calls
+
+    def site_info(self) -> SiteInfo:
+        raw = self._call(BridgeInfo())
+        return SiteInfo(
+            plugin_version=str(raw.get("version", "")),
+            sync_enabled=bool(raw.get("sync_enabled")),
+            opt_in=str(raw.get("opt_in") or self.cfg.opt_in),
+            opt_in_tag=str(raw.get("opt_in_tag") or self.cfg.opt_in_tag),
+            can_publish=bool(raw.get("can_publish")),
+            used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
+        )
+
+    def list_drafts(self) -> Iterator[DraftSummary]:
+        offset = 0
+        while True:
+            page = self._call(ListDrafts(
+                {"post_type": "post", "post_status": "draft", "number": PAGE_SIZE, "offset": offset,
+                 "orderby": "ID", "order": "ASC"},
+                LIST_FIELDS,
+            ))
+            for s in page:
+                yield summary_from_struct(s)
+            if len(page) < PAGE_SIZE:
+                return
+            offset += PAGE_SIZE
+
+    def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
+        raw = self._call(ClaimPost(int(summary.post_id), summary.content_hash, daemon_id, ttl_s))
+        return draft_from_struct(raw)
+
+    def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
+        self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
+        back = self._call(ReadBack(int(draft.post_id), READBACK_FIELDS))
+        stored = {f["key"]: str(f.get("value", "")) for f in back.get("custom_fields", [])}
+        missing = [k for k, v in update.meta.items() if stored.get(k) != v]
+        if missing:
+            raise MetaDropped(
+                f"post {draft.post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "
+                f"active and does user {self.cfg.user!r} have the right to edit this post?"
+            )
+        if back.get("post_status") != update.status:
+            raise WordPressError(f"post {draft.post_id}: status is {back.get('post_status')!r}, expected {update.status!r}")
+
+    def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
+        self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))
+
