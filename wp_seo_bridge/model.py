@@ -79,7 +79,7 @@ class BridgeState(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    state: Literal["claimed", "rewritten", "failed", "rejected", "approved"]
+    state: Literal["claimed", "released", "rewritten", "failed", "rejected", "approved"]
     source_hash: str  # the draft version this is about
     at: str  # ISO 8601 UTC
     result_hash: str = ""  # source_hash of what we pushed: our own rewrite is never rewritten again
