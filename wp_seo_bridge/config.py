@@ -142,7 +142,7 @@ def load(path: str | Path | None = None) -> Config:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            f"{p}: no configuration file — copy config/wp-seo-bridge.example.toml there, "
+            f"{p}: no configuration file — copy config/wp-seo-bridge.toml (the commented example) there, "
             f"or pass --config FILE / set {ENV_PATH}"
         ) from None
     except tomllib.TOMLDecodeError as e:
@@ -155,9 +155,12 @@ def parse(raw: dict, origin: str = "<config>") -> Config:
         return Config.model_validate({**raw, "path": origin})
     except ValidationError as e:
         first = e.errors()[0]
-        key = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        key = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in first["loc"]).lstrip(".")
         more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
-        hint = "unknown key — check its spelling" if first["type"] == "extra_forbidden" else first["msg"]
+        hint = {
+            "extra_forbidden": "unknown key — check its spelling",
+            "missing": "required — add it" + (" (at least one [[sites]] table)" if key == "sites" else ""),
+        }.get(first["type"], first["msg"].removeprefix("Value error, "))
         raise ConfigError(f"{origin}: {key}: {hint}{more}") from None
 
 

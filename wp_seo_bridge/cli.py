@@ -1,0 +1,185 @@
+"""``wp-seo-bridge``: a thin CLI. Every command loads what it needs and hands over to the pipeline."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, load, resolve_path
+from .gateways.wordpress.errors import WordPressError
+
+log = logging.getLogger("wp_seo_bridge")
+
+
+class _Obj(dict):
+    """ctx.obj: the configuration is loaded on first use, so `rewrite`, `plugin` and `standin` need none."""
+
+    def __missing__(self, key):
+        if key == "config":
+            self["config"] = load(self["config_path"])
+            return self["config"]
+        raise KeyError(key)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="FILE", default=None,
+              help="TOML configuration (default: $WP_SEO_BRIDGE_CONFIG, else config/wp-seo-bridge.toml).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(__version__, prog_name="wp-seo-bridge")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, log_format: str, verbose: int) -> None:
+    """Rewrites opted-in WordPress drafts into French SEO articles, for editors to approve."""
+    from .daemon.logs import setup_logging
+
+    setup_logging(log_format, logging.WARNING - 10 * min(verbose, 2))
+    ctx.obj = _Obj(config_path=str(resolve_path(config_path)), log_format=log_format)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One pass over every configured site, then exit.")
+@click.option("--site", "site_names", multiple=True, metavar="NAME", help="Only this site (repeatable).")
+@click.pass_context
+def sync(ctx: click.Context, once: bool, site_names: tuple[str, ...]) -> None:
+    """One pass: prints one line per opted-in draft (rewritten / skipped / failed) and a total."""
+    from .pipeline import run_pass
+    from .wiring import daemon_identity, make_engine, make_wordpress
+
+    if not once:
+        _fail("`sync` runs one pass and needs --once; use `wp-seo-bridge run` for the scheduled daemon")
+    try:
+        cfg = ctx.obj["config"]
+        sites = [cfg.site(n) for n in site_names] if site_names else cfg.sites
+        engine = make_engine(cfg)
+        daemon_id = daemon_identity(cfg)
+    except ConfigError as e:
+        _fail(str(e))
+    from .daemon.progress import Progress
+
+    failed = False
+    for site in sites:
+        try:
+            wp = make_wordpress(site)
+            with Progress(site.name) as progress:
+                def show(o, progress=progress):
+                    progress.clear()
+                    click.echo(o.line())
+                    progress.advance()
+
+                report = run_pass(
+                    wp, engine, daemon_id=daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
+                    quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=cfg.daemon.claim_ttl_s,
+                    max_posts=cfg.daemon.max_posts_per_pass, on_outcome=show,
+                )
+        except (WordPressError, ConfigError) as e:
+            click.echo(f"{site.name}: failed: {e}")
+            failed = True
+            continue
+        click.echo(report.total_line())
+        failed |= report.count("failed") > 0
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--title", default="", help="The draft's title (default: none).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the article HTML here.")
+@click.option("--mode", type=click.Choice(["blocks", "classic"]), default=None,
+              help="Gutenberg block markup or plain HTML (default from config, else blocks).")
+@click.pass_context
+def rewrite(ctx: click.Context, file, title: str, as_json: bool, out: Path | None, mode: str | None) -> None:
+    """Rewrites FILE (text, HTML or Markdown; - for stdin) without WordPress."""
+    from .pipeline import rewrite_text
+    from .wiring import make_engine
+
+    try:
+        cfg = ctx.obj["config"] if Path(ctx.obj["config_path"]).exists() else None
+        engine = make_engine(cfg, mode=mode)
+    except ConfigError as e:
+        _fail(str(e))
+    r = rewrite_text(title, file.read(), engine)
+    a = r.article
+    result = {
+        "ok": r.ok,
+        "reason": r.reason,
+        "yoast": {"seo_title": a.seo_title, "meta_description": a.meta_description,
+                  "focus_keyphrase": a.focus_keyphrase, "slug": a.slug} if a else None,
+        "title": a.title if a else None,
+        "html": r.html,
+        "report": r.report.as_list() if r.report else [],
+        "usage": {"calls": r.usage.calls, "tokens_in": r.usage.tokens_in, "tokens_out": r.usage.tokens_out,
+                  "cost_eur": r.usage.cost_eur},
+    }
+    if out and r.ok:
+        out.write_text(r.html, encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_rewrite(result, out)
+    sys.exit(0 if r.ok else 1)
+
+
+def _print_rewrite(result: dict, out: Path | None) -> None:
+    if result["ok"]:
+        if not out:
+            click.echo(result["html"])
+            click.echo()
+        y = result["yoast"]
+        click.echo(f"Title:            {result['title']}")
+        click.echo(f"SEO title:        {y['seo_title']}")
+        click.echo(f"Meta description: {y['meta_description']}")
+        click.echo(f"Focus keyphrase:  {y['focus_keyphrase']}")
+        click.echo(f"Slug:             {y['slug']}")
+    else:
+        click.echo(f"not rewritten: {result['reason']}")
+    for f in result["report"]:
+        mark = "ok " if f["ok"] else ("ERR" if f["blocking"] else "warn")
+        click.echo(f"  [{mark}] {f['code']}: {f['message']}")
+    u = result["usage"]
+    click.echo(f"Mistral: {u['calls']} call(s), {u['tokens_in']} tokens in, {u['tokens_out']} out, {u['cost_eur']:.4f} EUR")
+
+
+@main.command()
+@click.option("--zip", "zip_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the plugin zip (upload it in Plugins → Add New).")
+def plugin(zip_path: Path) -> None:
+    """Builds the companion WordPress plugin's zip."""
+    from .plugin import build_zip
+
+    n = build_zip(zip_path)
+    click.echo(f"wrote {zip_path} ({n} files): upload it in WordPress under Plugins → Add New → Upload Plugin")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--latency", default=0.0, show_default=True, type=float, help="Seconds before each answer.")
+def standin(host: str, port: int, latency: float) -> None:
+    """OFFLINE STAND-IN for Mistral (tests and the demo): answers with hand-written fixtures."""
+    from .standin.server import serve
+
+    click.echo(f"offline Mistral stand-in (hand-written fixtures, NOT Mistral) on http://{host}:{port}", err=True)
+    serve(host, port, latency=latency)
+
+
+def _register_daemon() -> None:
+    from .daemon.commands import register
+
+    register(main)
+
+
+try:
+    _register_daemon()
+except ImportError:  # the daemon package is optional at import time of the thin commands
+    pass

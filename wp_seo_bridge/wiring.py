@@ -1,0 +1,72 @@
+"""Wiring: configuration in, gateways and the engine out. The only place that knows both."""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+from .config import Config, ConfigError, MistralConfig, SiteConfig, mistral_env
+from .gateways.mistral import MistralGateway, MistralSettings
+from .gateways.wordpress.base import WordPressGateway
+from .pipeline import Engine
+
+
+def mistral_settings(m: MistralConfig) -> MistralSettings:
+    env = mistral_env()
+    api_key = env["api_key"]
+    if not api_key and m.api_key_file:
+        try:
+            api_key = Path(m.api_key_file).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ConfigError(f"mistral.api_key_file: cannot read {m.api_key_file} ({e.strerror})") from None
+    if not api_key:
+        raise ConfigError(
+            "MISTRAL_API_KEY is not set — export it (or set mistral.api_key_file); for the offline demo, "
+            "run scripts/quickstart.sh, which starts the local stand-in"
+        )
+    return MistralSettings(
+        model=env["model"] or m.model,
+        api_key=api_key,
+        server_url=env["server_url"] or None,
+        timeout_s=m.timeout_s,
+        max_retries=m.max_retries,
+        max_backoff_s=m.max_backoff_s,
+        deadline_s=m.deadline_s,
+        temperature=m.temperature,
+        max_tokens=m.max_tokens,
+        prices=dict(m.prices),
+    )
+
+
+def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) -> Engine:
+    m = cfg.mistral if cfg else MistralConfig()
+    settings = mistral_settings(m)
+    return Engine(
+        llm=MistralGateway(settings, limiter=limiter),
+        model=settings.model,
+        min_words=cfg.rewrite.min_words if cfg else 700,
+        mode=mode or (cfg.rewrite.mode if cfg else "blocks"),
+        max_repairs=m.max_repairs,
+    )
+
+
+def make_wordpress(site: SiteConfig) -> WordPressGateway:
+    from .gateways.wordpress.xmlrpc import XmlRpcGateway
+
+    if site.transport == "xmlrpc":
+        return XmlRpcGateway(site)
+    raise ConfigError(f"site {site.name!r}: transport {site.transport!r} is not available yet")
+
+
+def daemon_identity(cfg: Config) -> str:
+    """A stable id for this daemon's state dir: claims in WordPress name it, so a restarted daemon
+    takes over its own claims at once, and another daemon's claims are respected until they expire."""
+    state = Path(cfg.daemon.state_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    f = state / "daemon-id"
+    if not f.exists():
+        tmp = f.with_suffix(".tmp")
+        tmp.write_text(f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}\n", encoding="utf-8")
+        os.replace(tmp, f)
+    return f.read_text(encoding="utf-8").strip()
