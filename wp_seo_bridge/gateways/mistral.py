@@ -1,0 +1,395 @@
+"""The Mistral gateway: the ONLY code that calls Mistral. One call site, every attempt logged.
+
+The SDK's own retries stay off: ours are bounded by attempts, by a capped backoff that honours
+``Retry-After`` / ``retry-after-ms``, and by a total deadline. A read timeout is never re-sent:
+the generation may still be running (and billed) on Mistral's side.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Mapping, Protocol, Sequence
+from urllib.parse import urlsplit
+
+import httpx2  # the SDK's HTTP stack: its transport errors are httpx2.*, not httpx.*
+from mistralai.client import Mistral, errors
+from mistralai.client.utils import BackoffStrategy, RetryConfig
+from pydantic import ValidationError
+
+from ..model import Article, Usage
+
+log = logging.getLogger("wp_seo_bridge.mistral")
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+#: A disconnect this soon after sending cannot hide a finished generation: safe to send again.
+RESEND_SAFE_S = 5.0
+_SDK_RETRIES_OFF = RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), retry_connection_errors=False)
+
+
+# --- errors: one line each, for a site admin ----------------------------------------------
+
+
+class MistralError(Exception):
+    """Base of every Mistral failure. ``usage`` holds what the failed call still cost."""
+
+    def __init__(self, message: str, *, status: int | None = None, usage: Usage | None = None,
+                 content: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.usage = usage or Usage()
+        self.content = content  # the model's raw answer, when there was one (Truncated, Malformed)
+
+
+class SettingsError(MistralError, ValueError):
+    """The gateway is misconfigured (server URL, key): nothing was sent."""
+
+
+class AuthError(MistralError):
+    """401/403: the key is wrong, revoked, or not allowed to use this model. Not retried."""
+
+
+class Rejected(MistralError):
+    """400/404/422: Mistral refused the request itself (unknown model, invalid body). Not retried."""
+
+
+class RateLimited(MistralError):
+    """429 still answered after our bounded retries."""
+
+
+class ServerError(MistralError):
+    """5xx or connection failures still happening after our bounded retries."""
+
+
+class Timeout(MistralError):
+    """No answer within ``timeout_s``. Not re-sent: a long generation would be paid twice."""
+
+
+class Truncated(MistralError):
+    """``finish_reason`` was ``length``: the article was cut, even if its JSON happens to parse."""
+
+
+class Malformed(MistralError):
+    """The answer is not an Article: invalid JSON, or JSON that violates the schema."""
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MistralSettings:
+    """Built by the configuration loader (``wiring.py``); the key never appears in ``repr``."""
+
+    model: str = "mistral-large-latest"
+    api_key: str = field(default="", repr=False)
+    server_url: str | None = None  # origin only (the SDK adds /v1); None = Mistral's default server
+    timeout_s: float = 180.0
+    max_retries: int = 4  # retries after the first attempt
+    max_backoff_s: float = 60.0  # cap of one wait, Retry-After included
+    deadline_s: float = 600.0  # all attempts of one call, waits included
+    temperature: float | None = 0.3
+    max_tokens: int | None = 8000
+    prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # model → EUR per 1M (in, out)
+    initial_backoff_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "server_url", normalise_server_url(self.server_url))
+
+
+def normalise_server_url(url: str | None) -> str | None:
+    """Origin only: a trailing ``/v1`` would make the SDK call ``/v1/v1/...`` (404), so it is removed
+    with a warning; anything else after the host is refused."""
+    if not url:
+        return None
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"MISTRAL_SERVER_URL {url!r} is not an http(s) address like https://api.mistral.ai")
+    path = parts.path.rstrip("/")
+    if path == "/v1":
+        fixed = url[: -len("/v1")]
+        log.warning("MISTRAL_SERVER_URL must be the origin only (the SDK adds /v1): using %s instead of %s",
+                    fixed, url)
+        return fixed
+    if path:
+        raise SettingsError(f"MISTRAL_SERVER_URL {url!r} must be an origin only, like https://api.mistral.ai "
+                            f"(no path: the SDK adds /v1/chat/completions)")
+    return url
+
+
+class Limiter(Protocol):
+    """The daemon's rate limiter, shared by every site using one key."""
+
+    def before_call(self, estimated_tokens: int) -> None: ...  # may block until the call is allowed
+    def after_call(self, usage: Usage) -> None: ...  # the real usage (zero tokens when the call failed)
+
+
+class NoLimit:
+    def before_call(self, estimated_tokens: int) -> None:
+        pass
+
+    def after_call(self, usage: Usage) -> None:
+        pass
+
+
+# --- the structured-output schema ----------------------------------------------------------
+
+
+def article_schema() -> dict:
+    """The Article JSON schema in strict form: refs inlined, every property required,
+    ``additionalProperties: false`` everywhere, no defaults or titles."""
+    raw = Article.model_json_schema()
+    defs = raw.pop("$defs", {})
+
+    def strict(node: Any) -> Any:
+        if isinstance(node, list):
+            return [strict(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return strict(defs[node["$ref"].rsplit("/", 1)[-1]])
+        out = {k: ({name: strict(sub) for name, sub in v.items()} if k == "properties" else strict(v))
+               for k, v in node.items() if k not in ("title", "default", "description")}
+        if out.get("type") == "object":
+            out["required"] = list(out.get("properties", {}))
+            out["additionalProperties"] = False
+        return out
+
+    return strict(raw)
+
+
+RESPONSE_FORMAT = {"type": "json_schema",
+                   "json_schema": {"name": "article", "schema": article_schema(), "strict": True}}
+
+
+# --- the gateway -------------------------------------------------------------------------
+
+
+class MistralGateway:
+    def __init__(self, settings: MistralSettings, client: Mistral | None = None, limiter: Limiter | None = None):
+        self.settings = settings
+        self.limiter = limiter or NoLimit()
+        if client is None:
+            if not settings.api_key:
+                raise SettingsError("no Mistral API key: export MISTRAL_API_KEY or set mistral.api_key_file")
+            kwargs: dict[str, Any] = {"api_key": settings.api_key, "timeout_ms": int(settings.timeout_s * 1000),
+                                      "retry_config": _SDK_RETRIES_OFF}
+            if settings.server_url:
+                kwargs["server_url"] = settings.server_url
+            client = Mistral(**kwargs)
+        self.client = client
+        self._unpriced_warned: set[str] = set()
+
+    def complete_article(self, messages: Sequence[Mapping[str, Any]]) -> tuple[Article, Usage, dict]:
+        """One chat completion in JSON-schema mode, parsed into an Article.
+
+        Returns ``(article, usage, meta)``; ``meta`` has ``content`` (the raw JSON, for a repair
+        turn), ``id``, ``model``, ``finish_reason``, ``attempts``, ``latency_ms``, ``standin``.
+        Raises a :class:`MistralError` subclass.
+        """
+        s = self.settings
+        request: dict[str, Any] = {"model": s.model, "messages": list(messages), "response_format": RESPONSE_FORMAT}
+        if s.temperature is not None:  # never pass None: the SDK would send an explicit null
+            request["temperature"] = s.temperature
+        if s.max_tokens is not None:
+            request["max_tokens"] = s.max_tokens
+        estimate = sum(len(str(m.get("content", ""))) for m in messages) // 4 + (s.max_tokens or 0)
+
+        deadline = time.monotonic() + s.deadline_s
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline - time.monotonic()
+            self.limiter.before_call(estimate)
+            started = time.monotonic()
+            try:
+                res = self.client.chat.complete(**request, retries=_SDK_RETRIES_OFF,
+                                                timeout_ms=max(1, int(min(s.timeout_s, remaining) * 1000)))
+            except Exception as e:  # noqa: BLE001 — classified just below, re-raised when unknown
+                latency = time.monotonic() - started
+                self.limiter.after_call(Usage())
+                failure, wait_hint = self._classify(e, latency, min(s.timeout_s, remaining))
+                self._log(attempt, failure.status or type(e).__name__, latency, Usage())
+                if wait_hint is None or attempt > s.max_retries:
+                    if wait_hint is not None:
+                        failure.args = (f"{failure} (gave up after {attempt} attempts)",)
+                    raise failure from e
+                wait = self._backoff(attempt, wait_hint)
+                if time.monotonic() + wait >= deadline:
+                    failure.args = (f"{failure} (gave up after {attempt} attempts: "
+                                    f"the {s.deadline_s:g} s deadline would pass)",)
+                    raise failure from e
+                time.sleep(wait)
+                continue
+            latency = time.monotonic() - started
+            usage = self._usage(res)
+            self.limiter.after_call(usage)
+            self._log(attempt, 200, latency, usage)
+            article, meta = self._parse(res, usage)
+            meta.update(attempts=attempt, latency_ms=round(latency * 1000),
+                        standin=str(res.id or "").startswith("standin-"))
+            return article, usage, meta
+
+    # --- classification ---------------------------------------------------------------
+
+    def _classify(self, e: Exception, latency: float, timeout_s: float) -> tuple[MistralError, float | None]:
+        """The error to raise, and a wait hint when the attempt may be retried (None = final).
+        The hint is the server's Retry-After in seconds, or 0 for "use our backoff"."""
+        url = self.settings.server_url or "Mistral's API"
+        if isinstance(e, errors.MistralError):  # an HTTP answer (SDKError, HTTPValidationError, ...)
+            status = e.status_code
+            if isinstance(e, errors.ResponseValidationError):
+                return Malformed(f"Mistral answered HTTP {status} with a body the SDK cannot read: "
+                                 f"{_excerpt(e.body)}", status=status), None
+            if status == 401:
+                return AuthError("Mistral refused the API key (HTTP 401): check MISTRAL_API_KEY "
+                                 "or mistral.api_key_file", status=status), None
+            if status == 403:
+                return AuthError(f"Mistral denied access (HTTP 403): the key may not use model "
+                                 f"{self.settings.model!r}, or the account is not activated", status=status), None
+            if status == 429:
+                return RateLimited(f"Mistral rate limit hit (HTTP 429): lower daemon.requests_per_second "
+                                   f"or tokens_per_minute, or raise the plan's limits", status=status), \
+                    _retry_after(e.headers)
+            if status in RETRYABLE_STATUS:
+                return ServerError(f"Mistral server error (HTTP {status}): {_body_message(e.body)}",
+                                   status=status), _retry_after(e.headers)
+            if status == 404:
+                return Rejected(f"HTTP 404 from {url}: check MISTRAL_SERVER_URL (origin only) and the model "
+                                f"name {self.settings.model!r}", status=status), None
+            return Rejected(f"Mistral rejected the request (HTTP {status}): {_body_message(e.body)}",
+                            status=status), None
+        if isinstance(e, httpx2.ReadTimeout):
+            return Timeout(f"no answer from Mistral within {timeout_s:g} s; not re-sent, since a long "
+                           f"generation would be paid twice (raise mistral.timeout_s or lower max_tokens)"), None
+        if isinstance(e, (httpx2.ReadError, httpx2.RemoteProtocolError)):
+            msg = f"connection to {url} dropped before an answer ({type(e).__name__})"
+            if latency < RESEND_SAFE_S:
+                return ServerError(msg), 0.0
+            return ServerError(f"{msg} after {latency:.0f} s; not re-sent, since the generation may "
+                               f"have been paid already"), None
+        if isinstance(e, (httpx2.TransportError, errors.NoResponseError)):  # connect/write/pool: never sent
+            return ServerError(f"cannot reach Mistral at {url} ({type(e).__name__}: {e})"), 0.0
+        raise e  # a bug of ours or of the SDK: not a Mistral failure to report as such
+
+    def _backoff(self, attempt: int, hint: float) -> float:
+        s = self.settings
+        if hint > 0:  # the server said when: obey it, within our cap
+            return min(hint, s.max_backoff_s)
+        base = min(s.initial_backoff_s * 2 ** (attempt - 1), s.max_backoff_s)
+        return base / 2 + random.uniform(0, base / 2)  # jitter: many drafts do not retry in step
+
+    # --- success path -----------------------------------------------------------------
+
+    def _usage(self, res: Any) -> Usage:
+        u = res.usage
+        tin, tout = int(getattr(u, "prompt_tokens", 0) or 0), int(getattr(u, "completion_tokens", 0) or 0)
+        price = self.settings.prices.get(self.settings.model) or self.settings.prices.get(res.model or "")
+        if price is None:
+            if self.settings.model not in self._unpriced_warned:
+                self._unpriced_warned.add(self.settings.model)
+                log.warning("no price for model %s in [mistral.prices]: its cost counts as 0 EUR, so the "
+                            "daily EUR budget cannot stop it", self.settings.model)
+            price = (0.0, 0.0)
+        cost = round((tin * price[0] + tout * price[1]) / 1_000_000, 6)
+        return Usage(calls=1, tokens_in=tin, tokens_out=tout, cost_eur=cost)
+
+    def _parse(self, res: Any, usage: Usage) -> tuple[Article, dict]:
+        choice = res.choices[0] if res.choices else None
+        finish = str(choice.finish_reason) if choice else "none"
+        content = _content_text(choice.message.content if choice and choice.message else None)
+        meta = {"content": content, "id": res.id, "model": res.model, "finish_reason": finish}
+        if finish in ("length", "model_length"):
+            raise Truncated(f"Mistral's answer was cut at max_tokens={self.settings.max_tokens} "
+                            f"(finish_reason={finish}): the article is incomplete", usage=usage, content=content)
+        text = _strip_fence(content)
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise Malformed(f"Mistral's answer is not valid JSON ({e.msg} at char {e.pos}): {_excerpt(text)}",
+                            usage=usage, content=content) from None
+        try:
+            return Article.model_validate(data), meta
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+            more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+            raise Malformed(f"Mistral's JSON does not fit the article schema: {where}: {first['msg']}{more}",
+                            usage=usage, content=content) from None
+
+    def _log(self, attempt: int, status: int | str, latency: float, usage: Usage) -> None:
+        log.info("mistral call model=%s status=%s attempt=%d latency_ms=%d tokens_in=%d tokens_out=%d "
+                 "cost_eur=%.6f", self.settings.model, status, attempt, round(latency * 1000),
+                 usage.tokens_in, usage.tokens_out, usage.cost_eur)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _retry_after(headers: Any) -> float:
+    """Seconds the server asks us to wait (``retry-after-ms`` first, fractional allowed), else 0."""
+    if headers is None:
+        return 0.0
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    ra = headers.get("retry-after")
+    if ra:
+        try:
+            return max(0.0, float(ra))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(ra).timestamp() - time.time())
+            except (TypeError, ValueError):
+                pass
+    return 0.0
+
+
+def _content_text(content: Any) -> str:
+    """``message.content`` is a string, null, or a list of chunks (reasoning models add
+    ``thinking`` chunks, which are not the answer)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for chunk in content:
+        kind = getattr(chunk, "type", None) or (chunk.get("type") if isinstance(chunk, dict) else None)
+        if kind == "text":
+            parts.append(getattr(chunk, "text", None) or (chunk.get("text", "") if isinstance(chunk, dict) else ""))
+    return "".join(parts)
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.S)
+
+
+def _strip_fence(text: str) -> str:
+    m = _FENCE.match(text)
+    return m.group(1) if m else text
+
+
+def _body_message(body: str | None) -> str:
+    """The ``message`` of an error body (Mistral's and the stand-in's shape), else an excerpt."""
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return _excerpt(body)
+    if isinstance(data, dict):
+        detail = data.get("detail")
+        if isinstance(data.get("message"), str):
+            return _excerpt(data["message"])
+        if isinstance(detail, list) and detail and isinstance(detail[0], dict) and "msg" in detail[0]:
+            return _excerpt(str(detail[0]["msg"]))
+    return _excerpt(body)
+
+
+def _excerpt(text: str | None, n: int = 160) -> str:
+    t = " ".join((text or "").split())
+    return (t[:n] + "…") if len(t) > n else (t or "(empty)")

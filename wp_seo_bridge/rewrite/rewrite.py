@@ -1,0 +1,170 @@
+"""The rewrite stage: one Mistral answer, checked, and at most ``max_repairs`` follow-ups.
+
+A repair continues the same conversation (our previous JSON as the assistant turn, then the exact
+failed checks), so the model corrects its article instead of starting over. Truncated or malformed
+answers use the same bounded budget. Nothing unchecked ever leaves this stage.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Callable, Iterable, Protocol, Sequence
+
+from ..gateways.mistral import AuthError, Malformed, MistralError, SettingsError, Truncated
+from ..model import Article, Report, Source, Usage
+
+log = logging.getLogger("wp_seo_bridge.rewrite")
+
+Check = Callable[[Article, Source], Report]
+
+
+class Gateway(Protocol):
+    def complete_article(self, messages: Sequence[dict]) -> tuple[Article, Usage, dict]: ...
+
+
+@dataclass(frozen=True)
+class RewriteResult:
+    article: Article | None  # None: nothing may be pushed
+    report: Report | None  # the last check report (None when no answer could be checked)
+    usage: Usage  # every call, repairs and failed answers included
+    attempts: int  # model answers asked for (HTTP retries are the gateway's business)
+    reason: str = ""  # why there is no article, for the editor and the log
+
+    @property
+    def ok(self) -> bool:
+        return self.article is not None
+
+
+# --- prompts ------------------------------------------------------------------------------
+
+
+@cache
+def prompt(name: str) -> str:
+    return (resources.files("wp_seo_bridge.rewrite") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
+
+
+def _fill(template: str, **values: object) -> str:
+    """Replaces only the known ``{name}`` placeholders: the prompts also contain JSON braces."""
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", str(v))
+    return template
+
+
+_DELIMITERS = re.compile(r"<<<\s*BROUILLON|BROUILLON\s*>>>", re.I)
+
+
+def _as_data(text: str) -> str:
+    """A draft cannot close its own data section: our delimiters inside it are defused."""
+    return _DELIMITERS.sub("BROUILLON", text)
+
+
+def system_message(min_words: int) -> dict:
+    return {"role": "system", "content": _fill(prompt("system"), min_words=min_words,
+                                                target_words=round(min_words * 1.2))}
+
+
+def user_message(source: Source, *, min_words: int, used_keyphrases: Iterable[str] = ()) -> dict:
+    used = sorted({k.strip() for k in used_keyphrases if k.strip()})
+    return {"role": "user", "content": _fill(
+        prompt("user"),
+        title=_as_data(source.title) or "(sans titre)",
+        draft=_as_data(source.text),
+        protected=describe_protected(source.protected),
+        min_words=min_words,
+        used_keyphrases="\n".join(f"- {k}" for k in used) or "(aucune)",
+    )}
+
+
+def repair_message(failures: Iterable[tuple[str, str]], *, min_words: int) -> dict:
+    lines = "\n".join(f"- {code} : {message}" for code, message in failures)
+    return {"role": "user", "content": _fill(prompt("repair"), failures=lines, min_words=min_words)}
+
+
+def build_messages(source: Source, *, min_words: int = 700, used_keyphrases: Iterable[str] = ()) -> list[dict]:
+    return [system_message(min_words), user_message(source, min_words=min_words, used_keyphrases=used_keyphrases)]
+
+
+_TAG = re.compile(r"<[^>]+>")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_KINDS = (  # first match wins; what the model needs to place a protected element, never its URL
+    (re.compile(r"<!--\s*wp:(?:core/)?image|<img|<figure", re.I), "image"),
+    (re.compile(r"<!--\s*wp:(?:core/)?gallery|\[gallery", re.I), "galerie d'images"),
+    (re.compile(r"<!--\s*wp:(?:core/)?embed|<iframe|<video|<audio|^\s*https?://\S+\s*$", re.I), "contenu intégré"),
+    (re.compile(r"<table|<!--\s*wp:(?:core/)?table", re.I), "tableau"),
+    (re.compile(r"^\s*\[\w", re.I), "shortcode"),
+)
+
+
+def describe_protected(protected: dict[str, str]) -> str:
+    """One line per token, in source order: ``[[KEEP-1]] : image (« légende »)``."""
+    if not protected:
+        return "(aucun)"
+    lines = []
+    for token, markup in protected.items():
+        words = " ".join(_URL.sub("", _TAG.sub(" ", markup)).split())
+        words = words[:80] + ("…" if len(words) > 80 else "")
+        if token.startswith("LINK"):
+            lines.append(f"- [[{token}]] : lien « {words or 'sans texte'} » — le jeton reste dans son paragraphe")
+            continue
+        kind = next((k for rx, k in _KINDS if rx.search(markup)), "élément HTML")
+        detail = f" (« {words} »)" if words else ""
+        lines.append(f"- [[{token}]] : {kind}{detail} — un bloc keep avec ref \"{token}\"")
+    return "\n".join(lines)
+
+
+# --- the stage --------------------------------------------------------------------------------
+
+
+def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 700,
+            used_keyphrases: Iterable[str] = (), max_repairs: int = 1) -> RewriteResult:
+    """Rewrites ``source`` into a checked Article, or explains why not.
+
+    Rate limits, server errors, timeouts and refused requests end this draft with a reason.
+    Raises :class:`AuthError` / :class:`SettingsError` (carrying the usage so far): they concern
+    every draft, and the caller should stop rather than fail them one by one.
+    """
+    messages = build_messages(source, min_words=min_words, used_keyphrases=used_keyphrases)
+    usage, report, attempts = Usage(), None, 0
+    while True:
+        attempts += 1
+        try:
+            article, u, meta = gateway.complete_article(messages)
+        except (Truncated, Malformed) as e:
+            usage += e.usage
+            if isinstance(e, Truncated):
+                problem = ("answer_truncated", f"ta réponse a été coupée (trop longue) : écris un article plus "
+                                               f"concis, d'environ {min_words + 100} mots")
+            else:
+                problem = ("answer_malformed", f"ta réponse n'est pas un JSON conforme au schéma article ({e})")
+            if attempts > max_repairs:
+                return RewriteResult(None, report, usage, attempts, f"{e} ({_tries(attempts)})")
+            log.info("repair %d asked: %s", attempts, problem[0])
+            messages = [*messages, _assistant(e.content), repair_message([problem], min_words=min_words)]
+            continue
+        except (AuthError, SettingsError) as e:
+            e.usage = usage + e.usage
+            raise
+        except MistralError as e:  # rate limit / server / timeout / rejected, after the gateway's retries
+            return RewriteResult(None, report, usage + e.usage, attempts, str(e))
+        usage += u
+        report = check(article, source)
+        if report.passed:
+            return RewriteResult(article, report, usage, attempts)
+        failures = [(f.code, f.message) for f in report.failures]
+        if attempts > max_repairs:
+            listed = "; ".join(f"{c}: {m}" for c, m in failures)
+            return RewriteResult(None, report, usage, attempts, f"checks still failing ({_tries(attempts)}): {listed}")
+        log.info("repair %d asked: %s", attempts, ", ".join(c for c, _ in failures))
+        messages = [*messages, _assistant(meta.get("content", "")), repair_message(failures, min_words=min_words)]
+
+
+def _assistant(content: str) -> dict:
+    return {"role": "assistant", "content": content or "(réponse vide)"}
+
+
+def _tries(attempts: int) -> str:
+    repairs = attempts - 1
+    return f"{attempts} answer{'s' if attempts > 1 else ''}, {repairs} repair{'s' if repairs != 1 else ''}"

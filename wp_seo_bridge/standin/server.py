@@ -1,0 +1,318 @@
+"""OFFLINE STAND-IN for Mistral's chat-completions API: hand-written fixtures, never a model.
+
+It speaks the HTTP protocol the ``mistralai`` SDK expects (``POST /v1/chat/completions``,
+``GET /v1/models``) so tests and the offline demo exercise the real SDK and our real gateway.
+Every answer says what it is: header ``x-wp-seo-bridge-standin`` and ids prefixed ``standin-``.
+
+Answers come from fixtures (``fixtures/*.json``, format in the fixture-format notes): the first
+*good* fixture whose ``match`` phrase appears in the conversation's user messages, latest first
+(a repair turn carries no draft, so the draft in the first user message still selects the
+fixture). A test can queue scripted steps, consumed one per completion request, before matching:
+
+- ``{"fixture": "name"}`` (any kind, bad ones included), optionally ``"finish_reason": "length"``
+  (content is served as written: a fixture or ``raw`` step decides whether it is really cut)
+- ``{"article": {...}}`` an Article inline; ``{"raw": "..."}`` content returned verbatim
+- ``{"status": 429, "retry_after": 1}`` / ``"retry_after_ms": 200`` / ``{"status": 503}``: an error
+- ``{"sleep": 2.5, ...}``: wait first (to trigger client read timeouts), then the rest of the step
+- ``{"drop": true}``: close the connection without answering (a connection error)
+
+Control API: ``POST /_standin/script`` (JSON list of steps), ``GET /_standin/requests``,
+``POST /_standin/reset``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+log = logging.getLogger("wp_seo_bridge.standin")
+
+LABEL_HEADER = "x-wp-seo-bridge-standin"
+LABEL = "offline stand-in, not Mistral"
+NO_FIXTURE = "offline stand-in has no fixture for this draft"
+MODELS = ("mistral-large-latest", "mistral-medium-latest", "mistral-small-latest")
+
+
+def load_fixtures(dirs: Iterable[Path | str] = ()) -> dict[str, dict]:
+    """The packaged fixtures, then those of ``dirs`` (later names win). A broken file is skipped
+    with a warning: fixtures are written by hand, and one typo must not take the demo down."""
+    found: dict[str, dict] = {}
+    packaged = resources.files("wp_seo_bridge.standin") / "fixtures"
+    sources = [packaged] + [Path(d) for d in dirs]
+    for folder in sources:
+        if not folder.is_dir():
+            continue
+        for f in sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name):
+            try:
+                fx = json.loads(f.read_text(encoding="utf-8"))
+                if not isinstance(fx, dict) or ("article" not in fx and "raw" not in fx):
+                    raise ValueError("needs an 'article' or a 'raw' key")
+            except ValueError as e:
+                log.warning("stand-in: skipping fixture %s: %s", f.name, e)
+                continue
+            found[fx.get("name") or f.name[:-5]] = fx
+    return found
+
+
+@dataclass
+class State:
+    """Shared by the handler threads; every access under ``lock``."""
+
+    fixtures: dict[str, dict]
+    latency: float = 0.0
+    fault_rate: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+    script: list[dict] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_step(self) -> dict:
+        with self.lock:
+            if self.script:
+                return self.script.pop(0)
+            if self.fault_rate and self.rng.random() < self.fault_rate:
+                return {"status": 503, "message": "stand-in injected fault (--fault-rate)"}
+        return {}
+
+    def record(self, entry: dict) -> None:
+        with self.lock:
+            self.requests.append(entry)
+
+    def match(self, messages: list[dict]) -> dict | None:
+        users = [_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        for text in reversed(users):
+            for fx in self.fixtures.values():
+                if fx.get("kind", "good") == "good" and fx.get("match") and fx["match"] in text:
+                    return fx
+        return None
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # chunks
+        return "".join(c.get("text", "") for c in content if isinstance(c, dict))
+    return ""
+
+
+def _tokens(text: str) -> int:
+    """Rough estimate (chars/4): the stand-in has no tokenizer and needs none."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API; every answer has Content-Length
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # headers and body leave in one segment (no delayed-ACK stall of ~40 ms)
+    server: "StandinServer"
+
+    def log_message(self, fmt: str, *args: Any) -> None:  # quiet: tests and benchmarks read stderr
+        log.debug("stand-in: " + fmt, *args)
+
+    # --- routing ---------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        st = self.server.state
+        if self.path == "/v1/models":
+            self._json(200, {"object": "list", "data": [_model_card(m) for m in MODELS]})
+        elif self.path == "/_standin/requests":
+            with st.lock:
+                self._json(200, list(st.requests))
+        else:
+            self._error(404, f"no route {self.path} on the {LABEL}")
+
+    def do_POST(self) -> None:
+        body = self._body()
+        st = self.server.state
+        if self.path == "/v1/chat/completions":
+            self._completion(body)
+        elif self.path == "/_standin/script":
+            if not isinstance(body, list) or not all(isinstance(s, dict) for s in body):
+                return self._error(400, "script wants a JSON list of step objects")
+            with st.lock:
+                st.script.extend(body)
+                self._json(200, {"queued": len(st.script)})
+        elif self.path == "/_standin/reset":
+            with st.lock:
+                st.script.clear()
+                st.requests.clear()
+            self._json(200, {"reset": True})
+        else:
+            self._error(404, f"no route {self.path} on the {LABEL}")
+
+    # --- chat completions --------------------------------------------------------------
+
+    def _completion(self, body: Any) -> None:
+        st = self.server.state
+        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+        st.record({"method": "POST", "path": self.path, "headers": headers, "json": body, "at": time.time()})
+        if not self.headers.get("authorization", "").startswith("Bearer "):
+            return self._error(401, "Unauthorized: no API key (the stand-in accepts any key)")
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return self._error(422, "body must be a JSON object with a 'messages' list", detail=True)
+        step = st.next_step()
+        wait = st.latency + float(step.get("sleep", 0))
+        if wait:
+            time.sleep(wait)
+        if step.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(2)  # the client sees the server disconnect without an answer
+            return
+        if "status" in step:
+            extra = {}
+            if "retry_after" in step:
+                extra["Retry-After"] = str(step["retry_after"])
+            if "retry_after_ms" in step:
+                extra["retry-after-ms"] = str(step["retry_after_ms"])
+            return self._error(int(step["status"]), step.get("message", "scripted error"), extra)
+
+        model = str(body.get("model", ""))
+        finish = step.get("finish_reason", "stop")
+        if "raw" in step:
+            content = str(step["raw"])
+        elif "article" in step:
+            content = json.dumps(step["article"], ensure_ascii=False)
+        else:
+            fx = st.fixtures.get(step["fixture"]) if "fixture" in step else st.match(body["messages"])
+            if fx is None:
+                what = f"no fixture named {step['fixture']!r}" if "fixture" in step else NO_FIXTURE
+                return self._error(422, f"{what} ({LABEL})", detail=True)
+            content = fx["raw"] if "raw" in fx else json.dumps(fx["article"], ensure_ascii=False)
+            finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
+        prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
+        completion = _tokens(content)
+        self._json(200, {
+            "id": f"standin-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "model": model,
+            "created": int(time.time()),
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion},
+            "choices": [{"index": 0, "finish_reason": finish,
+                         "message": {"role": "assistant", "content": content, "tool_calls": None}}],
+        })
+
+    # --- plumbing --------------------------------------------------------------------
+
+    def _body(self) -> Any:
+        n = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def _error(self, status: int, message: str, headers: dict | None = None, detail: bool = False) -> None:
+        payload: dict[str, Any] = {"object": "error", "message": message, "type": _error_type(status),
+                                   "code": status, "standin": LABEL}
+        if detail:  # the shape the SDK's 422 class reads
+            payload["detail"] = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+        self._json(status, payload, headers)
+
+    def _json(self, status: int, payload: Any, headers: dict | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.send_header(LABEL_HEADER, LABEL)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (read timeout): fine
+            self.close_connection = True
+
+
+def _error_type(status: int) -> str:
+    return {401: "unauthorized", 403: "forbidden", 422: "invalid_request_error",
+            429: "rate_limited"}.get(status, "api_error" if status >= 500 else "invalid_request_error")
+
+
+def _model_card(name: str) -> dict:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "wp-seo-bridge-standin",
+            "type": "base", "max_context_length": 131072,
+            "description": f"{LABEL}: answers with hand-written fixtures",
+            "capabilities": {"completion_chat": True, "function_calling": False, "vision": False}}
+
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True  # a handler sleeping for a scripted timeout never blocks shutdown
+    request_queue_size = 64  # benchmarks open many connections at once
+
+    def __init__(self, addr: tuple[str, int], state: State):
+        self.state = state
+        super().__init__(addr, Handler)
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0, latency: float = 0.0, *, fault_rate: float = 0.0,
+                fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> StandinServer:
+    state = State(load_fixtures(fixtures_dirs), latency=latency, fault_rate=fault_rate, rng=random.Random(seed))
+    return StandinServer((host, port), state)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, latency: float = 0.0, *, fault_rate: float = 0.0,
+          fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> None:
+    """Runs until interrupted (the ``wp-seo-bridge standin`` command and ``python -m``)."""
+    srv = make_server(host, port, latency, fault_rate=fault_rate, fixtures_dirs=fixtures_dirs, seed=seed)
+    log.info("%s on http://%s:%d with %d fixtures", LABEL, host, srv.server_address[1], len(srv.state.fixtures))
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+class StandinHandle:
+    """A stand-in running in a background thread (tests, benchmarks)."""
+
+    def __init__(self, srv: StandinServer):
+        self._srv = srv
+        self._thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="mistral-standin", daemon=True)
+        self._thread.start()
+        host, port = srv.server_address[:2]
+        self.url = f"http://{host}:{port}"  # the SDK's server_url: origin only, no /v1
+
+    @property
+    def fixtures(self) -> dict[str, dict]:
+        return self._srv.state.fixtures
+
+    def script(self, steps: list[dict]) -> None:
+        with self._srv.state.lock:
+            self._srv.state.script.extend(dict(s) for s in steps)
+
+    def requests(self) -> list[dict]:
+        with self._srv.state.lock:
+            return list(self._srv.state.requests)
+
+    def completions(self) -> list[dict]:
+        """The recorded chat-completion request bodies, oldest first."""
+        return [r["json"] for r in self.requests() if r["path"] == "/v1/chat/completions"]
+
+    def reset(self) -> None:
+        with self._srv.state.lock:
+            self._srv.state.script.clear()
+            self._srv.state.requests.clear()
+
+    def stop(self) -> None:
+        self._srv.shutdown()
+        self._srv.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_in_thread(port: int = 0, latency: float = 0.0, *, host: str = "127.0.0.1", fault_rate: float = 0.0,
+                    fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> StandinHandle:
+    return StandinHandle(make_server(host, port, latency, fault_rate=fault_rate,
+                                     fixtures_dirs=fixtures_dirs, seed=seed))
