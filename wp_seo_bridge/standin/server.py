@@ -11,7 +11,8 @@ fixture). A test can queue scripted steps, consumed one per completion request, 
 
 - ``{"fixture": "name"}`` (any kind, bad ones included), optionally ``"finish_reason": "length"``
   (content is served as written: a fixture or ``raw`` step decides whether it is really cut)
-- ``{"article": {...}}`` an Article inline; ``{"raw": "..."}`` content returned verbatim
+- ``{"article": {...}}`` an Article inline; ``{"raw": "..."}`` content returned verbatim;
+  ``{"content": [...]}`` ``message.content`` as any JSON value (chunks of reasoning models)
 - ``{"status": 429, "retry_after": 1}`` / ``"retry_after_ms": 200`` / ``{"status": 503}``: an error
 - ``{"sleep": 2.5, ...}``: wait first (to trigger client read timeouts), then the rest of the step
 - ``{"drop": true}``: close the connection without answering (a connection error)
@@ -177,7 +178,10 @@ class Handler(BaseHTTPRequestHandler):
 
         model = str(body.get("model", ""))
         finish = step.get("finish_reason", "stop")
-        if "raw" in step:
+        content: Any
+        if "content" in step:  # verbatim JSON value: a string, null, or a list of chunks
+            content = step["content"]
+        elif "raw" in step:
             content = str(step["raw"])
         elif "article" in step:
             content = json.dumps(step["article"], ensure_ascii=False)
@@ -189,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             content = fx["raw"] if "raw" in fx else json.dumps(fx["article"], ensure_ascii=False)
             finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
         prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
-        completion = _tokens(content)
+        completion = _tokens(_text(content))
         self._json(200, {
             "id": f"standin-{uuid.uuid4().hex}",
             "object": "chat.completion",

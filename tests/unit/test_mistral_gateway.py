@@ -1,0 +1,229 @@
+"""The Mistral gateway through the real SDK against the stand-in: retries, errors, parsing, cost."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+
+import pytest
+
+from tests.standin_fixture import TEST_KEY, fast_settings, gateway, standin, standin_server  # noqa: F401
+from wp_seo_bridge.gateways.mistral import (
+    AuthError, Malformed, MistralGateway, MistralSettings, RateLimited, Rejected, ServerError, SettingsError,
+    Timeout, Truncated, article_schema,
+)
+from wp_seo_bridge.model import Article, Usage
+
+ARTICLE = {
+    "title": "Titre", "seo_title": "Jardin partagé : le guide", "meta_description": "Une description.",
+    "focus_keyphrase": "jardin partagé", "slug": "jardin-partage",
+    "intro": [{"type": "paragraph", "text": "Le jardin partagé du quartier.", "items": [], "ordered": False,
+               "cite": "", "ref": ""}],
+    "sections": [{"level": 2, "heading": "Pourquoi", "blocks": [
+        {"type": "quote", "text": "On cultive ensemble", "items": [], "ordered": False, "cite": "Ana", "ref": ""}]}],
+}
+MESSAGES = [{"role": "system", "content": "règles"}, {"role": "user", "content": "brouillon"}]
+
+
+class RecordingLimiter:
+    def __init__(self):
+        self.events: list[tuple[str, object]] = []
+
+    def before_call(self, estimated_tokens: int) -> None:
+        self.events.append(("before", estimated_tokens))
+
+    def after_call(self, usage: Usage) -> None:
+        self.events.append(("after", usage))
+
+
+def test_success_parses_the_article_and_prices_the_tokens(standin):
+    standin.script([{"article": ARTICLE}])
+    article, usage, meta = gateway(standin).complete_article(MESSAGES)
+    assert article == Article.model_validate(ARTICLE)
+    assert usage.calls == 1 and usage.tokens_in > 0 and usage.tokens_out > 0
+    assert usage.cost_eur == round((usage.tokens_in * 2.0 + usage.tokens_out * 6.0) / 1e6, 6)
+    assert meta["standin"] is True and meta["attempts"] == 1 and meta["finish_reason"] == "stop"
+    assert json.loads(meta["content"]) == ARTICLE
+
+
+def test_the_request_uses_a_strict_json_schema_and_omits_unset_arguments(standin):
+    standin.script([{"article": ARTICLE}, {"article": ARTICLE}])
+    gateway(standin).complete_article(MESSAGES)
+    gateway(standin, temperature=None, max_tokens=None).complete_article(MESSAGES)
+    first, second = standin.completions()
+    fmt = first["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "article"
+    assert fmt["json_schema"]["strict"] is True
+    schema = fmt["json_schema"]["schema"]
+    assert schema == article_schema()
+    assert set(schema["required"]) == set(Article.model_fields) and schema["additionalProperties"] is False
+    block = schema["properties"]["intro"]["items"]
+    assert block["additionalProperties"] is False and set(block["required"]) == {
+        "type", "text", "items", "ordered", "cite", "ref"}
+    assert "$ref" not in json.dumps(schema) and "default" not in json.dumps(schema)
+    assert first["temperature"] == 0.3 and first["max_tokens"] == 4000
+    assert "temperature" not in second and "max_tokens" not in second  # omitted, never null
+
+
+def test_429_retry_after_is_honoured_and_bounded(standin):
+    standin.script([{"status": 429, "retry_after": 0.3}, {"article": ARTICLE}])
+    started = time.monotonic()
+    _, _, meta = gateway(standin).complete_article(MESSAGES)
+    waited = time.monotonic() - started
+    assert meta["attempts"] == 2 and len(standin.completions()) == 2
+    assert 0.3 <= waited < 1.5
+
+
+def test_fractional_retry_after_ms_is_honoured(standin):
+    standin.script([{"status": 429, "retry_after_ms": 250.5}, {"article": ARTICLE}])
+    started = time.monotonic()
+    gateway(standin).complete_article(MESSAGES)
+    assert 0.25 <= time.monotonic() - started < 1.5
+
+
+def test_a_long_retry_after_is_capped_by_max_backoff(standin):
+    standin.script([{"status": 503, "retry_after": 30}, {"article": ARTICLE}])
+    started = time.monotonic()
+    gateway(standin, max_backoff_s=0.2).complete_article(MESSAGES)
+    assert 0.2 <= time.monotonic() - started < 2
+
+
+def test_503_twice_then_success(standin):
+    standin.script([{"status": 503}, {"status": 503}, {"article": ARTICLE}])
+    limiter = RecordingLimiter()
+    _, usage, meta = gateway(standin, limiter=limiter).complete_article(MESSAGES)
+    assert meta["attempts"] == 3 and len(standin.completions()) == 3
+    # the limiter sees every attempt; failed ones cost no tokens
+    assert [e[0] for e in limiter.events] == ["before", "after"] * 3
+    assert all(isinstance(n, int) and n > 4000 for kind, n in limiter.events if kind == "before")
+    assert [u for kind, u in limiter.events if kind == "after"] == [Usage(), Usage(), usage]
+
+
+def test_500_beyond_the_retry_budget_is_a_server_error(standin):
+    standin.script([{"status": 500, "message": "boom"}] * 4)
+    with pytest.raises(ServerError, match=r"HTTP 500.*boom.*3 attempts"):
+        gateway(standin, max_retries=2).complete_article(MESSAGES)
+    assert len(standin.completions()) == 3
+
+
+def test_the_deadline_stops_retries_before_a_wait_that_would_overrun_it(standin):
+    standin.script([{"status": 429, "retry_after": 0.5}, {"article": ARTICLE}])
+    started = time.monotonic()
+    with pytest.raises(RateLimited, match="deadline"):
+        gateway(standin, deadline_s=0.3).complete_article(MESSAGES)
+    assert time.monotonic() - started < 0.3
+    assert len(standin.completions()) == 1
+
+
+def test_a_read_timeout_is_not_sent_again(standin):
+    standin.script([{"sleep": 1.0, "article": ARTICLE}, {"article": ARTICLE}])
+    started = time.monotonic()
+    with pytest.raises(Timeout, match="not re-sent"):
+        gateway(standin, timeout_s=0.3, max_retries=3).complete_article(MESSAGES)
+    assert 0.3 <= time.monotonic() - started < 1.0
+    assert len(standin.completions()) == 1
+
+
+def test_a_dropped_connection_is_retried(standin):
+    standin.script([{"drop": True}, {"article": ARTICLE}])
+    _, _, meta = gateway(standin).complete_article(MESSAGES)
+    assert meta["attempts"] == 2 and len(standin.completions()) == 2
+
+
+def test_an_unreachable_server_is_a_server_error_after_retries():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = MistralSettings(api_key=TEST_KEY, server_url=f"http://127.0.0.1:{port}", max_retries=1,
+                               initial_backoff_s=0.01, timeout_s=2)
+    with pytest.raises(ServerError, match=r"cannot reach Mistral at http://127\.0\.0\.1.*2 attempts"):
+        MistralGateway(settings).complete_article(MESSAGES)
+
+
+@pytest.mark.parametrize("status,error,words", [(401, AuthError, "API key"), (403, AuthError, "denied"),
+                                                (422, Rejected, "rejected"), (400, Rejected, "rejected")])
+def test_client_errors_are_not_retried(standin, status, error, words):
+    standin.script([{"status": status, "message": "nope"}, {"article": ARTICLE}])
+    with pytest.raises(error, match=words):
+        gateway(standin).complete_article(MESSAGES)
+    assert len(standin.completions()) == 1
+
+
+def test_no_fixture_is_a_clear_rejection(standin):
+    with pytest.raises(Rejected, match="offline stand-in has no fixture for this draft"):
+        gateway(standin).complete_article(MESSAGES)
+
+
+def test_malformed_json_is_malformed_and_still_costs(standin):
+    standin.script([{"raw": '{"title": "x", oups'}])
+    with pytest.raises(Malformed, match="not valid JSON") as e:
+        gateway(standin).complete_article(MESSAGES)
+    assert e.value.usage.tokens_out > 0 and e.value.usage.cost_eur > 0
+    assert e.value.content == '{"title": "x", oups'
+
+
+def test_json_outside_the_schema_is_malformed_and_names_the_field(standin):
+    broken = {k: v for k, v in ARTICLE.items() if k != "slug"}
+    standin.script([{"article": broken}])
+    with pytest.raises(Malformed, match="slug"):
+        gateway(standin).complete_article(MESSAGES)
+
+
+def test_length_is_truncated_even_when_the_json_parses(standin):
+    standin.script([{"article": ARTICLE, "finish_reason": "length"}])
+    with pytest.raises(Truncated, match="max_tokens=4000") as e:
+        gateway(standin).complete_article(MESSAGES)
+    assert e.value.usage.calls == 1 and e.value.usage.tokens_out > 0
+
+
+def test_chunked_content_keeps_only_the_text_chunks(standin):
+    text = json.dumps(ARTICLE)
+    chunks = [{"type": "thinking", "thinking": [{"type": "text", "text": "hmm {"}]},
+              {"type": "text", "text": text[:40]}, {"type": "text", "text": text[40:]}]
+    standin.script([{"content": chunks}, {"raw": "```json\n" + text + "\n```"}])
+    assert gateway(standin).complete_article(MESSAGES)[0] == Article.model_validate(ARTICLE)
+    assert gateway(standin).complete_article(MESSAGES)[0].slug == "jardin-partage"  # fence stripped
+
+
+def test_one_log_line_per_attempt_with_usage_and_never_the_key(standin, caplog):
+    standin.script([{"status": 503}, {"article": ARTICLE}])
+    with caplog.at_level(logging.INFO, logger="wp_seo_bridge.mistral"):
+        _, usage, _ = gateway(standin).complete_article(MESSAGES)
+    lines = [r.getMessage() for r in caplog.records if r.name == "wp_seo_bridge.mistral"]
+    assert len(lines) == 2
+    assert "status=503 attempt=1" in lines[0] and "tokens_in=0" in lines[0]
+    assert "model=mistral-large-latest status=200 attempt=2" in lines[1]
+    assert f"tokens_in={usage.tokens_in} tokens_out={usage.tokens_out} cost_eur={usage.cost_eur:.6f}" in lines[1]
+    assert TEST_KEY not in caplog.text
+
+
+def test_an_unpriced_model_costs_zero_and_says_so(standin, caplog):
+    standin.script([{"article": ARTICLE}])
+    with caplog.at_level(logging.WARNING, logger="wp_seo_bridge.mistral"):
+        _, usage, _ = gateway(standin, prices={}).complete_article(MESSAGES)
+    assert usage.cost_eur == 0 and usage.tokens_out > 0
+    assert "no price for model mistral-large-latest" in caplog.text
+
+
+def test_server_url_is_an_origin(caplog):
+    assert MistralSettings(server_url="http://127.0.0.1:9/v1/").server_url == "http://127.0.0.1:9"
+    assert "origin only" in caplog.text
+    assert MistralSettings(server_url=None).server_url is None
+    with pytest.raises(SettingsError, match="origin only"):
+        MistralSettings(server_url="https://example.invalid/api")
+    with pytest.raises(SettingsError, match="http"):
+        MistralSettings(server_url="ftp://example.invalid")
+
+
+def test_the_key_stays_out_of_repr_and_is_required():
+    assert "s3cret" not in repr(MistralSettings(api_key="s3cret"))
+    with pytest.raises(SettingsError, match="MISTRAL_API_KEY"):
+        MistralGateway(MistralSettings(api_key=""))
+
+
+def test_the_key_is_sent_as_a_bearer_token(standin):
+    # the stand-in answers 401 without a bearer key: a 200 proves the key went out
+    standin.script([{"article": ARTICLE}])
+    gateway(standin).complete_article(MESSAGES)
+    assert standin.completions()[0]["messages"] == MESSAGES
