@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# A real, disposable WordPress for tests and demos: Debian's wordpress + MariaDB + `php -S`, no systemd.
+#
+#   scripts/wordpress-local.sh start|stop|restart|reset|status|env|destroy
+#   scripts/wordpress-local.sh xmlrpc on|off     # off: /xmlrpc.php answers HTTP 405, like hardened hosts
+#   scripts/wordpress-local.sh plugin on|off     # off: the companion plugin is deactivated
+#   scripts/wordpress-local.sh option NAME [VALUE]
+#
+# One site per port (WP_PORT, default 8080): its own database, credentials, mail folder and switches, so
+# two test runs on two ports do not reset each other. `start` and `env` print `export` lines on stdout
+# (everything else goes to stderr):  eval "$(scripts/wordpress-local.sh start)"
+# Runs as root. LOCAL TEST SITE ONLY: it relaxes application passwords over http and swallows e-mails.
+set -euo pipefail
+
+PORT=${WP_PORT:-8080}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE_ROOT=${WPSB_LOCAL_STATE:-/var/lib/wp-seo-bridge-local}
+SITE_DIR=$STATE_ROOT/$PORT
+CRED=$SITE_DIR/credentials.env
+MAIL_DIR=$SITE_DIR/mail
+PIDFILE=$SITE_DIR/php-server.pid
+WP_CORE=/usr/share/wordpress
+WP_CONTENT=/var/lib/wordpress/wp-content
+PLUGIN_SRC=$REPO/wp_seo_bridge/plugin/wp-seo-bridge
+SOCK=/run/mysqld/mysqld.sock
+DB_NAME=wpsb_$PORT
+DB_USER=wpsb_$PORT
+CONFIG_NAME=wpsb-$PORT
+CONFIG=/etc/wordpress/config-$CONFIG_NAME.php
+PACKAGES=(wordpress mariadb-server php-cli php-mysql php-xml php-curl php-mbstring php-intl chromium chromium-driver)
+
+say() { echo "wordpress-local[$PORT]: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+[[ $PORT =~ ^[0-9]+$ ]] || die "WP_PORT must be a number, got '$PORT'"
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts MariaDB and writes /etc/wordpress)"
+
+# --- packages --------------------------------------------------------------------------------------------
+
+ensure_packages() {
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    # French translations are optional: installed when the archive has them, en_US otherwise.
+    dpkg-query -W -f='${Status}' wordpress-l10n 2>/dev/null | grep -q "install ok installed" || missing+=(wordpress-l10n)
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    local required=()
+    for p in "${missing[@]}"; do [[ $p == wordpress-l10n ]] || required+=("$p"); done
+    if [[ ${#required[@]} -gt 0 ]]; then
+        apt-get install -y -qq --no-install-recommends "${required[@]}" >&2
+    fi
+    if [[ " ${missing[*]} " == *" wordpress-l10n "* ]]; then
+        apt-get install -y -qq --no-install-recommends wordpress-l10n >&2 || say "wordpress-l10n unavailable: site in en_US"
+    fi
+}
+
+# --- credentials (generated once per site, root-only) -----------------------------------------------------
+
+gen_secret() { tr -dc 'A-Za-z0-9' </dev/urandom | head -c "${1:-24}" || true; }
+
+ensure_credentials() {
+    install -d -m 700 "$STATE_ROOT" "$SITE_DIR"
+    install -d -m 700 "$MAIL_DIR"
+    if [[ ! -s $CRED ]]; then
+        umask 077
+        cat >"$CRED" <<EOF
+DB_PASSWORD=$(gen_secret 32)
+WP_ADMIN_USER=admin
+WP_ADMIN_PASSWORD=$(gen_secret)
+WP_EDITOR_USER=editor
+WP_EDITOR_PASSWORD=$(gen_secret)
+WP_AUTHOR_USER=author
+WP_AUTHOR_PASSWORD=$(gen_secret)
+WP_SUBSCRIBER_USER=reader
+WP_SUBSCRIBER_PASSWORD=$(gen_secret)
+WP_BOT_USER=seobot
+WP_BOT_PASSWORD=$(gen_secret)
+EOF
+    fi
+    chmod 600 "$CRED"
+    # shellcheck disable=SC1090
+    source "$CRED"
+}
+
+print_exports() {
+    # shellcheck disable=SC1090
+    source "$CRED"
+    local v
+    echo "export WP_URL=http://127.0.0.1:$PORT"
+    for v in WP_ADMIN_USER WP_ADMIN_PASSWORD WP_EDITOR_USER WP_EDITOR_PASSWORD WP_AUTHOR_USER WP_AUTHOR_PASSWORD \
+        WP_SUBSCRIBER_USER WP_SUBSCRIBER_PASSWORD WP_BOT_USER WP_BOT_PASSWORD WP_BOT_APP_PASSWORD \
+        WP_ADMIN_APP_PASSWORD; do
+        [[ -n ${!v:-} ]] && echo "export $v=${!v}"
+    done
+    echo "export WP_MAIL_DIR=$MAIL_DIR"
+}
+
+# --- MariaDB ---------------------------------------------------------------------------------------------
+
+db_up() { mariadb-admin --socket="$SOCK" --connect-timeout=2 ping >/dev/null 2>&1; }
+
+ensure_mariadb() {
+    db_up && return 0
+    install -d -o mysql -g mysql -m 755 /run/mysqld
+    if [[ ! -d /var/lib/mysql/mysql ]]; then
+        say "initialising the MariaDB data directory"
+        mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db \
+            --auth-root-authentication-method=socket >"$STATE_ROOT/mariadb-install.log" 2>&1
+    fi
+    say "starting mariadbd"
+    # Durability traded for speed: this database is disposable test data.
+    setsid mariadbd --user=mysql --datadir=/var/lib/mysql --socket="$SOCK" --pid-file=/run/mysqld/mysqld.pid \
+        --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
+        >>"$STATE_ROOT/mariadbd.log" 2>&1 </dev/null &
+    echo $! >"$STATE_ROOT/mariadbd.pid"
+    local i
+    for i in $(seq 1 150); do
+        db_up && return 0
+        sleep 0.2
+    done
+    die "mariadbd did not come up, see $STATE_ROOT/mariadbd.log"
+}
+
+ensure_database() {
+    # Passwords go through stdin, never the command line.
+    mariadb --socket="$SOCK" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
+SQL
+}
+
+# --- WordPress configuration -----------------------------------------------------------------------------
+
+write_config() {
+    local salts=$SITE_DIR/salts.php k
+    if [[ ! -s $salts ]]; then
+        umask 077
+        {
+            echo "<?php"
+            for k in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT LOGGED_IN_SALT NONCE_SALT; do
+                echo "define('$k', '$(gen_secret 64)');"
+            done
+        } >"$salts"
+    fi
+    umask 077
+    cat >"$CONFIG.tmp" <<PHP
+<?php
+// Written by scripts/wordpress-local.sh: the LOCAL TEST SITE on port $PORT. Never use this for a real site.
+define('DB_NAME', '$DB_NAME');
+define('DB_USER', '$DB_USER');
+define('DB_PASSWORD', '$DB_PASSWORD');
+define('DB_HOST', 'localhost:$SOCK');
+define('DB_CHARSET', 'utf8mb4');
+require '$salts';
+\$wpsb_host = (isset(\$_SERVER['HTTP_HOST']) && str_starts_with(\$_SERVER['HTTP_HOST'], 'localhost')) ? 'localhost' : '127.0.0.1';
+define('WP_HOME', "http://\$wpsb_host:$PORT");
+define('WP_SITEURL', "http://\$wpsb_host:$PORT");
+define('WP_ENVIRONMENT_TYPE', 'local');
+define('WPSB_LOCAL_MAIL_DIR', '$MAIL_DIR');
+// WP_DEBUG stays off: WordPress 6.1 on PHP 8.2 floods deprecations. Errors and warnings still go to
+// php-errors.log (php -d error_log), and are never displayed inside an XML-RPC answer.
+define('DISABLE_WP_CRON', true);    // no self-requests: tests stay deterministic
+define('WP_HTTP_BLOCK_EXTERNAL', true);
+define('AUTOMATIC_UPDATER_DISABLED', true);
+define('FS_METHOD', 'direct');
+PHP
+    chmod 600 "$CONFIG.tmp"
+    mv "$CONFIG.tmp" "$CONFIG"
+    # Debian picks config-<host>.php from the Host header; the router selects ours per port, these two
+    # make plain tools (and the default site) find the port-8080 site.
+    if [[ $PORT == 8080 ]]; then
+        local h
+        for h in 127.0.0.1 localhost; do
+            printf "<?php\n// Written by scripts/wordpress-local.sh (local test site).\nrequire '%s';\n" "$CONFIG" \
+                >"/etc/wordpress/config-$h.php"
+            chmod 600 "/etc/wordpress/config-$h.php"
+        done
+    fi
+    install -d "$WP_CONTENT/mu-plugins" "$WP_CONTENT/plugins"
+    # The mu-plugin acts only on sites whose config defines WPSB_LOCAL_MAIL_DIR (ours).
+    ln -sfn "$REPO/scripts/wp/wpsb-local-site.php" "$WP_CONTENT/mu-plugins/wpsb-local-site.php"
+    # A symlink: plugin edits in the repo are live. Works from a read-only clone too.
+    ln -sfn "$PLUGIN_SRC" "$WP_CONTENT/plugins/wp-seo-bridge"
+}
+
+# Runs scripts/wp/site.php with this site's config; secrets travel in the environment, not argv.
+site_php() {
+    WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED \
+        php -d memory_limit=256M -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" "$REPO/scripts/wp/site.php" "$@"
+}
+
+site_locale() {
+    if [[ -e $WP_CORE/wp-content/languages/fr_FR.mo || -e $WP_CONTENT/languages/fr_FR.mo ]]; then
+        echo fr_FR
+    else
+        echo en_US
+    fi
+}
+
+# --- the web server --------------------------------------------------------------------------------------
+
+server_pid() {
+    local pid
+    [[ -s $PIDFILE ]] || return 1
+    pid=$(cat "$PIDFILE")
+    kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+http_up() { curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/wp-includes/images/blank.gif"; }
+
+start_server() {
+    say "serving $WP_CORE on http://127.0.0.1:$PORT"
+    : >"$SITE_DIR/php-server.log"
+    # Limits like a common shared host, so memory or time trouble shows up here and not in production.
+    WPSB_PORT=$PORT WPSB_SITE_DIR=$SITE_DIR WPSB_CONFIG_NAME=$CONFIG_NAME PHP_CLI_SERVER_WORKERS=4 \
+        setsid php -d memory_limit=128M -d max_execution_time=60 -d display_errors=0 \
+        -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" \
+        -S "127.0.0.1:$PORT" -t "$WP_CORE" "$REPO/scripts/wp/router.php" \
+        >>"$SITE_DIR/php-server.log" 2>&1 </dev/null &
+    echo $! >"$PIDFILE"
+    local i
+    for i in $(seq 1 100); do
+        http_up 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "php -S did not answer on port $PORT, see $SITE_DIR/php-server.log"
+}
+
+stop_server() {
+    local pid i
+    pid=$(server_pid) || { rm -f "$PIDFILE"; return 0; }
+    # setsid made php the leader of its own group: this also ends PHP_CLI_SERVER_WORKERS children.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$PIDFILE"
+}
+
+other_sites_running() {
+    local f
+    for f in "$STATE_ROOT"/*/php-server.pid; do
+        [[ -e $f && $f != "$PIDFILE" ]] || continue
+        kill -0 "$(cat "$f")" 2>/dev/null && return 0
+    done
+    return 1
+}
+
+# --- commands --------------------------------------------------------------------------------------------
+
+cmd_start() {
+    if [[ -s $CRED ]] && server_pid >/dev/null && http_up 2>/dev/null; then
+        print_exports   # already up: change nothing
+        return 0
+    fi
+    ensure_packages
+    ensure_credentials
+    ensure_mariadb
+    ensure_database
+    write_config
+    site_php install "$(site_locale)" >>"$CRED.new"
+    # install prints the application passwords it created (once); keep them with the other secrets.
+    if [[ -s $CRED.new ]]; then cat "$CRED.new" >>"$CRED"; fi
+    rm -f "$CRED.new"
+    rm -f "$MAIL_DIR"/*.json   # the installer's own notification
+    stop_server
+    start_server
+    say "ready ($(site_locale), plugin $(site_php plugin-status))"
+    print_exports
+}
+
+cmd_stop() {
+    stop_server
+    if ! other_sites_running && [[ -s $STATE_ROOT/mariadbd.pid ]] && kill -0 "$(cat "$STATE_ROOT/mariadbd.pid")" 2>/dev/null; then
+        say "stopping mariadbd"
+        mariadb-admin --socket="$SOCK" shutdown 2>/dev/null || kill -TERM "$(cat "$STATE_ROOT/mariadbd.pid")"
+        rm -f "$STATE_ROOT/mariadbd.pid"
+    fi
+    say "stopped"
+}
+
+require_site() {
+    [[ -s $CRED ]] || die "no site on port $PORT yet: run start first"
+    # shellcheck disable=SC1090
+    source "$CRED"
+    db_up || die "MariaDB is down: run start"
+}
+
+cmd_reset() {
+    require_site
+    site_php reset
+    rm -f "$MAIL_DIR"/*.json "$SITE_DIR/xmlrpc-off"
+    say "reset: no posts, no tags, no mails, default plugin options, plugin on, XML-RPC on"
+}
+
+cmd_status() {
+    local pid
+    if pid=$(server_pid) && http_up 2>/dev/null; then
+        echo "site:     http://127.0.0.1:$PORT (php -S pid $pid, log $SITE_DIR/php-server.log)"
+    else
+        echo "site:     down on port $PORT"
+        return 3
+    fi
+    db_up && echo "mariadb:  up" || echo "mariadb:  down"
+    [[ -e $SITE_DIR/xmlrpc-off ]] && echo "xmlrpc:   off (HTTP 405)" || echo "xmlrpc:   on"
+    # shellcheck disable=SC1090
+    source "$CRED"
+    echo "plugin:   $(site_php plugin-status)"
+    echo "mail dir: $MAIL_DIR ($(find "$MAIL_DIR" -name '*.json' | wc -l) captured)"
+}
+
+# Forgets the site entirely (database, credentials, config): the next start installs a fresh one.
+cmd_destroy() {
+    stop_server
+    if db_up; then
+        mariadb --socket="$SOCK" -uroot -e "DROP DATABASE IF EXISTS \`$DB_NAME\`; DROP USER IF EXISTS '$DB_USER'@'localhost';"
+    fi
+    rm -rf "$SITE_DIR" "$CONFIG"
+    if [[ $PORT == 8080 ]]; then rm -f /etc/wordpress/config-127.0.0.1.php /etc/wordpress/config-localhost.php; fi
+    say "destroyed"
+}
+
+cmd_xmlrpc() {
+    require_site
+    case ${1:-} in
+        off) touch "$SITE_DIR/xmlrpc-off" ;;
+        on) rm -f "$SITE_DIR/xmlrpc-off" ;;
+        *) die "usage: xmlrpc on|off" ;;
+    esac
+    say "xmlrpc $1"
+}
+
+cmd_plugin() {
+    require_site
+    case ${1:-} in
+        on | off) site_php "plugin-$1" ;;
+        *) die "usage: plugin on|off" ;;
+    esac
+    say "plugin $(site_php plugin-status)"
+}
+
+cmd_option() {
+    require_site
+    [[ $# -ge 1 ]] || die "usage: option NAME [VALUE]"
+    site_php option "$@"
+}
+
+case ${1:-} in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    restart) stop_server; cmd_start ;;
+    destroy) cmd_destroy ;;
+    reset) cmd_reset ;;
+    status) cmd_status ;;
+    env) require_site; print_exports ;;
+    xmlrpc) shift; cmd_xmlrpc "$@" ;;
+    plugin) shift; cmd_plugin "$@" ;;
+    option) shift; cmd_option "$@" ;;
+    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|plugin on|off|option NAME [VALUE]" ;;
+esac

@@ -1,0 +1,307 @@
+<?php
+/**
+ * The rules both transports (XML-RPC, REST) share: content hash, edit locks, claims, guarded writes.
+ *
+ * Every check that decides whether the daemon may write happens under a MySQL named lock per post, held
+ * until the end of the request, so a check and the write it allows cannot be separated by another claim
+ * or guarded write. Errors are WP_Error with data.status = the contract's code:
+ *   400 bad argument, 401 not allowed to edit, 403 forbidden status, 404 no such post,
+ *   409 changed / not a draft / not our claim, 423 locked by a human, claimed by another daemon, or busy.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+const WPSB_LOCK_WAIT_S  = 5;
+const WPSB_MAX_TTL_S    = DAY_IN_SECONDS;
+const WPSB_MAX_STATE_B  = 262144;
+const WPSB_ORIGINAL_KEY = '_wp_seo_bridge_original';  // only where revisions are disabled
+
+/**
+ * Identity of one draft version; equals Python's wp_seo_bridge.model.source_hash(title, content).
+ * Line endings are normalised: XML parsers turn "\r\n" into "\n", so the daemon never sees "\r".
+ */
+function wpsb_content_hash( string $title, string $content ): string {
+	$normalise = array( "\r\n" => "\n", "\r" => "\n" );
+	return hash( 'sha256', strtr( $title, $normalise ) . "\n" . strtr( $content, $normalise ) );
+}
+
+function wpsb_error( int $status, string $code, string $message ): WP_Error {
+	return new WP_Error( $code, $message, array( 'status' => $status ) );
+}
+
+function wpsb_now_iso( int $timestamp = 0 ): string {
+	return gmdate( 'Y-m-d\TH:i:s\Z', $timestamp ?: time() );
+}
+
+/** User id holding a live editor lock (wp_check_post_lock semantics), 0 when free or held by the current user. */
+function wpsb_locked_by( int $post_id ): int {
+	$lock = (string) get_post_meta( $post_id, '_edit_lock', true );
+	if ( '' === $lock ) {
+		return 0;
+	}
+	[ $time, $user ] = array_pad( explode( ':', $lock ), 2, 0 );
+	$user            = $user ? (int) $user : (int) get_post_meta( $post_id, '_edit_last', true );
+	if ( ! $user || ! get_userdata( $user ) ) {
+		return 0;
+	}
+	$window = (int) apply_filters( 'wp_check_post_lock_window', 150 );
+	if ( (int) $time && (int) $time > time() - $window && get_current_user_id() !== $user ) {
+		return $user;
+	}
+	return 0;
+}
+
+function wpsb_state_json( int $post_id ): string {
+	return (string) get_post_meta( $post_id, WPSB_STATE_KEY, true );
+}
+
+/** Daemon id holding a live claim on the post, '' when none (expired claims do not count). */
+function wpsb_live_claim_by( int $post_id ): string {
+	$state = json_decode( wpsb_state_json( $post_id ), true );
+	if ( ! is_array( $state ) || 'claimed' !== ( $state['state'] ?? '' ) ) {
+		return '';
+	}
+	$until = strtotime( (string) ( $state['claim_until'] ?? '' ) );
+	return ( $until && $until > time() ) ? (string) ( $state['by'] ?? '' ) : '';
+}
+
+/** The `seo_bridge` field on a post: what selection needs without fetching content. */
+function wpsb_post_summary( int $post_id, string $title, string $content ): array {
+	return array(
+		'content_hash' => wpsb_content_hash( $title, $content ),
+		'state'        => wpsb_state_json( $post_id ),
+		'locked_by'    => wpsb_locked_by( $post_id ),
+	);
+}
+
+// --- per-post mutual exclusion -------------------------------------------------------------------------
+
+function wpsb_lock_name( int $post_id ): string {
+	global $wpdb;
+	// Scoped to this database and table prefix: sites sharing one MySQL server must not block each other.
+	return sprintf( 'wpsb-%s-%d-%d', substr( md5( DB_NAME . $wpdb->prefix ), 0, 8 ), get_current_blog_id(), $post_id );
+}
+
+/** Takes the post's lock until the end of the request (re-entrant). False when another request keeps it. */
+function wpsb_lock_post( int $post_id ): bool {
+	global $wpdb, $wpsb_held_locks;
+	$name = wpsb_lock_name( $post_id );
+	if ( isset( $wpsb_held_locks[ $name ] ) ) {
+		return true;
+	}
+	$got = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, %d)', $name, WPSB_LOCK_WAIT_S ) );
+	if ( '1' !== (string) $got ) {
+		return false;
+	}
+	if ( empty( $wpsb_held_locks ) ) {
+		add_action( 'shutdown', 'wpsb_release_locks', 0 );
+	}
+	$wpsb_held_locks[ $name ] = true;
+	// What this request read before the lock may be stale now.
+	clean_post_cache( $post_id );
+	return true;
+}
+
+function wpsb_release_locks(): void {
+	global $wpdb, $wpsb_held_locks;
+	foreach ( array_keys( (array) $wpsb_held_locks ) as $name ) {
+		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
+	}
+	$wpsb_held_locks = array();
+}
+
+/**
+ * Any other save of a post (editor, REST, quick edit) waits for a guarded write in progress, so the
+ * daemon's check-then-write cannot interleave with it. Never blocks humans for long: on timeout, saves.
+ */
+add_action( 'pre_post_update', 'wpsb_lock_before_update', 1 );
+
+function wpsb_lock_before_update( $post_id ): void {
+	if ( 'revision' !== get_post_type( $post_id ) ) {
+		wpsb_lock_post( (int) $post_id );
+	}
+}
+
+// --- the operations --------------------------------------------------------------------------------------
+
+function wpsb_check_daemon_id( string $daemon ): ?WP_Error {
+	if ( '' === trim( $daemon ) || strlen( $daemon ) > 190 ) {
+		return wpsb_error( 400, 'wpsb_bad_daemon', 'daemon_id must be a non-empty string of at most 190 bytes.' );
+	}
+	return null;
+}
+
+/** Post the current user may edit, read fresh under its lock. */
+function wpsb_locked_post_for_edit( int $post_id ) {
+	if ( $post_id <= 0 ) {
+		return wpsb_error( 404, 'wpsb_no_post', 'Invalid post ID.' );
+	}
+	if ( ! wpsb_lock_post( $post_id ) ) {
+		return wpsb_error( 423, 'wpsb_busy', 'Another request is working on this post; try again later.' );
+	}
+	$post = get_post( $post_id );
+	if ( ! $post || 'revision' === $post->post_type ) {
+		return wpsb_error( 404, 'wpsb_no_post', 'Invalid post ID.' );
+	}
+	if ( ! current_user_can( 'edit_post', $post_id ) ) {
+		return wpsb_error( 401, 'wpsb_cannot_edit', 'Sorry, you are not allowed to edit this post.' );
+	}
+	return $post;
+}
+
+/** The checks a claim and a guarded write share: still the same draft, and no human editing it. */
+function wpsb_check_same_draft( WP_Post $post, string $expect_hash ): ?WP_Error {
+	if ( 'draft' !== $post->post_status ) {
+		return wpsb_error( 409, 'wpsb_not_draft', "The post is no longer a draft ({$post->post_status})." );
+	}
+	if ( ! hash_equals( wpsb_content_hash( $post->post_title, $post->post_content ), strtolower( $expect_hash ) ) ) {
+		return wpsb_error( 409, 'wpsb_changed', 'The draft changed since it was read.' );
+	}
+	$human = wpsb_locked_by( $post->ID );
+	if ( $human ) {
+		return wpsb_error( 423, 'wpsb_edit_locked', "The draft is open in the editor (user $human)." );
+	}
+	return null;
+}
+
+/**
+ * Marks the draft as the daemon's for ttl seconds, without touching post_modified nor making a revision.
+ * A live claim by the same daemon, or an expired one by anybody, is taken over.
+ *
+ * @return true|WP_Error
+ */
+function wpsb_claim( int $post_id, string $expect_hash, string $daemon, int $ttl ) {
+	$error = wpsb_check_daemon_id( $daemon );
+	if ( $error ) {
+		return $error;
+	}
+	if ( $ttl < 1 ) {
+		return wpsb_error( 400, 'wpsb_bad_ttl', 'ttl_seconds must be a positive number of seconds.' );
+	}
+	$post = wpsb_locked_post_for_edit( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	$error = wpsb_check_same_draft( $post, $expect_hash );
+	if ( $error ) {
+		return $error;
+	}
+	$holder = wpsb_live_claim_by( $post_id );
+	if ( '' !== $holder && $holder !== $daemon ) {
+		return wpsb_error( 423, 'wpsb_claimed', 'Another daemon is working on this draft.' );
+	}
+	$now   = time();
+	$state = array(
+		'state'       => 'claimed',
+		'source_hash' => wpsb_content_hash( $post->post_title, $post->post_content ),
+		'by'          => $daemon,
+		'at'          => wpsb_now_iso( $now ),
+		'claim_until' => wpsb_now_iso( $now + min( $ttl, WPSB_MAX_TTL_S ) ),
+	);
+	wpsb_write_state( $post_id, wp_json_encode( $state, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) );
+	return true;
+}
+
+/** @return true|WP_Error */
+function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
+	$error = wpsb_check_daemon_id( $daemon );
+	if ( $error ) {
+		return $error;
+	}
+	$state = strlen( $state_json ) <= WPSB_MAX_STATE_B ? json_decode( $state_json, true ) : null;
+	if ( ! is_array( $state ) || ! isset( $state['state'] ) || ! is_string( $state['state'] ) || '' === $state['state'] ) {
+		return wpsb_error( 400, 'wpsb_bad_state', 'state_json must be a JSON object with a "state" string.' );
+	}
+	$post = wpsb_locked_post_for_edit( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	$holder = wpsb_live_claim_by( $post_id );
+	if ( '' !== $holder && $holder !== $daemon ) {
+		return wpsb_error( 423, 'wpsb_claimed', 'Another daemon is working on this draft.' );
+	}
+	wpsb_write_state( $post_id, $state_json );
+	return true;
+}
+
+function wpsb_write_state( int $post_id, string $json ): void {
+	// update_post_meta unslashes its value: slash it so backslashes in the JSON survive.
+	update_post_meta( $post_id, WPSB_STATE_KEY, wp_slash( $json ) );
+}
+
+/**
+ * Before the daemon's single write of a rewrite (wp.editPost or a REST update): same draft, our live claim,
+ * no human in the editor, and a status the robot may set. Then keeps the original as a revision.
+ *
+ * @param string|null $status the post_status the write asks for, null when it does not change it
+ * @return true|WP_Error
+ */
+function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?string $status ) {
+	if ( null !== $status && ! in_array( $status, array( 'pending', 'draft' ), true ) ) {
+		return wpsb_error( 403, 'wpsb_forbidden_status', 'The robot may only save drafts and pending posts.' );
+	}
+	$error = wpsb_check_daemon_id( $daemon );
+	if ( $error ) {
+		return $error;
+	}
+	$post = wpsb_locked_post_for_edit( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	$error = wpsb_check_same_draft( $post, $expect_hash );
+	if ( $error ) {
+		return $error;
+	}
+	if ( wpsb_live_claim_by( $post_id ) !== $daemon ) {
+		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no live claim on the draft.' );
+	}
+	wpsb_keep_original( $post );
+	return true;
+}
+
+/**
+ * Drafts made by imports or REST have no revision: save the original before it is overwritten.
+ * Where revisions are off, keep it in post meta instead: an editor's text is never lost.
+ */
+function wpsb_keep_original( WP_Post $post ): void {
+	if ( wp_revisions_enabled( $post ) ) {
+		wp_save_post_revision( $post->ID );
+		return;
+	}
+	$original = array(
+		'title'   => $post->post_title,
+		'content' => $post->post_content,
+		'at'      => wpsb_now_iso(),
+	);
+	update_post_meta( $post->ID, WPSB_ORIGINAL_KEY, wp_slash( wp_json_encode( $original, JSON_UNESCAPED_UNICODE ) ) );
+}
+
+/** What seobridge.info / GET info answer, for the current user. */
+function wpsb_site_info(): array {
+	return array(
+		'version'         => WPSB_VERSION,
+		'sync_enabled'    => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
+		'opt_in'          => wpsb_option( 'wp_seo_bridge_opt_in' ),
+		'opt_in_tag'      => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
+		'can_publish'     => current_user_can( 'publish_posts' ),
+		'used_keyphrases' => wpsb_used_keyphrases(),
+	);
+}
+
+/** Distinct lower-cased focus keyphrases of all posts (not revisions, trash or auto-drafts), at most 5000. */
+function wpsb_used_keyphrases(): array {
+	global $wpdb;
+	$values = $wpdb->get_col(
+		"SELECT DISTINCT pm.meta_value FROM {$wpdb->postmeta} pm
+		 INNER JOIN {$wpdb->posts} p ON p.ID = pm.post_id
+		 WHERE pm.meta_key = '_yoast_wpseo_focuskw' AND pm.meta_value <> ''
+		   AND p.post_type <> 'revision' AND p.post_status NOT IN ('trash', 'auto-draft')
+		 LIMIT 5000"
+	);
+	$phrases = array();
+	foreach ( $values as $value ) {
+		$phrases[ mb_strtolower( trim( $value ), 'UTF-8' ) ] = true;
+	}
+	unset( $phrases[''] );
+	return array_map( 'strval', array_keys( $phrases ) );
+}

@@ -1,0 +1,48 @@
+<?php
+/** The site admin's settings (Settings → SEO Bridge). All values are strings, as stored. */
+
+defined( 'ABSPATH' ) || exit;
+
+function wpsb_option_defaults(): array {
+	return array(
+		'wp_seo_bridge_sync_enabled' => '0',            // the admin's switch: the daemon does nothing until on
+		'wp_seo_bridge_opt_in'       => 'tag',          // 'tag' | 'all-drafts'
+		'wp_seo_bridge_opt_in_tag'   => 'seo-bridge',   // tag slug marking drafts to rewrite
+		'wp_seo_bridge_notify'       => '',             // comma separated e-mails; empty = editors and admins
+	);
+}
+
+function wpsb_add_default_options(): void {
+	foreach ( wpsb_option_defaults() as $name => $value ) {
+		add_option( $name, $value );  // keeps an existing value
+	}
+}
+
+function wpsb_option( string $name ): string {
+	return (string) get_option( $name, wpsb_option_defaults()[ $name ] ?? '' );
+}
+
+function wpsb_sanitize_flag( $value ): string {
+	return in_array( $value, array( '1', 1, true, 'on', 'yes' ), true ) ? '1' : '0';
+}
+
+function wpsb_sanitize_opt_in( $value ): string {
+	return in_array( $value, array( 'tag', 'all-drafts' ), true ) ? $value : 'tag';
+}
+
+function wpsb_sanitize_opt_in_tag( $value ): string {
+	$slug = sanitize_title( (string) $value );
+	return '' === $slug ? 'seo-bridge' : $slug;
+}
+
+/** Keeps the valid addresses only, normalised to "a@b.fr, c@d.fr". */
+function wpsb_sanitize_notify( $value ): string {
+	$emails = array();
+	foreach ( preg_split( '/[\s,;]+/', (string) $value, -1, PREG_SPLIT_NO_EMPTY ) as $candidate ) {
+		$email = sanitize_email( $candidate );
+		if ( $email && is_email( $email ) ) {
+			$emails[] = $email;
+		}
+	}
+	return implode( ', ', array_unique( $emails ) );
+}

@@ -1,0 +1,4 @@
+<?php
+/** REST parity: see below. */
+
+defined( 'ABSPATH' ) || exit;

@@ -1,0 +1,40 @@
+<?php
+/**
+ * Plugin Name:       WP SEO Bridge
+ * Description:       Companion of the wp-seo-bridge daemon: lets it claim opted-in drafts safely, write Yoast SEO fields, and never overwrite an editor's work.
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.0
+ * Author:            wp-seo-bridge contributors
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       wp-seo-bridge
+ *
+ * This program is free software; you can redistribute it and/or modify it under the terms of the GNU General
+ * Public License as published by the Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version. It is distributed WITHOUT ANY WARRANTY; see the GNU General Public License.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+const WPSB_VERSION = '0.1.0';
+const WPSB_FILE    = __FILE__;
+
+require_once __DIR__ . '/includes/options.php';
+require_once __DIR__ . '/includes/roles.php';
+require_once __DIR__ . '/includes/meta.php';
+require_once __DIR__ . '/includes/claims.php';
+require_once __DIR__ . '/includes/xmlrpc.php';
+require_once __DIR__ . '/includes/rest.php';
+if ( is_admin() ) {
+	require_once __DIR__ . '/includes/settings.php';
+}
+// Review UI (approve/reject, editor panel, e-mails) will live in includes/review.php.
+
+register_activation_hook( __FILE__, 'wpsb_activate' );
+
+/** Role and default options; uninstall.php removes them (deactivation keeps them). */
+function wpsb_activate(): void {
+	wpsb_ensure_role();
+	wpsb_add_default_options();
+}
