@@ -14,6 +14,7 @@ from wp_seo_bridge.gateways.mistral import (
     Timeout, Truncated, article_schema,
 )
 from wp_seo_bridge.model import Article, Usage
+from wp_seo_bridge.standin import load_fixtures
 
 ARTICLE = {
     "title": "Titre", "seo_title": "Jardin partagé : le guide", "meta_description": "Une description.",
@@ -227,3 +228,21 @@ def test_the_key_is_sent_as_a_bearer_token(standin):
     standin.script([{"article": ARTICLE}])
     gateway(standin).complete_article(MESSAGES)
     assert standin.completions()[0]["messages"] == MESSAGES
+
+
+def test_every_packaged_fixture_reaches_the_product_as_intended(standin):
+    """Good and most bad fixtures parse into an Article; a raw or length one fails as such."""
+    fixtures = load_fixtures()
+    assert any(fx.get("kind") == "good" for fx in fixtures.values())
+    g = gateway(standin)
+    for name, fx in fixtures.items():
+        standin.script([{"fixture": name}])
+        if fx.get("finish_reason") == "length":
+            with pytest.raises(Truncated):
+                g.complete_article(MESSAGES)
+        elif "article" not in fx:
+            with pytest.raises(Malformed):
+                g.complete_article(MESSAGES)
+        else:
+            article, _, meta = g.complete_article(MESSAGES)
+            assert article == Article.model_validate(fx["article"]), name

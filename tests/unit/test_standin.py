@@ -151,6 +151,8 @@ def test_packaged_fixtures_follow_the_shared_format():
         if fx["kind"] == "good":
             assert fx.get("match"), f"{name}: a good fixture needs a match phrase"
             Article.model_validate(fx["article"])
+            source = Path(__file__).resolve().parents[2] / "wp_seo_bridge/standin/fixtures" / fx["source"]
+            assert fx["match"] in source.read_text(encoding="utf-8"), f"{name}: match phrase not in its source"
     assert "standin-tiny" not in fixtures  # the tests' throwaway fixtures are not packaged
     assert "standin-tiny" in load_fixtures([TEST_FIXTURES])
 
