@@ -246,3 +246,15 @@ def test_every_packaged_fixture_reaches_the_product_as_intended(standin):
         else:
             article, _, meta = g.complete_article(MESSAGES)
             assert article == Article.model_validate(fx["article"]), name
+
+
+def test_a_slow_limiter_counts_against_the_deadline(standin):
+    class Slow(RecordingLimiter):
+        def before_call(self, estimated_tokens: int) -> None:
+            super().before_call(estimated_tokens)
+            time.sleep(0.35)
+
+    standin.script([{"status": 503}, {"article": ARTICLE}])
+    with pytest.raises(Timeout, match="deadline passed before attempt 2"):
+        gateway(standin, limiter=Slow(), deadline_s=0.6).complete_article(MESSAGES)
+    assert len(standin.completions()) == 1

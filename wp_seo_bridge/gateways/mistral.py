@@ -203,9 +203,13 @@ class MistralGateway:
         attempt = 0
         while True:
             attempt += 1
-            remaining = deadline - time.monotonic()
-            self.limiter.before_call(estimate)
+            self.limiter.before_call(estimate)  # may block: the deadline is measured after it
             started = time.monotonic()
+            remaining = deadline - started
+            if remaining <= 0:
+                self.limiter.after_call(Usage())
+                raise Timeout(f"the {s.deadline_s:g} s deadline passed before attempt {attempt} could start "
+                              f"(rate limiter or backoff waits)")
             try:
                 res = self.client.chat.complete(**request, retries=_SDK_RETRIES_OFF,
                                                 timeout_ms=max(1, int(min(s.timeout_s, remaining) * 1000)))
