@@ -65,12 +65,17 @@ function wpsb_live_claim_by( int $post_id ): string {
 	return ( $until && $until > time() ) ? (string) ( $state['by'] ?? '' ) : '';
 }
 
-/** The `seo_bridge` field on a post: what selection needs without fetching content. */
+/**
+ * The `seo_bridge` field on a post: what selection needs without fetching content. Tag slugs come from the
+ * term cache that post queries prime, cheaper than the 'terms' field (two queries per post).
+ */
 function wpsb_post_summary( int $post_id, string $title, string $content ): array {
+	$tags = get_the_terms( $post_id, 'post_tag' );
 	return array(
 		'content_hash' => wpsb_content_hash( $title, $content ),
 		'state'        => wpsb_state_json( $post_id ),
 		'locked_by'    => wpsb_locked_by( $post_id ),
+		'tags'         => is_array( $tags ) ? array_values( wp_list_pluck( $tags, 'slug' ) ) : array(),
 	);
 }
 
