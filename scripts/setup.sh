@@ -9,7 +9,7 @@ with_tests=0
 [ "${1:-}" = "--with-tests" ] && with_tests=1
 
 debs=(wordpress wordpress-l10n mariadb-server php-cli php-mysql php-xml php-curl php-mbstring php-intl
-      python3 python3-venv python3-pip ca-certificates)
+      python3 python3-venv python3-pip ca-certificates curl)
 [ "$with_tests" = 1 ] && debs+=(nodejs npm chromium fonts-liberation2)
 missing=()
 for p in "${debs[@]}"; do

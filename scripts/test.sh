@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-tests
+export WP_PORT=${WP_PORT:-8081}  # the demo keeps 8080; the tests reset their own site
 eval "$(bash scripts/wordpress-local.sh start)"
 export YOAST_JUDGE="${YOAST_JUDGE:-$PWD/tests/yoast-judge/run.sh}"
 mkdir -p artifacts
