@@ -203,7 +203,7 @@ class MistralGateway:
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.before_call(estimate)  # may block: the deadline is measured after it
+            self.limiter.before_call(estimate)  # may block; that wait counts against the deadline
             started = time.monotonic()
             remaining = deadline - started
             if remaining <= 0:
