@@ -1,0 +1,92 @@
+"""The daily budget: refusals say why, the day rolls at local midnight, a restart keeps today's spend."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from wp_seo_bridge.daemon.budget import DailyBudget
+from wp_seo_bridge.daemon.joblog import JobLog
+from wp_seo_bridge.model import Outcome, Usage
+
+PARIS = timezone(timedelta(hours=1))
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+class Source:
+    """What the job log would say was spent since a time."""
+
+    def __init__(self, tokens=0, eur=0.0, drafts=0):
+        self.value = (tokens, eur, drafts)
+        self.asked: list[float] = []
+
+    def spent_since(self, epoch: float):
+        self.asked.append(epoch)
+        return self.value
+
+
+def test_starts_until_the_token_budget_is_spent_and_says_so():
+    b = DailyBudget(Source(), max_tokens=1000, max_eur=100, now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None
+    b.spend(Usage(1, 400, 200))
+    assert b.try_start() is None
+    b.spend(Usage(1, 300, 100))
+    why = b.try_start()
+    assert why and "daily token budget reached" in why and "1,000 tokens used today" in why
+    assert "max_tokens_per_day" in why
+
+
+def test_euro_budget():
+    b = DailyBudget(Source(), max_tokens=10**9, max_eur=0.05, now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None
+    b.spend(Usage(1, 10, 10, 0.06))
+    why = b.try_start()
+    assert why and "daily cost budget reached" in why and "0.06 EUR" in why
+
+
+def test_drafts_in_flight_count_at_todays_average_cost():
+    b = DailyBudget(Source(), max_tokens=1000, max_eur=100, now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None
+    b.spend(Usage(1, 150, 150))  # average draft: 300 tokens
+    assert b.try_start() is None  # 300 spent + 0 in flight
+    assert b.try_start() is None  # 300 + 300
+    assert b.try_start() is None  # 300 + 600
+    assert b.try_start() is not None  # 300 + 900 would pass the limit: wait for those in flight
+    assert b.in_flight == 3
+
+
+def test_a_restart_reads_todays_spending_back():
+    src = Source(tokens=5000, eur=1.5, drafts=3)
+    clock = Clock(datetime(2026, 3, 2, 10, 30, tzinfo=PARIS))
+    b = DailyBudget(src, max_tokens=5000, max_eur=100, now=clock)
+    assert b.try_start() is not None
+    assert src.asked == [datetime(2026, 3, 2, 0, 0, tzinfo=PARIS).timestamp()]  # local midnight
+
+
+def test_a_new_day_starts_from_what_the_log_says_for_it():
+    src = Source(tokens=5000, eur=1.5, drafts=3)
+    clock = Clock(datetime(2026, 3, 2, 23, 59, tzinfo=PARIS))
+    b = DailyBudget(src, max_tokens=5000, max_eur=100, now=clock)
+    assert b.try_start() is not None
+    clock.at = datetime(2026, 3, 3, 0, 1, tzinfo=PARIS)
+    src.value = (0, 0.0, 0)
+    assert b.try_start() is None
+    assert len(src.asked) == 2
+
+
+def test_with_the_real_job_log_spending_survives_a_restart(tmp_path):
+    now = datetime.now().astimezone()
+    log = JobLog.in_state_dir(tmp_path)
+    log.record(Outcome("s", "1", "rewritten", usage=Usage(2, 600, 500, 0.01)))
+    log.record(Outcome("s", "2", "failed", "bad", usage=Usage(1, 200, 0, 0.001)))
+    log.record(Outcome("s", "3", "rewritten", usage=Usage(1, 9999, 0, 5.0)), at=(now - timedelta(days=2)).timestamp())
+    log.close()
+    again = JobLog.in_state_dir(tmp_path)
+    b = DailyBudget(again, max_tokens=1300, max_eur=100, now=lambda: now)
+    assert b.try_start() is not None  # 1,300 tokens today; the older 9,999 do not count
+    assert b.snapshot()["tokens"] == 1300

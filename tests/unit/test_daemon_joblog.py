@@ -1,0 +1,77 @@
+"""The job log: created on first use, migrated from older schemas without losing rows, and never
+downgraded."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from wp_seo_bridge.daemon import joblog
+from wp_seo_bridge.daemon.joblog import JobLog, JobLogError
+from wp_seo_bridge.model import Outcome, Usage
+
+
+def test_created_on_first_use_at_the_latest_version(tmp_path):
+    log = JobLog.in_state_dir(tmp_path / "state")
+    assert (tmp_path / "state" / "joblog.sqlite3").exists()
+    assert log.version == joblog.VERSION >= 2
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "joblog.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(joblog.MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO attempts(at, site, post_id, outcome, tokens_in, tokens_out, cost_eur) "
+                 "VALUES (1000.0, 'blog', '7', 'rewritten', 10, 20, 0.5)")
+    conn.commit()
+    conn.close()
+
+    log = JobLog(path)
+    assert log.version == joblog.VERSION
+    [row] = log.recent()
+    assert (row["site"], row["post_id"], row["outcome"], row["pass_id"], row["daemon_id"]) == ("blog", "7", "rewritten", None, "")
+    pid = log.start_pass("blog", "d1")  # the version 2 table works
+    log.record(Outcome("blog", "8", "failed", "boom", usage=Usage(1, 1, 1)), pass_id=pid, daemon_id="d1")
+    log.finish_pass(pid, failed=1, wp_calls=4)
+    assert log.last_passes()[0]["failed"] == 1
+    assert log.recent()[0]["pass_id"] == pid
+
+
+def test_a_newer_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "joblog.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE future(x)")
+    conn.execute(f"PRAGMA user_version = {joblog.VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(JobLogError, match="newer than this wp-seo-bridge knows"):
+        JobLog(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == joblog.VERSION + 1
+
+
+def test_a_failing_migration_step_leaves_the_previous_version(tmp_path):
+    conn = sqlite3.connect(tmp_path / "joblog.sqlite3", isolation_level=None)
+    joblog.migrate(conn)
+    steps = joblog.MIGRATIONS + ("CREATE TABLE extra(a); CREATE TABLE extra(a)",)  # its 2nd statement fails
+    with pytest.raises(sqlite3.OperationalError):
+        joblog.migrate(conn, steps)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == joblog.VERSION
+    assert not conn.execute("SELECT name FROM sqlite_master WHERE name='extra'").fetchall()
+    assert joblog.migrate(conn, steps[:-1] + ("CREATE TABLE extra(a)",)) == joblog.VERSION  # a fixed step runs
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == joblog.VERSION + 1
+
+
+def test_totals_recent_and_spending(tmp_path):
+    log = JobLog.in_state_dir(tmp_path)
+    log.record(Outcome("a", "1", "rewritten", usage=Usage(1, 100, 200, 0.01)), at=100.0)
+    log.record(Outcome("a", "2", "failed", "x", usage=Usage(2, 50, 0, 0.002)), at=200.0)
+    log.record(Outcome("b", "1", "skipped", "not claimed"), at=300.0)
+    t = log.totals()
+    assert (t["a"].rewritten, t["a"].failed, t["a"].tokens, t["a"].cost_eur) == (1, 1, 350, 0.012)
+    assert t["b"].skipped == 1
+    assert list(log.totals(since=150.0)) == ["a", "b"] and log.totals(since=150.0)["a"].rewritten == 0
+    assert [r["post_id"] for r in log.recent(2)] == ["1", "2"] and log.recent(2)[0]["site"] == "b"
+    assert log.spent_since(150.0) == (50, 0.002, 1)
+    assert log.rewrites_of("a", "1") == 1

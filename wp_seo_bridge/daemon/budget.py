@@ -1,0 +1,78 @@
+"""The daily budget: tokens and euros per calendar day (the machine's local time), shared by all
+sites. Today's spending is read back from the job log when the day starts, so a restart does not
+reset it.
+
+With several drafts in flight, a draft that starts while the budget still has room may finish
+above it; to keep that overshoot small, each draft in flight is counted at the average cost of
+today's drafts so far.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time as dtime
+from typing import Callable, Protocol
+
+from ..model import Usage
+
+
+class SpendSource(Protocol):
+    def spent_since(self, epoch: float) -> tuple[int, float, int]: ...  # tokens, euros, drafts
+
+
+def local_midnight(now: datetime) -> datetime:
+    return datetime.combine(now.date(), dtime(0), now.tzinfo)
+
+
+class DailyBudget:
+    """Implements the pipeline's ``Budget`` protocol (``try_start`` / ``spend``). Thread-safe."""
+
+    def __init__(self, source: SpendSource, *, max_tokens: int, max_eur: float,
+                 now: Callable[[], datetime] = lambda: datetime.now().astimezone()):
+        self.source = source
+        self.max_tokens = max_tokens
+        self.max_eur = max_eur
+        self._now = now
+        self._lock = threading.Lock()
+        self._day: datetime | None = None
+        self.tokens = 0
+        self.eur = 0.0
+        self.drafts = 0  # drafts that spent something today (for the in-flight estimate)
+        self.in_flight = 0
+
+    def _roll(self) -> None:
+        day = local_midnight(self._now())
+        if day != self._day:
+            self._day = day
+            self.tokens, self.eur, self.drafts = self.source.spent_since(day.timestamp())
+
+    def try_start(self) -> str | None:
+        with self._lock:
+            self._roll()
+            avg_tokens = self.tokens / self.drafts if self.drafts else 0.0
+            avg_eur = self.eur / self.drafts if self.drafts else 0.0
+            tokens = self.tokens + self.in_flight * avg_tokens
+            eur = self.eur + self.in_flight * avg_eur
+            if tokens >= self.max_tokens:
+                return (f"daily token budget reached ({self.tokens:,} tokens used today, limit "
+                        f"{self.max_tokens:,}: daemon.max_tokens_per_day); new drafts wait until tomorrow")
+            if eur >= self.max_eur:
+                return (f"daily cost budget reached ({self.eur:.2f} EUR spent today, limit {self.max_eur:.2f}: "
+                        f"daemon.max_eur_per_day); new drafts wait until tomorrow")
+            self.in_flight += 1
+            return None
+
+    def spend(self, usage: Usage) -> None:
+        with self._lock:
+            self._roll()
+            self.in_flight = max(0, self.in_flight - 1)
+            self.tokens += usage.tokens_in + usage.tokens_out
+            self.eur = round(self.eur + usage.cost_eur, 6)
+            if usage.calls:
+                self.drafts += 1
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            self._roll()
+            return {"day": self._day.date().isoformat() if self._day else "", "tokens": self.tokens,
+                    "eur": self.eur, "max_tokens": self.max_tokens, "max_eur": self.max_eur,
+                    "in_flight": self.in_flight}

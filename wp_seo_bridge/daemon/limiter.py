@@ -1,0 +1,88 @@
+"""One rate limiter per Mistral key, shared by every site and worker thread.
+
+Two token buckets: requests per second and tokens per minute. A caller *reserves* at once (the
+bucket may go negative) and then sleeps off its debt outside the lock, so waiting threads are
+served in arrival order and nobody spins. The token cost is an estimate (prompt + max_tokens);
+``after_call`` refunds the difference once Mistral reports the real usage.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from ..model import Usage
+
+
+class TokenBucket:
+    """``rate`` units per second, at most ``capacity`` saved up. Not locked: the limiter locks."""
+
+    def __init__(self, rate: float, capacity: float, now: float):
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("rate and capacity must be positive")
+        self.rate = rate
+        self.capacity = capacity
+        self.level = capacity
+        self.stamp = now
+
+    def _refill(self, now: float) -> None:
+        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def reserve(self, amount: float, now: float) -> float:
+        """Takes ``amount`` (capped to the capacity, or a large call could never pass) and returns
+        how long the caller must wait before using it."""
+        self._refill(now)
+        self.level -= min(amount, self.capacity)
+        return max(0.0, -self.level / self.rate)
+
+    def refund(self, amount: float, now: float) -> None:
+        self._refill(now)
+        self.level = min(self.capacity, self.level + amount)
+
+
+class RateLimiter:
+    """Implements the Mistral gateway's ``Limiter`` protocol (``before_call`` / ``after_call``).
+
+    ``observe(seconds)``, if given, receives each call's latency (from the end of the wait to the
+    answer): the metrics' Mistral latency histogram.
+    """
+
+    def __init__(self, requests_per_second: float, tokens_per_minute: float, *,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 observe: Callable[[float], None] | None = None):
+        now = clock()
+        # A burst of one second's worth of requests (at least one), a minute's worth of tokens.
+        self.requests = TokenBucket(requests_per_second, max(1.0, requests_per_second), now)
+        self.tokens = TokenBucket(tokens_per_minute / 60.0, float(tokens_per_minute), now)
+        self._clock = clock
+        self._sleep = sleep
+        self._observe = observe
+        self._lock = threading.Lock()
+        self._local = threading.local()  # the gateway calls before/after on the same thread
+        self.waited_s = 0.0  # total time callers spent waiting (benchmarks, tests)
+
+    def before_call(self, estimated_tokens: int) -> None:
+        estimate = max(0, int(estimated_tokens))
+        with self._lock:
+            now = self._clock()
+            wait = max(self.requests.reserve(1, now), self.tokens.reserve(estimate, now))
+            self.waited_s += wait
+        if wait > 0:
+            self._sleep(wait)
+        self._local.reserved = min(estimate, self.tokens.capacity)
+        self._local.started = self._clock()
+
+    def after_call(self, usage: Usage) -> None:
+        reserved = getattr(self._local, "reserved", 0)
+        started = getattr(self._local, "started", None)
+        self._local.reserved, self._local.started = 0, None
+        used = usage.tokens_in + usage.tokens_out
+        with self._lock:
+            now = self._clock()
+            if reserved > used:
+                self.tokens.refund(reserved - used, now)
+            elif used > reserved:  # the estimate was short: the debt is paid by later callers
+                self.tokens.level -= used - reserved
+        if self._observe and started is not None:
+            self._observe(max(0.0, now - started))

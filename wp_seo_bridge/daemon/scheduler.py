@@ -1,0 +1,233 @@
+"""The daemon: one APScheduler job per site, each job one ``run_pass`` over that site.
+
+Everything a pass needs is built once and shared: the Mistral engine and its rate limiter (one
+per key, so every site draws from the same allowance), the bounded worker pool, the daily
+budget and the job log. Stopping sets one event: running passes start no new draft, drafts in
+flight finish (their push is one WordPress call, so a post is never half-written), then the
+pool, the scheduler and the job log close in that order.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ..config import Config, ConfigError, SiteConfig
+from ..gateways.wordpress.base import WordPressGateway
+from ..gateways.wordpress.errors import WordPressError
+from ..model import Outcome
+from ..pipeline import Engine, PassReport, run_pass
+from .budget import DailyBudget
+from .joblog import JobLog
+from .limiter import RateLimiter
+from .metrics import MeteredExecutor, Metrics
+
+log = logging.getLogger("wp_seo_bridge.daemon")
+
+#: A late cron run (machine busy or asleep at the planned minute) still runs within this window.
+CRON_GRACE_S = 3600
+
+
+def is_attempt(o: Outcome) -> bool:
+    """A draft the pass claimed or tried to claim (process_draft names the model on everything it
+    returns; a WordPress error around it is a failure). Selection skips and budget or stop
+    refusals carry no model: they are counted on the pass, not logged one by one."""
+    return bool(o.model) or o.result == "failed"
+
+
+def trigger_for(site: SiteConfig, interval_seconds: float | None = None):
+    """``(trigger, misfire_grace_s, first_run)``. Interval jobs run once at start (catching up after a
+    restart); cron jobs keep to their schedule, since a cron is usually chosen to run at quiet hours."""
+    if interval_seconds:
+        return IntervalTrigger(seconds=interval_seconds), max(1, int(interval_seconds)), True
+    if site.cron:
+        try:
+            trigger = CronTrigger.from_crontab(site.cron)
+        except ValueError as e:
+            raise ConfigError(f"site {site.name!r}: cron: {e} — five fields, e.g. \"*/15 * * * *\"") from None
+        return trigger, CRON_GRACE_S, False
+    seconds = site.interval_minutes * 60
+    # Coalesced: a run late by up to one interval still happens once, later ones fold into it.
+    return IntervalTrigger(seconds=seconds), max(1, int(seconds)), True
+
+
+@dataclass
+class SiteStatus:
+    last_end: float = 0.0
+    last_line: str = ""
+    last_error: str = ""
+
+
+class Daemon:
+    """Build with a loaded Config; ``start()``, later ``stop()``. ``run_once()`` does one pass over
+    every site with the same machinery (benchmarks, tests)."""
+
+    def __init__(self, cfg: Config, *, daemon_id: str, engine: Engine | None = None,
+                 make_wordpress: Callable[[SiteConfig], WordPressGateway] | None = None,
+                 interval_seconds: float | None = None, metrics: Metrics | None = None,
+                 joblog: JobLog | None = None):
+        from .. import wiring
+
+        d = cfg.daemon
+        self.cfg = cfg
+        self.daemon_id = daemon_id
+        self.interval_seconds = interval_seconds
+        self.metrics = metrics or Metrics()
+        self.limiter = RateLimiter(d.requests_per_second, d.tokens_per_minute, observe=self.metrics.latency.observe)
+        self.engine = engine or wiring.make_engine(cfg, limiter=self.limiter)
+        self._make_wordpress = make_wordpress or wiring.make_wordpress
+        self.joblog = joblog or JobLog.in_state_dir(Path(d.state_dir))
+        self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day)
+        self.executor = MeteredExecutor(d.concurrency, self.metrics.queue)
+        self.stopping = threading.Event()
+        self.sites = {s.name: SiteStatus() for s in cfg.sites}
+        self._gateways: dict[str, WordPressGateway] = {}
+        self._gw_lock = threading.Lock()
+        self.scheduler: BackgroundScheduler | None = None
+        self._triggers = {s.name: trigger_for(s, interval_seconds) for s in cfg.sites}  # bad cron fails now
+
+    # --- one pass -----------------------------------------------------------------------
+
+    def gateway(self, site: SiteConfig) -> WordPressGateway:
+        """One gateway per site for the daemon's life: its HTTP session stays alive between passes."""
+        with self._gw_lock:
+            if site.name not in self._gateways:
+                self._gateways[site.name] = self._make_wordpress(site)
+            return self._gateways[site.name]
+
+    def run_site(self, site: SiteConfig) -> PassReport | None:
+        if self.stopping.is_set():
+            return None
+        status = self.sites[site.name]
+        pass_id = self.joblog.start_pass(site.name, self.daemon_id)
+        calls_before = 0
+        try:
+            wp = self.gateway(site)
+            calls_before = _calls(wp)
+
+            def on_outcome(o: Outcome) -> None:
+                self._outcome(o, pass_id)
+
+            queued = [0]
+
+            def stop() -> bool:  # run_pass asks once per queued draft, before starting it
+                queued[0] += 1
+                return self.stopping.is_set()
+
+            report = run_pass(
+                wp, self.engine, daemon_id=self.daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
+                quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=self.cfg.daemon.claim_ttl_s,
+                max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
+                on_outcome=on_outcome, stop=stop,
+            )
+        except (WordPressError, ConfigError) as e:
+            status.last_error = str(e)
+            self.metrics.passes.labels(site.name, "error").inc()
+            self.joblog.finish_pass(pass_id, error=str(e))
+            log.error("%s: pass failed: %s", site.name, e, extra={"site": site.name, "event": "pass_error"})
+            return None
+        except Exception as e:  # a bug: keep the other sites and later passes running, but say it loudly
+            status.last_error = f"{type(e).__name__}: {e}"
+            self.metrics.passes.labels(site.name, "error").inc()
+            self.joblog.finish_pass(pass_id, error=status.last_error)
+            log.exception("%s: pass crashed", site.name, extra={"site": site.name, "event": "pass_error"})
+            return None
+        attempts = [o for o in report.outcomes if is_attempt(o)]
+        # Skips without a model are selection skips (quiet period, already handled, open in the
+        # editor) or refusals of queued drafts (budget, stopping): each queued draft is one or the other.
+        refused = queued[0] - len(attempts)
+        waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - refused
+        self.joblog.finish_pass(
+            pass_id, rewritten=report.count("rewritten"), skipped=sum(o.result == "skipped" for o in attempts),
+            failed=report.count("failed"), ignored=report.ignored, wp_calls=_calls(wp) - calls_before,
+            stopped=report.stopped,
+        )
+        self.metrics.waiting.labels(site.name).set(waiting)
+        self.metrics.last_pass.labels(site.name).set(time.time())
+        self.metrics.passes.labels(site.name, "stopped" if report.stopped else "ok").inc()
+        status.last_end, status.last_line, status.last_error = time.time(), report.total_line(), ""
+        level = logging.WARNING if report.stopped and not self.stopping.is_set() and \
+            "switched off" not in report.stopped else logging.INFO
+        log.log(level, "%s", report.total_line(), extra={
+            "site": site.name, "event": "pass", "rewritten": report.count("rewritten"),
+            "failed": report.count("failed"), "waiting": waiting, "ignored": report.ignored,
+            "stopped": report.stopped})
+        return report
+
+    def _outcome(self, o: Outcome, pass_id: int) -> None:
+        if not is_attempt(o):
+            log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
+            return
+        self.joblog.record(o, pass_id=pass_id, daemon_id=self.daemon_id)
+        self.metrics.outcome(o)
+        log.log(logging.WARNING if o.result == "failed" else logging.INFO, "%s", o.line(), extra={
+            "site": o.site, "post_id": o.post_id, "event": "draft", "result": o.result,
+            "tokens": o.usage.tokens_in + o.usage.tokens_out, "cost_eur": o.usage.cost_eur, "seconds": o.seconds})
+
+    def run_once(self) -> list[PassReport]:
+        return [r for s in self.cfg.sites if (r := self.run_site(s)) is not None]
+
+    # --- scheduling ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        # One scheduler thread per site: sites run their passes side by side, drafts share the pool.
+        self.scheduler = BackgroundScheduler(executors={"default": JobThreads(len(self.cfg.sites))},
+                                             timezone=datetime.now().astimezone().tzinfo)
+        now = datetime.now(timezone.utc)
+        for site in self.cfg.sites:
+            trigger, grace, first_now = self._triggers[site.name]
+            self.scheduler.add_job(
+                self.run_site, trigger, args=[site], id=site.name, name=f"pass {site.name}",
+                max_instances=1, coalesce=True, misfire_grace_time=grace,
+                **({"next_run_time": now} if first_now else {}),
+            )
+        self.scheduler.start()
+        for job in self.scheduler.get_jobs():
+            log.info("%s: scheduled (%s), next pass %s", job.id, _describe(job.trigger),
+                     job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else "never",
+                     extra={"site": job.id, "event": "scheduled"})
+
+    def stop(self, wait: bool = True) -> None:
+        """Idempotent. New drafts stop at once; returns when in-flight drafts are done."""
+        first = not self.stopping.is_set()
+        self.stopping.set()
+        if first:
+            log.info("stopping: no new draft starts; %d in flight finish first", self.executor.depth,
+                     extra={"event": "stopping"})
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)  # waits for running passes, which wait for their drafts
+        self.executor.shutdown(wait=wait)
+
+    def close(self) -> None:
+        self.joblog.close()
+
+    def health(self) -> tuple[bool, dict]:
+        running = bool(self.scheduler and self.scheduler.running) and not self.stopping.is_set()
+        return running, {
+            "daemon_id": self.daemon_id,
+            "stopping": self.stopping.is_set(),
+            "queue_depth": self.executor.depth,
+            "budget": self.budget.snapshot(),
+            "sites": {name: {"last_pass_end": s.last_end, "last_pass": s.last_line, "error": s.last_error}
+                      for name, s in self.sites.items()},
+        }
+
+
+def _calls(wp: WordPressGateway) -> int:
+    calls = getattr(wp, "calls", None)
+    return sum(calls.values()) if calls is not None else 0
+
+
+def _describe(trigger) -> str:
+    if isinstance(trigger, IntervalTrigger):
+        return f"every {trigger.interval.total_seconds():g} s"
+    return str(trigger)
