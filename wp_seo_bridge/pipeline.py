@@ -192,7 +192,18 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     for o in executor.map(work, todo) if executor else map(work, todo):
         _emit(report, on_outcome, o)
     report.stopped = refused[0] if refused else ""
+    _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
     return report
+
+
+def _notify(wp: WordPressGateway, post_ids: list[str]) -> None:
+    """One e-mail per pass to the site's editors; a failure here is logged, never fatal."""
+    if not post_ids:
+        return
+    try:
+        wp.notify(post_ids)
+    except WordPressError as e:
+        log.warning("%s: could not notify editors about %d pending post(s): %s", wp.site, len(post_ids), e)
 
 
 def _emit(report: PassReport, on_outcome: Callable[[Outcome], None], o: Outcome) -> None:

@@ -5,7 +5,6 @@ Both transports implement :class:`WordPressGateway`; the pipeline never knows wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Iterator, Protocol
 
 from ...model import BridgeState, Draft, DraftSummary
@@ -57,6 +56,5 @@ class WordPressGateway(Protocol):
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         """Writes only our bookkeeping (a failure, a release) without touching the post itself."""
 
-
-def modified_guard(draft: Draft) -> datetime | None:
-    return draft.modified_gmt
+    def notify(self, post_ids: list[str]) -> int:
+        """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""

@@ -80,6 +80,11 @@ class RecordState(AuthenticatedMethod):
     method_args = ("post_id", "daemon_id", "state_json")
 
 
+class NotifyPending(AuthenticatedMethod):
+    method_name = "seobridge.notifyPending"
+    method_args = ("post_ids",)
+
+
 # --- transport -------------------------------------------------------------------------
 
 _METHOD_RE = re.compile(rb"<methodName>([^<]+)</methodName>")
@@ -347,3 +352,5 @@ class XmlRpcGateway:
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))
 
+    def notify(self, post_ids: list[str]) -> int:
+        return int(self._call(NotifyPending([int(p) for p in post_ids])) or 0)
