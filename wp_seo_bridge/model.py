@@ -27,8 +27,11 @@ BRIDGE_KEYS = (STATE_KEY, PREVIOUS_KEY)
 
 
 def source_hash(title: str, content: str) -> str:
-    """Identity of one draft version. The companion plugin computes the same value in PHP."""
-    return hashlib.sha256(f"{title}\n{content}".encode("utf-8")).hexdigest()
+    """Identity of one draft version. The companion plugin computes the same value in PHP
+    (``wpsb_content_hash``); line endings are normalised because XML-RPC turns CRLF into LF and
+    REST does not."""
+    text = f"{title}\n{content}".replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
