@@ -191,8 +191,10 @@ PHP
 
 # Runs scripts/wp/site.php with this site's config; secrets travel in the environment, not argv.
 site_php() {
+    install -d -m 700 "$STATE_ROOT/opcache"  # a file cache: halves the CLI chores' boot time
     WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED \
-        php -d memory_limit=256M -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" "$REPO/scripts/wp/site.php" "$@"
+        php -d memory_limit=256M -d opcache.enable_cli=1 -d opcache.file_cache="$STATE_ROOT/opcache" \
+        -d opcache.file_cache_only=1 -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" "$REPO/scripts/wp/site.php" "$@"
 }
 
 site_locale() {

@@ -148,8 +148,9 @@ class LocalWordPress:
         """Creates a post as admin over XML-RPC (like a desktop client would) and returns its id."""
         return self.create_posts([PostSpec(title, content, status, tuple(tags), author, meta or {})])[0]
 
-    def create_posts(self, specs: Sequence[PostSpec], chunk: int = 100) -> list[int]:
-        """Many posts in few requests (``system.multicall``); fast enough for hundreds of drafts."""
+    def create_posts(self, specs: Sequence[PostSpec | dict], chunk: int = 100) -> list[int]:
+        """Many posts in few requests (``system.multicall``, ~20 ms a post). Specs: PostSpec or its fields."""
+        specs = [s if isinstance(s, PostSpec) else PostSpec(**s) for s in specs]
         ids: list[int] = []
         for start in range(0, len(specs), chunk):
             part = specs[start:start + chunk]

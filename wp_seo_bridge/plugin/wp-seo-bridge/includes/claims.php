@@ -261,7 +261,24 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no live claim on the draft.' );
 	}
 	wpsb_keep_original( $post );
+	$GLOBALS['wpsb_guarded_posts'][ $post_id ] = true;
 	return true;
+}
+
+/**
+ * WordPress drops the slug of a pending post written by a user who cannot publish (the robot, by design).
+ * For a write that passed the guard, keep the slug the daemon asked for: it is part of the SEO proposal.
+ */
+add_filter( 'wp_insert_post_data', 'wpsb_keep_robot_slug', 10, 2 );
+
+function wpsb_keep_robot_slug( $data, $postarr ) {
+	$post_id = (int) ( $postarr['ID'] ?? 0 );
+	if ( ! $post_id || empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) || '' !== $data['post_name'] || empty( $postarr['post_name'] ) ) {
+		return $data;
+	}
+	$slug              = sanitize_title( wp_unslash( $postarr['post_name'] ) );
+	$data['post_name'] = wp_slash( wp_unique_post_slug( $slug, $post_id, 'publish', $data['post_type'], (int) $data['post_parent'] ) );
+	return $data;
 }
 
 /**
