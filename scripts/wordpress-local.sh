@@ -264,6 +264,10 @@ cmd_start() {
         print_exports   # already up: change nothing
         return 0
     fi
+    # One cold start at a time on this machine: apt, mariadbd and installs must not race.
+    install -d -m 700 "$STATE_ROOT"
+    exec 9>"$STATE_ROOT/.start.lock"
+    flock 9
     ensure_packages
     ensure_credentials
     ensure_mariadb

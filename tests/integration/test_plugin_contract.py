@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -202,6 +203,23 @@ def test_claim_of_another_daemon_blocks_unless_expired_and_same_daemon_takes_ove
     assert state_of(wp, pid)["by"] == "daemon-b"
 
 
+def test_simultaneous_claims_have_exactly_one_winner(wp):
+    pid = wp.create_post(TITLE, CONTENT)
+    expect = source_hash(TITLE, CONTENT)
+
+    def attempt(daemon: str) -> int:
+        try:
+            claim(wp, pid, daemon=daemon, expect=expect)
+            return 0
+        except xmlrpc.client.Fault as f:
+            return f.faultCode
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(attempt, [f"daemon-{i}" for i in range(6)]))
+    assert sorted(codes) == [0, 423, 423, 423, 423, 423]
+    assert state_of(wp, pid)["by"] == f"daemon-{codes.index(0)}"
+
+
 def test_claim_checks_rights_and_arguments(wp):
     pid = wp.create_post(TITLE, CONTENT)  # admin's
     assert fault_code(lambda: claim(wp, pid, account=wp.author)) == 401
@@ -267,6 +285,18 @@ def test_guarded_edit_needs_our_live_claim_no_human_and_a_robot_status(wp):
     wp.hold_edit_lock(pid, wp.editor)
     assert fault_code(lambda: guarded_edit(wp, pid, expect, daemon="daemon-b", post_content="x")) == 423
     assert wp.call("wp.getPost", wp.admin, pid, ["post_content"])["post_content"] == CONTENT
+
+
+def test_robot_role_cannot_publish_upload_or_post_unfiltered_html(wp):
+    draft = wp.create_post(TITLE, CONTENT)
+    published = wp.create_post(TITLE, CONTENT, status="publish")
+
+    assert fault_code(lambda: wp.call("wp.editPost", wp.bot, draft, {"post_status": "publish"})) == 401
+    assert fault_code(lambda: wp.call("wp.editPost", wp.bot, published, {"post_content": "x"})) == 401
+    assert fault_code(lambda: wp.call("wp.uploadFile", wp.bot, {"name": "a.txt", "type": "text/plain",
+                                                                 "bits": xmlrpc.client.Binary(b"a")})) == 401
+    assert wp.call("wp.editPost", wp.bot, draft, {"post_content": '<p>ok</p><script>alert(1)</script>'})
+    assert "<script" not in wp.call("wp.getPost", wp.admin, draft, ["post_content"])["post_content"]
 
 
 # --- meta rights, recordState --------------------------------------------------------------------------
