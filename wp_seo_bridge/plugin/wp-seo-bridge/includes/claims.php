@@ -116,15 +116,33 @@ function wpsb_release_locks(): void {
 }
 
 /**
- * Any other save of a post (editor, REST, quick edit) waits for a guarded write in progress, so the
- * daemon's check-then-write cannot interleave with it. Never blocks humans for long: on timeout, saves.
+ * Any other save of a post (editor, REST, quick edit, import) waits for a claim or guarded write in
+ * progress, so the daemon's check-then-write cannot interleave with it. Held only for that save, and
+ * never blocks humans for long: after WPSB_LOCK_WAIT_S the save goes ahead.
  */
-add_action( 'pre_post_update', 'wpsb_lock_before_update', 1 );
+add_action( 'pre_post_update', 'wpsb_lock_before_save', 1 );
+add_action( 'wp_after_insert_post', 'wpsb_unlock_after_save', 99 );
 
-function wpsb_lock_before_update( $post_id ): void {
-	if ( 'revision' !== get_post_type( $post_id ) ) {
-		wpsb_lock_post( (int) $post_id );
+function wpsb_lock_before_save( $post_id ): void {
+	global $wpsb_held_locks, $wpsb_save_locks;
+	$post_id = (int) $post_id;
+	if ( 'revision' === get_post_type( $post_id ) || isset( $wpsb_held_locks[ wpsb_lock_name( $post_id ) ] ) ) {
+		return;  // a guarded write of this request already holds it until the end
 	}
+	if ( wpsb_lock_post( $post_id ) ) {
+		$wpsb_save_locks[ $post_id ] = true;
+	}
+}
+
+function wpsb_unlock_after_save( $post_id ): void {
+	global $wpdb, $wpsb_held_locks, $wpsb_save_locks;
+	$post_id = (int) $post_id;
+	if ( empty( $wpsb_save_locks[ $post_id ] ) ) {
+		return;
+	}
+	$name = wpsb_lock_name( $post_id );
+	$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
+	unset( $wpsb_save_locks[ $post_id ], $wpsb_held_locks[ $name ] );
 }
 
 // --- the operations --------------------------------------------------------------------------------------
@@ -306,7 +324,8 @@ function wpsb_site_info(): array {
 		'opt_in'          => wpsb_option( 'wp_seo_bridge_opt_in' ),
 		'opt_in_tag'      => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
 		'can_publish'     => current_user_can( 'publish_posts' ),
-		'used_keyphrases' => wpsb_used_keyphrases(),
+		// Other people's keyphrases (drafts, private posts) only for those who may edit others' posts.
+		'used_keyphrases' => current_user_can( 'edit_others_posts' ) ? wpsb_used_keyphrases() : array(),
 	);
 }
 
