@@ -27,7 +27,7 @@ DB_NAME=wpsb_$PORT
 DB_USER=wpsb_$PORT
 CONFIG_NAME=wpsb-$PORT
 CONFIG=/etc/wordpress/config-$CONFIG_NAME.php
-PACKAGES=(wordpress mariadb-server php-cli php-mysql php-xml php-curl php-mbstring php-intl chromium chromium-driver)
+PACKAGES=(wordpress mariadb-server php-cli php-mysql php-xml php-curl php-mbstring php-intl curl chromium chromium-driver)
 
 say() { echo "wordpress-local[$PORT]: $*" >&2; }
 die() { say "$*"; exit 1; }
