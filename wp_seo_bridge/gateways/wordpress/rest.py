@@ -1,0 +1,354 @@
+"""WordPress over the REST API with an application password, for sites that block xmlrpc.php.
+
+Same guarantees as the XML-RPC transport (xmlrpc.py): one guarded write per rewrite (the companion plugin
+checks ``wp_seo_bridge_if_unmodified_since``, the content hash and our claim under a per-post lock, and
+answers 409/423), protected meta always read back, dates never sent. The ``requests.Session`` is the
+transport and the testing seam.
+
+Quirks handled here come from ../shared/notes/wordpress.md and the plugin's includes/rest.php: a wrong
+application password, or the normal login password, makes the request anonymous (401 from the route,
+not a login error); errors are told apart by status and ``code`` (messages are translated); XML-RPC
+normalises ``\\r\\n`` in content and REST does not, so the content hash is computed on normalised text.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ... import __version__
+from ...config import SiteConfig
+from ...model import BridgeState, Draft, DraftSummary, MetaField
+from .base import PostUpdate, SiteInfo
+from .errors import (
+    AuthFailed,
+    Conflict,
+    Forbidden,
+    InsecureTransport,
+    MetaDropped,
+    PluginMissing,
+    RestDisabled,
+    SiteDown,
+    WordPressError,
+)
+
+log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
+
+NAMESPACE = "wp-seo-bridge/v1"
+PAGE_SIZE = 100  # REST's largest per_page
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# No `tags`: they come as term ids; the plugin's seo_bridge field carries the slugs selection needs.
+LIST_FIELDS = "id,status,modified_gmt,seo_bridge"
+READBACK_FIELDS = "status,meta"
+
+# Codes security plugins (and old WordPress) answer when the REST API is switched off or kept for some users.
+DISABLED_CODES = frozenset({"rest_disabled", "rest_api_disabled", "rest_forbidden", "rest_cannot_access",
+                            "rest_login_required", "rest_authentication_required"})
+
+# --- field maps ------------------------------------------------------------------------
+
+
+def _utc(value: Any) -> datetime | None:
+    """REST ``*_gmt`` dates are ISO 8601 without a zone, in UTC."""
+    text = str(value or "")
+    if not text or text.startswith("0000"):
+        return None
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=timezone.utc)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _lf(text: str) -> str:
+    """The plugin hashes with normalised line endings (what XML-RPC delivers); do the same with REST's raw text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _state(raw: str) -> BridgeState | None:
+    if not raw:
+        return None
+    try:
+        return BridgeState.model_validate_json(raw)
+    except ValueError:
+        return None  # someone wrote garbage: treat as no bookkeeping, the claim guard still holds
+
+
+def _raw(post: dict, key: str) -> str:
+    value = post.get(key)
+    if isinstance(value, dict) and "raw" in value:
+        return str(value["raw"] or "")
+    raise WordPressError(f"post {post.get('id')}: no raw {key} in the answer (context=edit refused?)")
+
+
+def summary_from_json(p: dict) -> DraftSummary:
+    bridge = p.get("seo_bridge") or {}
+    return DraftSummary(
+        post_id=str(p["id"]),
+        status=p.get("status", ""),
+        modified_gmt=_utc(p.get("modified_gmt")),
+        tags=tuple(str(t) for t in bridge.get("tags") or ()),
+        content_hash=bridge.get("content_hash", ""),
+        state=_state(bridge.get("state", "")),
+        locked_by=int(bridge.get("locked_by") or 0) or None,
+    )
+
+
+def draft_from_json(p: dict) -> Draft:
+    meta = {k: MetaField(None, k, str(v)) for k, v in (p.get("meta") or {}).items()
+            if isinstance(v, str) and v != ""}  # REST lists every registered key; XML-RPC only stored rows
+    return Draft(
+        post_id=str(p["id"]),
+        title=_lf(_raw(p, "title")),
+        content=_lf(_raw(p, "content")),
+        status=p.get("status", ""),
+        modified_gmt=_utc(p.get("modified_gmt")),
+        tags=tuple(str(t) for t in (p.get("seo_bridge") or {}).get("tags") or ()),
+        meta=meta,
+    )
+
+
+def update_body(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
+    """Exactly the fields to change (never dates: a draft must keep its floating date), plus the guard
+    the companion plugin checks before WordPress writes anything."""
+    body: dict[str, Any] = {
+        "title": update.title,
+        "content": update.content,
+        "slug": update.slug,
+        "status": update.status,
+        "meta": dict(update.meta),  # REST meta is single-valued by key: no row ids, no duplicates
+        "wp_seo_bridge_expect_hash": draft.hash,
+        "wp_seo_bridge_daemon": daemon_id,
+    }
+    if draft.modified_gmt:
+        body["wp_seo_bridge_if_unmodified_since"] = _iso(draft.modified_gmt)
+    return body
+
+
+# --- error mapping (pure) --------------------------------------------------------------
+
+
+def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_post: bool) -> WordPressError:
+    """One clear error for a non-2xx answer. ``payload`` is the decoded JSON, or None when the answer was
+    not JSON (a web server or firewall page). A 404 ``rest_no_route`` on our namespace is decided by the
+    caller (it needs the route index)."""
+    data = payload if isinstance(payload, dict) else {}
+    code = str(data.get("code") or "")
+    tag = f"HTTP {status} {code}".strip()
+    if payload is None:
+        if status >= 500:
+            return SiteDown(f"{where}: WordPress answered HTTP {status}")
+        if status == 404:
+            return RestDisabled(f"{where}: no REST API here (HTTP 404) — check the site url; if it is right, the "
+                                f'REST API is disabled: enable it or use transport = "xmlrpc" for this site')
+        return RestDisabled(f"{where}: blocked before WordPress (HTTP {status}, not a REST answer) — a firewall or "
+                            f'security plugin blocks /wp-json/: allow it, or use transport = "xmlrpc" for this site')
+    if code in DISABLED_CODES:
+        return RestDisabled(
+            f"{where}: the REST API is disabled or restricted on this site ({tag}) — allow it for user "
+            f"{site.user!r} or use transport = \"xmlrpc\"; if it is open to logged-in users, WordPress did not "
+            f"accept the application password"
+        )
+    if status == 401 or (status == 400 and _denied_param(data)):
+        return AuthFailed(
+            f"{site.url}: WordPress refused the login for user {site.user!r} — check the application password "
+            f"(from {site.password_env or site.password_file}); over REST the normal login password counts as "
+            f"anonymous: create one in Users → Profile → Application Passwords"
+        )
+    if status == 409:
+        if code == "wpsb_not_claimed":
+            return Conflict("our claim expired or was taken over before the push")
+        return Conflict("changed in WordPress since we read it (someone saved it, or it is not a draft any more)")
+    if status == 423:
+        return Conflict("open in the editor or claimed by another daemon")
+    if status == 403:
+        if about_post:
+            return Forbidden(f"user {site.user!r} may not do this on this post ({tag})")
+        return Forbidden(f"user {site.user!r} may not edit posts on this site ({tag}) — give it the "
+                         f"seo_bridge_bot or editor role")
+    if status == 404:
+        if about_post and code != "rest_no_route":
+            return Conflict("the post no longer exists")
+        return RestDisabled(f"{where}: WordPress has no such REST route ({tag}) — the REST API is restricted "
+                            f'on this site: enable it or use transport = "xmlrpc"')
+    if status >= 500:
+        return SiteDown(f"{where}: WordPress answered {tag}")
+    params = ", ".join(sorted((data.get("data") or {}).get("params") or {})) if isinstance(data.get("data"), dict) else ""
+    return WordPressError(f"{where}: WordPress refused the request ({tag}{': ' + params if params else ''})")
+
+
+def _denied_param(data: dict) -> bool:
+    """REST answers 400 rest_invalid_param for status=draft when anonymous; the detail says 401."""
+    details = (data.get("data") or {}).get("details") if isinstance(data.get("data"), dict) else None
+    return any(isinstance(d, dict) and (d.get("data") or {}).get("status") == 401 for d in (details or {}).values())
+
+
+# --- the gateway -----------------------------------------------------------------------
+
+
+class RestGateway:
+    """One site over the REST API. Thread-safe: the daemon calls it from a small pool."""
+
+    def __init__(self, site: SiteConfig, session: requests.Session | None = None):
+        self.site = site.name
+        self.cfg = site
+        self.endpoint = f"{site.url}/wp-json"
+        if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
+            raise InsecureTransport(
+                f"site {site.name!r}: {site.url} is plain http — the application password would travel in clear. "
+                f"Use https, or set allow_insecure_http = true for this site if you really mean it"
+            )
+        if session is None:
+            session = requests.Session()
+            session.mount("https://", HTTPAdapter(pool_maxsize=32))  # the daemon's pool shares one session
+            session.mount("http://", HTTPAdapter(pool_maxsize=32))
+        self.session = session
+        self.session.headers["User-Agent"] = f"wp-seo-bridge/{__version__}"
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._plain_routes: bool | None = None  # True: ?rest_route= (sites without pretty permalinks)
+
+    # --- transport ---
+
+    def _url(self, route: str, params: dict, plain: bool) -> tuple[str, dict]:
+        if plain:
+            return f"{self.cfg.url}/", {"rest_route": route, **params}
+        return self.endpoint + route, params
+
+    def _send(self, method: str, route: str, params: dict, body: dict | None, plain: bool):
+        url, query = self._url(route, params, plain)
+        try:
+            r = self.session.request(
+                method, url, params=query, json=body, timeout=self.cfg.timeout_s, stream=True,
+                auth=(self.cfg.user, self.cfg.password()),  # read per call: a rotated secret needs no restart
+                allow_redirects=False,  # a redirected POST turns into a GET; a moved site is a config fix
+                headers={"Accept": "application/json"},
+            )
+        except requests.exceptions.SSLError as e:
+            raise SiteDown(f"{self.endpoint}: TLS certificate not valid ({type(e).__name__}); fix the site's certificate") from None
+        except requests.Timeout:
+            raise SiteDown(f"{self.endpoint}: no answer within {self.cfg.timeout_s:g} s") from None
+        except requests.ConnectionError:
+            raise SiteDown(f"{self.endpoint}: cannot connect — is WordPress running at that address?") from None
+        with r:
+            body_bytes = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        if len(body_bytes) > MAX_RESPONSE_BYTES:
+            raise WordPressError(f"{self.endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes, refused")
+        return r, _json_or_none(body_bytes)
+
+    def _request(self, method: str, route: str, name: str, *, params: dict | None = None,
+                 body: dict | None = None, about_post: bool = False) -> tuple[Any, requests.structures.CaseInsensitiveDict]:
+        with self._lock:
+            self.calls[f"{method} {name}"] += 1
+        params = params or {}
+        plain = bool(self._plain_routes)
+        r, payload = self._send(method, route, params, body, plain)
+        if r.status_code == 404 and payload is None and self._plain_routes is None:
+            # /wp-json/ is not routed without pretty permalinks; ?rest_route= always is.
+            r2, payload2 = self._send(method, route, params, body, True)
+            if payload2 is not None:
+                log.info("%s: /wp-json/ is not routed here, using ?rest_route=", self.site)
+                self._plain_routes = True
+                r, payload = r2, payload2
+        if 300 <= r.status_code < 400:
+            raise WordPressError(
+                f"{self.endpoint}: the site redirects to {r.headers.get('Location', '?')} — set url to the site's "
+                f"final address (https, www or not)"
+            )
+        if r.status_code >= 400:
+            raise self._error(r.status_code, payload, route, about_post)
+        if payload is None:
+            raise WordPressError(f"{self.endpoint}{route}: not a REST answer (HTTP {r.status_code}, no JSON)")
+        if self._plain_routes is None:
+            self._plain_routes = plain
+        return payload, r.headers
+
+    def _error(self, status: int, payload: Any, route: str, about_post: bool) -> WordPressError:
+        code = payload.get("code") if isinstance(payload, dict) else None
+        if status == 404 and code == "rest_no_route" and route.startswith(f"/{NAMESPACE}/"):
+            return self._plugin_missing()
+        return error_for(status, payload, site=self.cfg, where=self.endpoint, about_post=about_post)
+
+    def _plugin_missing(self) -> WordPressError:
+        """Our route is unknown: the plugin is off, or the whole REST API is (the index tells which)."""
+        try:
+            index, _ = self._request("GET", "/", "/")
+        except WordPressError as e:
+            return e
+        if NAMESPACE in (index.get("namespaces") or ()):
+            return PluginMissing(f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is too old for the REST "
+                                 f"transport — update it (`wp-seo-bridge plugin --zip wp-seo-bridge.zip`)")
+        return PluginMissing(
+            f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is not active — install it "
+            f"(`wp-seo-bridge plugin --zip wp-seo-bridge.zip`, then Plugins → Add New → Upload) and activate it"
+        )
+
+    # --- the interface ---
+
+    def site_info(self) -> SiteInfo:
+        raw, _ = self._request("GET", f"/{NAMESPACE}/info", f"/{NAMESPACE}/info")
+        return SiteInfo(
+            plugin_version=str(raw.get("version", "")),
+            sync_enabled=bool(raw.get("sync_enabled")),
+            opt_in=str(raw.get("opt_in") or self.cfg.opt_in),
+            opt_in_tag=str(raw.get("opt_in_tag") or self.cfg.opt_in_tag),
+            can_publish=bool(raw.get("can_publish")),
+            used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
+        )
+
+    def list_drafts(self) -> Iterator[DraftSummary]:
+        page = 1
+        while True:
+            items, headers = self._request("GET", "/wp/v2/posts", "/wp/v2/posts", params={
+                "status": "draft", "context": "edit", "per_page": PAGE_SIZE, "page": page,
+                "orderby": "id", "order": "asc", "_fields": LIST_FIELDS,
+            })
+            for p in items:
+                yield summary_from_json(p)
+            total = headers.get("X-WP-TotalPages")
+            # Some proxies strip X-WP-* headers: a short page is the last one then.
+            last = page >= int(total) if total and total.isdigit() else len(items) < PAGE_SIZE
+            if last or not items:
+                return
+            page += 1
+
+    def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
+        raw, _ = self._request(
+            "POST", f"/{NAMESPACE}/claim/{int(summary.post_id)}", f"/{NAMESPACE}/claim/<id>", about_post=True,
+            body={"expect_hash": summary.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s},
+        )
+        return draft_from_json(raw)
+
+    def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
+        route = f"/wp/v2/posts/{int(draft.post_id)}"
+        self._request("POST", route, "/wp/v2/posts/<id>", about_post=True, params={"_fields": "id"},
+                      body=update_body(draft, update, daemon_id))
+        back, _ = self._request("GET", route, "/wp/v2/posts/<id>", about_post=True,
+                                params={"context": "edit", "_fields": READBACK_FIELDS})
+        stored = back.get("meta") or {}
+        missing = [k for k, v in update.meta.items() if stored.get(k) != v]
+        if missing:
+            raise MetaDropped(
+                f"post {draft.post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "
+                f"active and does user {self.cfg.user!r} have the right to edit this post?"
+            )
+        if back.get("status") != update.status:
+            raise WordPressError(f"post {draft.post_id}: status is {back.get('status')!r}, expected {update.status!r}")
+
+    def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
+        self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,
+                      body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})
+
+
+def _json_or_none(body: bytes) -> Any:
+    """Decoded JSON, or None for an HTML page or garbage. Tolerates a BOM or blank lines a plugin printed."""
+    try:
+        return json.loads(body.decode("utf-8-sig")) if body.strip() else None
+    except (UnicodeDecodeError, ValueError):
+        return None
