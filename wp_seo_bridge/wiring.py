@@ -52,11 +52,13 @@ def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) ->
 
 
 def make_wordpress(site: SiteConfig) -> WordPressGateway:
+    from .gateways.wordpress.auto import AutoGateway
+    from .gateways.wordpress.rest import RestGateway
     from .gateways.wordpress.xmlrpc import XmlRpcGateway
 
     if site.transport == "xmlrpc":
         return XmlRpcGateway(site)
-    raise ConfigError(f"site {site.name!r}: transport {site.transport!r} is not available yet")
+    return RestGateway(site) if site.transport == "rest" else AutoGateway(site)
 
 
 def daemon_identity(cfg: Config) -> str:
