@@ -1,0 +1,60 @@
+"""extract: a draft (Gutenberg, classic HTML, Markdown or plain text) → the Source the model sees.
+
+``Source.text`` holds paragraphs separated by blank lines, headings as ``## …``, lists as ``- …``,
+quotes as ``> …``, each protected block element as a line ``[[KEEP-n]]`` and each inline link as
+``[[LINK-n]]``; ``Source.protected`` maps the tokens to their original markup, byte for byte.
+No I/O.
+"""
+from __future__ import annotations
+
+import re
+
+from ..check.text import count_words
+from ..check.tree import WORD_COUNT_IGNORED_CLASSES, text_view
+from ..model import Source
+from .blocks import gutenberg_blocks
+from .html import html_blocks
+from .protect import Collector
+from .text import markdown_blocks, plain_blocks
+
+FORMATS = ("blocks", "classic", "markdown", "text")
+_BLOCK_COMMENT = re.compile(r"<!--\s+wp:[a-z]")
+_HTML_TAG = re.compile(r"<(p|div|br|h[1-6]|ul|ol|li|a|img|figure|table|blockquote|strong|em|b|i|span|iframe|"
+                       r"section|article|pre|code)\b[^>]*>", re.I)
+_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|^```|^~~~|!?\[[^\]\n]+\]\([^)\s]+\)|\*\*\S[^*\n]*\*\*|^>[ \t]", re.M)
+_LIST_LINE = re.compile(r"^[ \t]*([-*+]|\d+\.)[ \t]+\S", re.M)
+
+
+def detect_format(content: str) -> str:
+    if _BLOCK_COMMENT.search(content):
+        return "blocks"
+    if _HTML_TAG.search(content):
+        return "classic"
+    if _MARKDOWN.search(content) or len(_LIST_LINE.findall(content)) >= 2:
+        return "markdown"
+    return "text"
+
+
+def extract(content: str, title: str = "", fmt: str | None = None) -> Source:
+    """Reads a draft. ``fmt`` forces one of FORMATS; by default it is detected."""
+    fmt = fmt or detect_format(content)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown draft format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    col = Collector()
+    if fmt == "blocks":
+        blocks = gutenberg_blocks(content, col)
+    elif fmt == "classic":
+        blocks = html_blocks(content, col)
+    elif fmt == "markdown":
+        blocks = markdown_blocks(content, col)
+    else:
+        blocks = plain_blocks(content, col)
+    joined = "\n\n".join(blocks)
+    col.finish(joined)
+    plain = "\n\n".join(p for p in (col.plain_text(b).strip() for b in blocks) if p)
+    if fmt in ("blocks", "classic"):
+        words = count_words(text_view(content, WORD_COUNT_IGNORED_CLASSES))
+    else:
+        words = count_words(plain)
+    return Source(title=title.strip(), text=col.model_text(joined), plain=plain, protected=col.protected,
+                  format=fmt, words=words)

@@ -1,0 +1,170 @@
+"""Classic-editor HTML (and the inside of Gutenberg text blocks) → blocks of model text.
+
+First the protected elements are cut out of the raw string (so their bytes stay exact), then
+BeautifulSoup reads what is left: paragraphs, headings (``## …``), lists (``- …``), quotes (``> …``).
+Content without ``<p>`` tags is read the way WordPress's wpautop shows it: a blank line ends a
+paragraph, a single line break stays a line break.
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from .protect import KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, replace_spans
+
+# Elements kept whole (outermost first), matched with their own nesting.
+_KEPT_ELEMENTS = ("figure", "table", "iframe", "video", "audio", "object", "pre", "script", "style", "form",
+                  "svg", "canvas", "noscript", "math", "dl")
+_KEPT_VOID = re.compile(r"<(?:embed|hr)\b[^>]*>", re.I)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_LINKED_IMAGE = re.compile(r"<a\b[^>]*>\s*<img\b[^>]*>\s*</a>", re.I)
+_IMAGE = re.compile(r"<img\b[^>]*>", re.I)
+_LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
+_BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "center", "address",
+               "details", "summary", "figcaption", "dt", "dd"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SPACES = re.compile(r"[ \t\r\f\v\n]+")
+_AUTOP_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def balanced_spans(html: str, tag: str) -> list[tuple[int, int]]:
+    """Spans of the outermost ``<tag>…</tag>`` elements (unclosed ones run to the end)."""
+    spans: list[tuple[int, int]] = []
+    pattern = re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+    depth, start = 0, 0
+    for m in pattern.finditer(html):
+        if not m.group(1):
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.end()))
+    if depth:
+        spans.append((start, len(html)))
+    return spans
+
+
+def protect(html: str, col: Collector) -> str:
+    """Cuts the protected elements out of ``html``, leaving placeholders."""
+    def keep(markup: str) -> str:
+        return f"\n\n{col.keep(markup)}\n\n"
+
+    def comment(m: re.Match) -> str:
+        # <!--more--> and <!--nextpage--> are structure, other comments are notes: dropped.
+        return keep(m.group(0)) if m.group(1).strip().split(" ")[0] in ("more", "nextpage", "noteaser") else ""
+
+    html = _COMMENT.sub(comment, html)
+    for tag in _KEPT_ELEMENTS:
+        html = replace_spans(html, balanced_spans(html, tag), keep)
+    html = replace_spans(html, find_shortcodes(html), keep)
+    html = _KEPT_VOID.sub(lambda m: keep(m.group(0)), html)
+    html = _LINKED_IMAGE.sub(lambda m: keep(m.group(0)), html)
+    html = _IMAGE.sub(lambda m: keep(m.group(0)), html)
+    html = replace_spans(html, find_bare_urls(html), keep)
+    return _LINK.sub(lambda m: col.link(m.group(0), BeautifulSoup(m.group(0), "html.parser").get_text(" ").strip()),
+                     html)
+
+
+class _Reader:
+    """Walks the soup and collects blocks of model text (placeholders still inside)."""
+
+    def __init__(self, autop: bool) -> None:
+        self.autop = autop
+        self.blocks: list[str] = []
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        text = "".join(self.buffer)
+        self.buffer = []
+        if self.autop:
+            lines = (_AUTOP_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+            text = "\n".join(line for line in lines if line)
+        else:
+            text = _SPACES.sub(" ", text).strip()
+        self._emit_split(text)
+
+    def _emit_split(self, text: str) -> None:
+        """A KEEP placeholder inside a paragraph makes it three blocks: before, element, after."""
+        for part in KEEP_PLACEHOLDER.split(text):
+            part = part.strip()
+            if part:
+                self.blocks.append(part)
+
+    def text(self, s: str) -> None:
+        if self.autop:
+            parts = re.split(r"\n[ \t]*\n", s)
+            for i, part in enumerate(parts):
+                if i:
+                    self.flush()
+                self.buffer.append(part)
+        else:
+            self.buffer.append(s)
+
+    def walk(self, node) -> None:
+        for child in list(node.children):
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self.text(str(child))
+            elif isinstance(child, Tag):
+                self.element(child)
+
+    def element(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "br":
+            self.buffer.append("\n" if self.autop else " \n")
+        elif name in _HEADINGS:
+            self.flush()
+            level = max(2, min(int(name[1]), 4))
+            self.blocks.append("#" * level + " " + inline_text(tag))
+        elif name in ("ul", "ol"):
+            self.flush()
+            self.blocks.append("\n".join(list_lines(tag)))
+        elif name == "blockquote":
+            self.flush()
+            inner = _Reader(self.autop)
+            inner.walk(tag)
+            inner.flush()
+            lines = [line for block in inner.blocks for line in block.split("\n")]
+            self.blocks.append("\n".join("> " + line for line in lines if line))
+        elif name == "cite":
+            self.buffer.append("— ")
+            self.walk(tag)
+        elif name in _BLOCK_TAGS:
+            self.flush()
+            self.walk(tag)
+            self.flush()
+        else:
+            self.walk(tag)
+
+
+def inline_text(tag: Tag) -> str:
+    return _SPACES.sub(" ", "".join(t for t in tag.strings if not isinstance(t, Comment))).strip()
+
+
+def list_lines(tag: Tag, depth: int = 0) -> list[str]:
+    """"- item" lines ("1. item" for <ol>), nested lists indented."""
+    lines: list[str] = []
+    for i, li in enumerate(tag.find_all("li", recursive=False), 1):
+        marker = f"{i}." if tag.name == "ol" else "-"
+        own = "".join(t for t in li.find_all(string=True)
+                      if not isinstance(t, Comment) and t.find_parent(["ul", "ol"]) is tag)
+        lines.append("  " * depth + f"{marker} " + _SPACES.sub(" ", own).strip())
+        for sub in li.find_all(["ul", "ol"]):
+            if sub.find_parent("li") is li:
+                lines.extend(list_lines(sub, depth + 1))
+    return lines
+
+
+def html_blocks(html: str, col: Collector, autop: bool | None = None) -> list[str]:
+    """Blocks of model text (with placeholders) for a piece of HTML."""
+    html = protect(html, col)
+    if autop is None:
+        autop = not re.search(r"<(p|div|h[1-6]|ul|ol|li|blockquote|table)\b", html, re.I)
+    reader = _Reader(autop)
+    reader.walk(BeautifulSoup(html, "html.parser"))
+    reader.flush()
+    return reader.blocks

@@ -1,0 +1,134 @@
+"""Protected elements: what the model never rewrites and the renderer puts back byte for byte.
+
+Each one gets a token, ``KEEP-n`` for block-level elements (images, embeds, tables, shortcodes,
+unknown blocks...) and ``LINK-n`` for inline links, numbered separately in source order. While a
+draft is being read, a protected span is replaced by a placeholder made of private-use characters,
+so the HTML/Markdown reading that follows cannot touch it; at the end the placeholders become
+``[[KEEP-n]]`` for the model and the element's own words (caption, alt text, anchor) for ``plain``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+
+OPEN, CLOSE = "\ue000", "\ue001"
+PLACEHOLDER = re.compile(f"{OPEN}([KL]\\d+){CLOSE}")
+KEEP_PLACEHOLDER = re.compile(f"({OPEN}K\\d+{CLOSE})")
+
+# Shortcode names WordPress and common plugins register; others count when they carry attributes,
+# a closing tag or a dash/underscore, so that "[sic]" or "[1]" stay text.
+_KNOWN_SHORTCODES = {"gallery", "caption", "wp_caption", "embed", "audio", "video", "playlist"}
+_SHORTCODE_OPEN = re.compile(r"\[(?!\[)([a-z][a-z0-9_-]*)(?=[\s\]/])([^\]]*?)(/?)\]")
+_BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Collector:
+    """Collects protected elements while a draft is read; names them in document order at the end.
+
+    Placeholders carry a provisional id; when a protected span swallows another one (a shortcode
+    inside a link), the inner element is folded back into the outer markup.
+    """
+
+    _markup: dict[str, str] = field(default_factory=dict)  # provisional id -> original markup
+    _kind: dict[str, str] = field(default_factory=dict)  # provisional id -> "KEEP" | "LINK"
+    _words: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)  # provisional id -> final token, after finish()
+
+    def keep(self, markup: str, words: str | None = None) -> str:
+        return self._add("KEEP", markup, words)
+
+    def link(self, markup: str, words: str | None = None) -> str:
+        return self._add("LINK", markup, words)
+
+    def _add(self, kind: str, markup: str, words: str | None) -> str:
+        markup = self.expand(markup)
+        pid = f"{kind[0]}{len(self._markup) + 1}"
+        self._markup[pid] = markup
+        self._kind[pid] = kind
+        self._words[pid] = visible_words(markup) if words is None else words
+        return f"{OPEN}{pid}{CLOSE}"
+
+    def expand(self, text: str) -> str:
+        """Original bytes of a text holding placeholders (the inner elements are absorbed)."""
+        return PLACEHOLDER.sub(lambda m: self._absorb(m.group(1)), text)
+
+    def _absorb(self, pid: str) -> str:
+        self._kind.pop(pid, None)
+        return self._markup[pid]
+
+    def finish(self, text: str) -> None:
+        """Names the elements found in ``text`` KEEP-1.., LINK-1.. in document order."""
+        counters = {"KEEP": 0, "LINK": 0}
+        for m in PLACEHOLDER.finditer(text):
+            pid = m.group(1)
+            kind = self._kind.get(pid)
+            if kind and pid not in self._names:
+                counters[kind] += 1
+                self._names[pid] = f"{kind}-{counters[kind]}"
+
+    @property
+    def protected(self) -> dict[str, str]:
+        return {name: self._markup[pid] for pid, name in self._names.items()}
+
+    def model_text(self, text: str) -> str:
+        return PLACEHOLDER.sub(lambda m: f"[[{self._names[m.group(1)]}]]", text)
+
+    def plain_text(self, text: str) -> str:
+        return PLACEHOLDER.sub(lambda m: self._words[m.group(1)], text)
+
+
+def visible_words(markup: str) -> str:
+    """The facts an element carries for a reader: its text, captions and image alt texts."""
+    inner = re.sub(r"<!--.*?-->", " ", markup, flags=re.S)
+    if "<" not in inner:
+        return _SPACES.sub(" ", _SHORTCODE_OPEN.sub(" ", re.sub(r"\[/[a-z][a-z0-9_-]*\]", " ", inner))).strip()
+    soup = BeautifulSoup(inner, "html.parser")
+    alts = [img.get("alt", "") for img in soup.find_all("img") if img.get("alt")]
+    text = soup.get_text(" ")
+    text = _SHORTCODE_OPEN.sub(" ", re.sub(r"\[/[a-z][a-z0-9_-]*\]", " ", text))
+    return _SPACES.sub(" ", " ".join([*alts, text])).strip()
+
+
+def _is_shortcode(name: str, attrs: str, closed: bool) -> bool:
+    return name in _KNOWN_SHORTCODES or bool(attrs.strip()) or closed or "-" in name or "_" in name
+
+
+def find_shortcodes(text: str) -> list[tuple[int, int]]:
+    """Spans of shortcodes, paired ("[caption]...[/caption]") or not, outermost only."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _SHORTCODE_OPEN.search(text, pos)):
+        name, attrs, self_closing = m.group(1), m.group(2), m.group(3)
+        end = m.end()
+        closer = None if self_closing else re.compile(rf"\[/{re.escape(name)}\]").search(text, m.end())
+        if closer:
+            end = closer.end()
+        if _is_shortcode(name, attrs, bool(closer)):
+            spans.append((m.start(), end))
+            pos = end
+        else:
+            pos = m.end()
+    return spans
+
+
+def find_bare_urls(text: str) -> list[tuple[int, int]]:
+    """URLs alone on their line: WordPress turns them into embeds (oEmbed)."""
+    return [m.span(1) for m in _BARE_URL_LINE.finditer(text)]
+
+
+def replace_spans(text: str, spans: list[tuple[int, int]], make) -> str:
+    """Replaces non-overlapping ``spans`` (in any order) by ``make(original)``."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        out.append(text[last:start])
+        out.append(make(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
