@@ -1,0 +1,329 @@
+"""The two views of an HTML body that Yoast's researches read, rebuilt in Python.
+
+- ``build_tree``: Yoast's "tree" (parse5 + adapt + tokenize + filterTree): explicit and implicit
+  paragraphs and headings, each with its sentences and tokens. Block quotes, captions of quotes
+  (``cite``), code, comments, iframes... are left out, as Yoast leaves them out.
+- ``text_view``: what Yoast's older htmlParser (htmlparser2) keeps of the HTML: tags rebuilt,
+  entities decoded, ``script/style/code/pre/blockquote/textarea`` dropped.
+
+The HTML parser is a small HTML5-ish tree builder on top of :mod:`html.parser`: enough for the
+markup WordPress and our renderer produce (implied ``</p>``/``</li>``, void elements).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .sentences import split_sentences
+from .text import JS_WS, normalize_single_quotes, split_into_tokens, unhash_entities
+
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_CLOSES_P = frozenset(("address article aside blockquote center details dialog dir div dl fieldset figcaption "
+                       "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section "
+                       "table ul").split())
+_SCOPE = frozenset("applet caption html table td th marquee object template button".split())
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+PHRASING = frozenset(("b big i small tt abbr acronym cite code dfn em kbd strong samp time var a bdo br img map "
+                      "object q script span sub sup button input label select textarea").split()) | {"#text"}
+_EMPTIED = frozenset("code kbd math q samp script var #comment cite form map noscript output".split())
+_FILTERED = frozenset(("base blockquote canvas code head iframe input kbd link math meta meter noscript object "
+                       "portal pre progress q samp script slot style svg template textarea title var #comment "
+                       "cite form map output").split())
+_FILTERED_CLASSES = frozenset((
+    "yoast-table-of-contents yoast-reading-time__wrapper yoast-ai-summarize elementor-button-wrapper "
+    "elementor-divider elementor-spacer elementor-custom-embed elementor-icon-wrapper elementor-icon-box-wrapper "
+    "elementor-counter elementor-progress-wrapper elementor-title elementor-alert elementor-soundcloud-wrapper "
+    "elementor-shortcode elementor-menu-anchor e-rating").split())
+_ENTITIES = re.compile(r"&(amp;|lt;|gt;|quot;|apos;|ndash;|mdash;|copy;|reg;|trade;|pound;|yen;|euro;|dollar;|"
+                       r"deg;|asymp;|ne;|nbsp;)", re.I)
+_WHITESPACE_ONLY = re.compile(f"^[\n{re.escape(JS_WS)}]+\\Z")
+_TRAILING_WS = re.compile(f"^[{re.escape(JS_WS)}]+\\Z")
+
+
+@dataclass
+class Sentence:
+    text: str
+    tokens: list[str]
+
+
+@dataclass
+class Node:
+    name: str
+    attrs: dict = field(default_factory=dict)
+    children: list["Node"] = field(default_factory=list)
+    value: str = ""  # text nodes only
+    implicit: bool = False
+    sentences: list[Sentence] | None = None
+    parent: "Node | None" = field(default=None, repr=False)
+
+    @property
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def inner_text(self) -> str:
+        out = []
+        for c in self.children:
+            if c.name == "#text":
+                out.append(c.value)
+            elif c.name == "br":
+                out.append("\n")
+            else:
+                out.append(c.inner_text())
+        return "".join(out)
+
+    def find_all(self, cond) -> list["Node"]:
+        """findAllInTree: pre-order, without descending into found nodes."""
+        found = []
+        for c in self.children:
+            if cond(c):
+                found.append(c)
+            else:
+                found.extend(c.find_all(cond))
+        return found
+
+
+class _Builder(HTMLParser):
+    CDATA_CONTENT_ELEMENTS = ("script", "style", "iframe", "xmp", "noembed", "noframes")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document-fragment")
+        self.stack = [self.root]
+
+    def _append(self, node: Node) -> None:
+        self.stack[-1].children.append(node)
+
+    def _close(self, names: frozenset[str] | set[str], boundary: frozenset[str] = _SCOPE) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            name = self.stack[i].name
+            if name in names:
+                del self.stack[i:]
+                return
+            if name in boundary:
+                return
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _CLOSES_P:
+            self._close({"p"})
+        if tag == "li":
+            self._close({"li"}, _SCOPE | {"ul", "ol"})
+        elif tag in ("dd", "dt"):
+            self._close({"dd", "dt"}, _SCOPE | {"dl"})
+        elif tag in ("td", "th"):
+            self._close({"td", "th"}, frozenset({"table", "tr"}))
+        elif tag == "tr":
+            self._close({"tr", "td", "th"}, frozenset({"table"}))
+        if tag in _HEADINGS and self.stack[-1].name in _HEADINGS:
+            self.stack.pop()
+        node = Node(tag, {k: (v if v is not None else "") for k, v in attrs})
+        self._append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)  # HTML ignores "/>" on non-void elements
+
+    def handle_endtag(self, tag):
+        if tag == "br":
+            self._append(Node("br"))
+            return
+        if tag == "p" and not any(n.name == "p" for n in self.stack):
+            self._append(Node("p"))
+            return
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].name == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        last = self.stack[-1].children[-1] if self.stack[-1].children else None
+        if last is not None and last.name == "#text":
+            last.value += data
+        else:
+            self._append(Node("#text", value=data))
+
+    def handle_comment(self, data):
+        self._append(Node("#comment", value=data))
+
+
+def parse_html(html: str) -> Node:
+    b = _Builder()
+    b.feed(html)
+    b.close()
+    return b.root
+
+
+# --- Yoast's adapt(): implicit paragraphs ---------------------------------------------------
+
+def _is_block(name: str) -> bool:
+    return not (name == "p" or name in PHRASING or name in _HEADINGS)
+
+
+def _combine(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    para = Node("p", implicit=True)
+    for i, node in enumerate(nodes):
+        prev = nodes[i - 1] if i else None
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        double_br = node.name == "br" and ((prev is not None and prev.name == "br")
+                                           or (nxt is not None and nxt.name == "br"))
+        whitespace = node.name == "#text" and node.value and _WHITESPACE_ONLY.match(node.value)
+        if node.name in PHRASING and not whitespace and not double_br:
+            para.children.append(node)
+        else:
+            if para.children:
+                out.append(para)
+                para = Node("p", implicit=True)
+            out.append(node)
+    if para.children:
+        out.append(para)
+    return out
+
+
+def _adapt(node: Node) -> None:
+    if node.name == "#text":
+        return
+    for c in node.children:
+        _adapt(c)
+    if node.children and _is_block(node.name):
+        node.children = _combine(node.children)
+    if node.name == "p" and any(c.name == "br" and i + 1 < len(node.children) and node.children[i + 1].name == "br"
+                                for i, c in enumerate(node.children)):
+        node.name = "p-overarching"
+        node.children = _combine(node.children)
+
+
+def _empty_unanalysed(node: Node) -> None:
+    """filterBeforeTokenizing: text inside code, cite, comments... never reaches a sentence."""
+    if node.name in _EMPTIED:
+        node.children = []
+    for c in node.children:
+        _empty_unanalysed(c)
+
+
+def _tokenize(node: Node) -> None:
+    if node.name == "p" or node.name in _HEADINGS:
+        texts = list(split_sentences(node.inner_text(), False))
+        if texts and _TRAILING_WS.match(texts[-1]):
+            texts.pop()
+        # Yoast's Token normalises single quotes: "d’abord" is the token "d'abord".
+        node.sentences = [Sentence(unhash_entities(t), [unhash_entities(normalize_single_quotes(tok))
+                                                        for tok in split_into_tokens(t)]) for t in texts]
+    for c in node.children:
+        _tokenize(c)
+
+
+def drop(node: Node, names: frozenset[str] = _FILTERED, classes: frozenset[str] = _FILTERED_CLASSES) -> Node | None:
+    """filterTree: removes filtered elements (and implicit paragraphs left empty); returns a copy."""
+    if node.name != "#text" and (node.name in names or node.classes & classes or node.attrs.get("id") == "breadcrumbs"):
+        return None
+    if node.name == "#text":
+        return node
+    kept = [k for k in (drop(c, names, classes) for c in node.children) if k is not None]
+    if not kept and node.implicit:
+        return None
+    copy = Node(node.name, node.attrs, kept, node.value, node.implicit, node.sentences)
+    for k in kept:
+        k.parent = copy
+    return copy
+
+
+def build_tree(html: str) -> Node:
+    """Yoast's build(): the analysis tree of an HTML body."""
+    root = parse_html(_ENTITIES.sub(r"#\1", html))
+    _adapt(root)
+    _empty_unanalysed(root)
+    _tokenize(root)
+    return drop(root) or Node("#document-fragment")
+
+
+def sentences_of(tree: Node) -> list[Sentence]:
+    """getSentencesFromTree: every sentence of every paragraph and heading, in document order."""
+    return [s for n in tree.find_all(lambda n: n.sentences is not None) for s in n.sentences]
+
+
+# --- htmlParser.js (htmlparser2): the text the string-based researches read ----------------
+
+_IGNORED_TAGS = frozenset("script style code pre blockquote textarea".split())
+_IGNORED_CLASSES = frozenset((
+    "yoast-ai-summarize yoast-table-of-contents yoast-reading-time__wrapper elementor-button-wrapper "
+    "elementor-divider elementor-spacer elementor-custom-embed elementor-icon-wrapper elementor-icon-box-wrapper "
+    "elementor-counter elementor-progress-wrapper elementor-alert elementor-soundcloud-wrapper "
+    "elementor-shortcode elementor-menu-anchor elementor-title").split())
+# htmlparser2 3.x openImpliesClose (only what matters for text output).
+_IMPLIES_CLOSE = {"tr": {"tr", "th", "td"}, "th": {"th"}, "td": {"thead", "th", "td"}, "li": {"li"},
+                  "p": {"p"}, **{h: {"p"} for h in _HEADINGS}, "option": {"option"}, "optgroup": {"optgroup"}}
+
+
+class _TextView(HTMLParser):
+    CDATA_CONTENT_ELEMENTS = ("script", "style")
+
+    def __init__(self, ignored_classes: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []  # open elements, as htmlparser2 tracks them
+        self.ignore: list[str] = []
+        self.ignored_classes = ignored_classes
+
+    def _open(self, tag: str, attrs) -> None:
+        if self.ignore:
+            self.ignore.append(tag)
+            return
+        classes = [c for c in (dict(attrs).get("class") or "").split(" ")]
+        if tag in _IGNORED_TAGS or any(c in self.ignored_classes for c in classes):
+            self.ignore.append(tag)
+            return
+        self.out.append("<" + tag + "".join(f" {k}='{v if v is not None else ''}'" for k, v in attrs) + ">")
+
+    def _closed(self, tag: str) -> None:
+        if len(self.ignore) == 1 and self.ignore[0] == tag:
+            self.ignore = []
+        elif self.ignore:
+            self.ignore.pop()
+        else:
+            self.out.append(f"</{tag}>")
+
+    def handle_starttag(self, tag, attrs):
+        implied = _IMPLIES_CLOSE.get(tag)
+        if implied:
+            while self.stack and self.stack[-1] in implied:
+                self._closed(self.stack.pop())
+        self._open(tag, attrs)
+        if tag in VOID:
+            self._closed(tag)
+        else:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack:
+                name = self.stack.pop()
+                self._closed(name)
+                if name == tag:
+                    break
+        elif tag in ("p", "br"):
+            self._open(tag, [])
+            self._closed(tag)
+
+    def handle_data(self, data):
+        if not self.ignore:
+            self.out.append(data)
+
+    def close(self):
+        super().close()
+        while self.stack:
+            self._closed(self.stack.pop())
+
+
+def text_view(html: str, ignored_classes: frozenset[str] = _IGNORED_CLASSES) -> str:
+    p = _TextView(ignored_classes)
+    p.feed(html)
+    p.close()
+    return "".join(p.out)
+
+
+WORD_COUNT_IGNORED_CLASSES = _IGNORED_CLASSES - {"yoast-ai-summarize"}
