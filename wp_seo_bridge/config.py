@@ -53,7 +53,7 @@ class DaemonConfig(_Strict):
     max_posts_per_pass: int = Field(50, ge=1)
     max_tokens_per_day: int = Field(2_000_000, ge=1)
     max_eur_per_day: float = Field(20.0, gt=0)
-    claim_ttl_s: int = Field(900, ge=60)
+    claim_ttl_s: int = Field(1800, ge=60)
 
 
 class SiteConfig(_Strict):
@@ -123,6 +123,11 @@ class Config(_Strict):
         names = [s.name for s in self.sites]
         if len(set(names)) != len(names):
             raise ValueError("every [[sites]] entry needs a distinct name")
+        # The push needs our claim to be alive: it must outlast the slowest rewrite (all calls, all waits).
+        slowest = (self.mistral.max_repairs + 1) * self.mistral.deadline_s + 60
+        if self.daemon.claim_ttl_s < slowest:
+            raise ValueError(f"daemon.claim_ttl_s must be at least {slowest:g} s: (mistral.max_repairs + 1) × "
+                             f"mistral.deadline_s + 60, or a slow rewrite would lose its claim before the push")
         return self
 
     def site(self, name: str) -> SiteConfig:

@@ -103,7 +103,7 @@ class PassReport:
 
 
 def process_draft(wp: WordPressGateway, summary: DraftSummary, engine: Engine, info: SiteInfo, *,
-                  daemon_id: str, claim_ttl_s: int = 900) -> Outcome:
+                  daemon_id: str, claim_ttl_s: int = 1800) -> Outcome:
     started = time.monotonic()
     out = partial(Outcome, wp.site, summary.post_id, source_hash=summary.content_hash, model=engine.model)
     try:

@@ -25,8 +25,7 @@ def site(url: str, **kw):
 def test_summary_reads_tags_hash_state_and_lock():
     s = summary_from_struct({
         "post_id": "12", "post_status": "draft", "post_modified_gmt": MOD,
-        "terms": [{"taxonomy": "category", "slug": "news"}, {"taxonomy": "post_tag", "slug": "seo-bridge"}],
-        "seo_bridge": {"content_hash": "abc", "locked_by": 0,
+        "seo_bridge": {"content_hash": "abc", "locked_by": 0, "tags": ["seo-bridge"],
                        "state": '{"state":"failed","source_hash":"abc","at":"x","reason":"short"}'},
     })
     assert s.tags == ("seo-bridge",) and s.content_hash == "abc" and s.locked_by is None

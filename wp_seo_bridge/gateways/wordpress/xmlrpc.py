@@ -45,7 +45,8 @@ from .errors import (
 
 PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "terms", "seo_bridge"]
+# Tag slugs come in the plugin's seo_bridge struct: asking for "terms" too doubles the page time.
+LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "seo_bridge"]
 READBACK_FIELDS = ["post_status", "custom_fields"]
 
 # --- one class per remote call ---------------------------------------------------------
@@ -164,7 +165,7 @@ def summary_from_struct(s: dict) -> DraftSummary:
         post_id=str(s["post_id"]),
         status=s.get("post_status", ""),
         modified_gmt=_utc(s.get("post_modified_gmt")),
-        tags=_tags(s.get("terms", [])),
+        tags=tuple(bridge.get("tags") or ()),
         content_hash=bridge.get("content_hash", ""),
         state=_state(bridge.get("state", "")),
         locked_by=int(bridge.get("locked_by") or 0) or None,
