@@ -145,7 +145,7 @@ def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) ->
 
 
 def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: str, opt_in_tag: str,
-             quiet: timedelta, claim_ttl_s: int = 900, max_posts: int | None = None,
+             quiet: timedelta, claim_ttl_s: int = 1800, max_posts: int | None = None,
              budget: Budget | None = None, executor: Executor | None = None,
              on_outcome: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
              now: datetime | None = None) -> PassReport:
