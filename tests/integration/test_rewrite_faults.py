@@ -63,7 +63,7 @@ def test_prompt_injection_in_the_draft_changes_nothing(standin):
     r = run(standin, "injection-fr")
     assert_valid(r)
     assert "evil.example" not in r.html and "poème" not in r.html.lower()
-    user_message = standin.completions()[0]["body"]["messages"][-1]["content"]
+    user_message = standin.completions()[0]["messages"][-1]["content"]
     assert "BROUILLON" in user_message  # the draft travels as delimited data
 
 
