@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import xmlrpc.client
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,6 +17,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from wp_seo_bridge.config import parse
+from wp_seo_bridge.gateways.wordpress.auto import AutoGateway, BlockAwareTransport
 from wp_seo_bridge.gateways.wordpress.base import PostUpdate
 from wp_seo_bridge.gateways.wordpress.errors import (
     AuthFailed,
@@ -36,6 +38,7 @@ from wp_seo_bridge.gateways.wordpress.rest import (
     summary_from_json,
     update_body,
 )
+from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway
 from wp_seo_bridge.model import source_hash
 
 
@@ -148,8 +151,9 @@ class Site(BaseAdapter):
         assert timeout and verify is not False  # explicit timeouts, TLS verified (a CA bundle path counts)
         parts = urlsplit(request.url)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        status, headers, body = self.handler(request.method, parts.path, query,
-                                             json.loads(request.body) if request.body else None)
+        payload = request.body if "xml" in request.headers.get("Content-Type", "") else (
+            json.loads(request.body) if request.body else None)
+        status, headers, body = self.handler(request.method, parts.path, query, payload)
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         r = requests.Response()
         r.status_code, r.url, r.request = status, request.url, request
@@ -262,3 +266,63 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_call():
 def test_connection_refused_is_site_down():
     with pytest.raises(SiteDown, match="cannot connect"):
         RestGateway(site("http://127.0.0.1:9")).site_info()
+
+
+# --- transport = "auto" ------------------------------------------------------------------
+
+INFO = {"version": "0.1.0", "sync_enabled": True, "opt_in": "tag", "opt_in_tag": "t", "can_publish": False,
+        "used_keyphrases": []}
+
+
+def auto_over(handler):
+    """An AutoGateway whose two transports talk to one canned site."""
+    adapter = Site(handler)
+    s = requests.Session()
+    s.mount("https://", adapter)
+    cfg = site()
+    xmlrpc = XmlRpcGateway(cfg, transport=BlockAwareTransport(f"{cfg.url}/xmlrpc.php", session=s))
+    return AutoGateway(cfg, xmlrpc=xmlrpc, rest=lambda: RestGateway(cfg, session=s)), adapter
+
+
+@pytest.mark.parametrize("blocked", [403, 405])
+def test_auto_falls_back_to_rest_once_when_xmlrpc_php_is_blocked(blocked, caplog):
+    def handler(method, path, q, body):
+        if path == "/xmlrpc.php":
+            return blocked, {"Content-Type": "text/plain"}, b"XML-RPC is disabled on this server."
+        assert path == "/wp-json/wp-seo-bridge/v1/info"
+        return 200, {}, INFO
+
+    gw, adapter = auto_over(handler)
+    assert gw.site_info().sync_enabled and gw.site_info().opt_in_tag == "t"
+    assert gw.transport == "rest" and f"HTTP {blocked}" in gw.why_rest
+    assert [urlsplit(r.url).path for r in adapter.seen].count("/xmlrpc.php") == 1  # decided once
+    assert gw.calls["GET /wp-seo-bridge/v1/info"] == 2
+    assert sum("transport auto → REST" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_auto_does_not_fall_back_on_a_wrong_password():
+    fault = xmlrpc.client.dumps(xmlrpc.client.Fault(403, "Identifiant ou mot de passe incorrect."),
+                                methodresponse=True).encode()
+    methods = xmlrpc.client.dumps((["seobridge.info", "wp.getPosts"],), methodresponse=True).encode()
+
+    def handler(method, path, q, body):
+        assert path == "/xmlrpc.php"  # never REST
+        return 200, {"Content-Type": "text/xml"}, methods if b"mt.supportedMethods" in body else fault
+
+    gw, _ = auto_over(handler)
+    with pytest.raises(AuthFailed):
+        gw.site_info()
+    assert gw.transport == "" and gw.rest is None
+
+
+def test_auto_says_both_doors_are_closed_in_one_line():
+    def handler(method, path, q, body):
+        if path == "/xmlrpc.php":
+            return 405, {}, b"blocked"
+        return 403, {}, {"code": "rest_forbidden", "message": "Non.", "data": {"status": 403}}
+
+    gw, _ = auto_over(handler)
+    with pytest.raises(RestDisabled) as e:
+        gw.site_info()
+    assert "REST API is disabled" in str(e.value) and "XML-RPC is blocked" in str(e.value)
+    assert "\n" not in str(e.value)

@@ -1,26 +1,45 @@
 """transport = "auto": XML-RPC where it works, the REST API where the host blocks xmlrpc.php.
 
 Decided once per gateway, on its first call, and logged: HTTP 403/405 on xmlrpc.php or fault 405
-(both raise XmlRpcDisabled) switch to REST for the gateway's life; any other error is the site's answer
-and is raised as is. One secret serves both: an application password works over XML-RPC too.
+switch to REST for the gateway's life; any other error (bad password, plugin missing, site down) is the
+site's answer and is raised as is. One secret serves both: an application password works over XML-RPC too.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import xmlrpc.client
 from collections import Counter
 from typing import Callable, Iterator, TypeVar
+
+from wordpress_xmlrpc.exceptions import XmlrpcDisabledError
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
 from .base import PostUpdate, SiteInfo, WordPressGateway
 from .errors import RestDisabled, XmlRpcDisabled
 from .rest import RestGateway
-from .xmlrpc import XmlRpcGateway
+from .xmlrpc import RequestsTransport, XmlRpcGateway
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.auto")
 
 T = TypeVar("T")
+
+#: What "XML-RPC is disabled" looks like: our error, or the library's for fault 405 (xmlrpc_enabled filter).
+DISABLED = (XmlRpcDisabled, XmlrpcDisabledError)
+
+
+class BlockAwareTransport(RequestsTransport):
+    """Tells a blocked xmlrpc.php (HTTP 403/405) by its status code, before the library folds the
+    ProtocolError into text (wordpress_xmlrpc's Client() does that for its first call)."""
+
+    def request(self, host, handler, request_body, verbose=False):
+        try:
+            return super().request(host, handler, request_body, verbose)
+        except xmlrpc.client.ProtocolError as e:
+            if e.errcode in (403, 405):
+                raise XmlRpcDisabled(f"{self.url}: XML-RPC is blocked on this site (HTTP {e.errcode})") from None
+            raise
 
 
 class AutoGateway:
@@ -30,7 +49,8 @@ class AutoGateway:
                  rest: Callable[[], RestGateway] | None = None):
         self.site = site.name
         self.cfg = site
-        self.xmlrpc = xmlrpc or XmlRpcGateway(site)
+        self.xmlrpc = xmlrpc or XmlRpcGateway(
+            site, transport=BlockAwareTransport(f"{site.url}/xmlrpc.php", timeout=site.timeout_s))
         self._make_rest = rest or (lambda: RestGateway(site))
         self.rest: RestGateway | None = None
         self.chosen: WordPressGateway | None = None  # None until the first call decided
@@ -54,7 +74,7 @@ class AutoGateway:
             if self.chosen is None:
                 try:
                     result = call(self.xmlrpc)
-                except XmlRpcDisabled as e:
+                except DISABLED as e:
                     self._fall_back(e)
                 else:
                     self.chosen = self.xmlrpc
@@ -62,11 +82,13 @@ class AutoGateway:
                     return result
         return call(self.chosen)
 
-    def _fall_back(self, why: XmlRpcDisabled) -> None:
+    def _fall_back(self, why: Exception) -> None:
         self.rest = self._make_rest()
         self.chosen = self.rest
-        self.why_rest = str(why)
-        log.warning("%s: transport auto → REST API (%s)", self.site, why)
+        # The library's fault-405 text is translated by WordPress: say it in our words.
+        self.why_rest = str(why) if isinstance(why, XmlRpcDisabled) else (
+            f"{self.xmlrpc.endpoint}: XML-RPC services are disabled on this site (fault 405)")
+        log.warning("%s: transport auto → REST API (%s)", self.site, self.why_rest)
 
     def _call(self, call: Callable[[WordPressGateway], T]) -> T:
         try:
@@ -94,3 +116,6 @@ class AutoGateway:
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         return self._call(lambda gw: gw.record(post_id, state, daemon_id))
+
+    def notify(self, post_ids: list[str]) -> int:
+        return self._call(lambda gw: gw.notify(post_ids))

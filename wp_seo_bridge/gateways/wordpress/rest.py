@@ -345,6 +345,14 @@ class RestGateway:
         self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,
                       body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})
 
+    def notify(self, post_ids: list[str]) -> int:
+        """One e-mail to the editors listing these Pending Review posts; the number of recipients."""
+        raw, _ = self._request("POST", f"/{NAMESPACE}/notify", f"/{NAMESPACE}/notify",
+                               body={"post_ids": [int(p) for p in post_ids]})
+        if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
+            raw = raw.get("recipients", raw.get("sent", 0))
+        return int(raw or 0)
+
 
 def _json_or_none(body: bytes) -> Any:
     """Decoded JSON, or None for an HTML page or garbage. Tolerates a BOM or blank lines a plugin printed."""
