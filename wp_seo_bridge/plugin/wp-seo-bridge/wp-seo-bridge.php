@@ -29,7 +29,7 @@ require_once __DIR__ . '/includes/rest.php';
 if ( is_admin() ) {
 	require_once __DIR__ . '/includes/settings.php';
 }
-// Review UI (approve/reject, editor panel, e-mails) will live in includes/review.php.
+require_once __DIR__ . '/includes/review.php';  // review panel, approve/reject, e-mails
 
 register_activation_hook( __FILE__, 'wpsb_activate' );
 

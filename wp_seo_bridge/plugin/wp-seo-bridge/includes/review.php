@@ -1,0 +1,663 @@
+<?php
+/**
+ * The editors' side of a rewrite, inside WordPress:
+ *   - the "SEO Bridge" panel on every post the robot touched (block and classic editor): keyphrase, words, the
+ *     check report, model, tokens, cost, time, Compare Revisions, and the Approve / Reject buttons;
+ *   - the Posts list: an "Awaiting SEO review" view and Approve / Reject / Rewrite again row actions;
+ *   - Approve publishes (or schedules, with a future date); only users allowed to publish that post.
+ *   - Reject restores the pre-rewrite revision AND the previous Yoast fields (revisions keep no post meta), puts
+ *     the post back to draft and removes the opt-in tag, so the daemon leaves it alone until asked again
+ *     (re-adding the tag, or "Rewrite again").
+ * Every action goes through admin-post.php with a per-post nonce and the capability on that very post.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+require_once __DIR__ . '/notify.php';
+
+const WPSB_REVIEW_VIEW   = 'wpsb_review';  // query arg of the Posts list view
+const WPSB_REVIEW_ACTION = array( 'approve', 'reject', 'rewrite_again' );
+const WPSB_YOAST_KEYS    = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
+
+// --- state ---------------------------------------------------------------------------------------------
+
+/** Our bookkeeping on the post (BridgeState as an array), null when the robot never touched it. */
+function wpsb_review_state( int $post_id ): ?array {
+	$state = json_decode( wpsb_state_json( $post_id ), true );
+	return ( is_array( $state ) && isset( $state['state'] ) && is_string( $state['state'] ) ) ? $state : null;
+}
+
+/** A rewrite nobody has approved or rejected yet, on a post that is not published. */
+function wpsb_review_is_open( WP_Post $post, ?array $state ): bool {
+	return $state && 'rewritten' === $state['state'] && in_array( $post->post_status, array( 'pending', 'draft' ), true );
+}
+
+function wpsb_review_json( array $state ): string {
+	return wp_json_encode( $state, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
+}
+
+/** The editor's decision, added to the daemon's record (which it keeps: hashes, usage, report). */
+function wpsb_review_record( int $post_id, array $state, string $decision, array $extra = array() ): void {
+	$now   = wpsb_now_iso();
+	$state = array_merge(
+		$state,
+		$extra,
+		array(
+			'state'        => $decision,
+			'at'           => $now,
+			'rewritten_at' => $state['rewritten_at'] ?? ( $state['at'] ?? '' ),
+			'reviewed_by'  => wp_get_current_user()->user_login,
+			'reviewed_at'  => $now,
+		)
+	);
+	wpsb_write_state( $post_id, wpsb_review_json( $state ) );
+}
+
+/**
+ * Publishing a rewritten post by any means (our Approve, the editor's own Publish button, quick edit) is the
+ * approval: record it, so the panel and the daemon agree with what WordPress shows.
+ */
+add_action( 'transition_post_status', 'wpsb_review_on_publish', 10, 3 );
+
+function wpsb_review_on_publish( $new_status, $old_status, $post ): void {
+	if ( $new_status === $old_status || ! in_array( $new_status, array( 'publish', 'future' ), true ) || ! $post instanceof WP_Post ) {
+		return;
+	}
+	$state = wpsb_review_state( $post->ID );
+	if ( $state && 'rewritten' === $state['state'] ) {
+		wpsb_review_record( $post->ID, $state, 'approved' );
+	}
+}
+
+// --- revisions -----------------------------------------------------------------------------------------
+
+/**
+ * The version before the rewrite: the newest revision whose title + content hash is the state's source_hash,
+ * or, where revisions are off, the copy the guard kept in post meta (same hash required: never restore a
+ * version we cannot prove is the original).
+ *
+ * @return array{title: string, content: string, revision: int}|null
+ */
+function wpsb_review_original( WP_Post $post, array $state ): ?array {
+	$source = strtolower( (string) ( $state['source_hash'] ?? '' ) );
+	if ( '' === $source ) {
+		return null;
+	}
+	foreach ( wp_get_post_revisions( $post->ID, array( 'check_enabled' => false ) ) as $revision ) {  // newest first
+		if ( ! wp_is_post_autosave( $revision ) && hash_equals( $source, wpsb_content_hash( $revision->post_title, $revision->post_content ) ) ) {
+			return array(
+				'title'    => $revision->post_title,
+				'content'  => $revision->post_content,
+				'revision' => $revision->ID,
+			);
+		}
+	}
+	$kept = json_decode( (string) get_post_meta( $post->ID, WPSB_ORIGINAL_KEY, true ), true );
+	if ( is_array( $kept ) && isset( $kept['title'], $kept['content'] )
+		&& hash_equals( $source, wpsb_content_hash( (string) $kept['title'], (string) $kept['content'] ) ) ) {
+		return array(
+			'title'    => (string) $kept['title'],
+			'content'  => (string) $kept['content'],
+			'revision' => 0,
+		);
+	}
+	return null;
+}
+
+/**
+ * Compare Revisions between the original and the rewrite: the revision after the original that holds the
+ * robot's result (by hash), else simply the next one (WordPress may have filtered the robot's HTML).
+ */
+function wpsb_review_compare_url( WP_Post $post, array $state ): string {
+	$original = wpsb_review_original( $post, $state );
+	if ( ! $original || ! $original['revision'] ) {
+		return '';
+	}
+	$result = strtolower( (string) ( $state['result_hash'] ?? '' ) );
+	$to     = 0;
+	foreach ( wp_get_post_revisions( $post->ID, array( 'order' => 'ASC', 'check_enabled' => false ) ) as $revision ) {
+		if ( $revision->ID <= $original['revision'] || wp_is_post_autosave( $revision ) ) {
+			continue;
+		}
+		$to = $to ?: $revision->ID;
+		if ( '' !== $result && hash_equals( $result, wpsb_content_hash( $revision->post_title, $revision->post_content ) ) ) {
+			$to = $revision->ID;
+			break;
+		}
+	}
+	if ( ! $to ) {
+		return '';
+	}
+	return add_query_arg(
+		array(
+			'from' => $original['revision'],
+			'to'   => $to,
+		),
+		admin_url( 'revision.php' )
+	);
+}
+
+// --- the operations (also used by the row actions) -----------------------------------------------------
+
+/** The post, locked against the daemon's writes, if the current user may edit it and nobody else is in it. */
+function wpsb_review_post_for_action( int $post_id ) {
+	$post = wpsb_locked_post_for_edit( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	if ( 'post' !== $post->post_type ) {
+		return wpsb_error( 404, 'wpsb_no_post', __( 'Invalid post ID.', 'wp-seo-bridge' ) );
+	}
+	$other = wpsb_locked_by( $post_id );
+	if ( $other ) {
+		$user = get_userdata( $other );
+		/* translators: %s: a user's display name */
+		return wpsb_error( 423, 'wpsb_edit_locked', sprintf( __( '%s is editing this post right now; try again when they are done.', 'wp-seo-bridge' ), $user ? $user->display_name : "#$other" ) );
+	}
+	return $post;
+}
+
+/**
+ * Publishes the rewrite, or schedules it when the post has a future date (WordPress turns "publish" with a
+ * future date into "future"; a post without a fixed date gets the current one).
+ *
+ * @return string|WP_Error the new status, 'publish' or 'future'
+ */
+function wpsb_approve( int $post_id ) {
+	$post = wpsb_review_post_for_action( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	if ( ! current_user_can( 'publish_post', $post_id ) ) {
+		return wpsb_error( 403, 'wpsb_cannot_publish', __( 'Sorry, you are not allowed to publish this post.', 'wp-seo-bridge' ) );
+	}
+	if ( ! wpsb_review_is_open( $post, wpsb_review_state( $post_id ) ) ) {
+		return wpsb_error( 409, 'wpsb_not_in_review', __( 'This post is not waiting for an SEO review.', 'wp-seo-bridge' ) );
+	}
+	$result = wp_update_post(
+		array(
+			'ID'          => $post_id,
+			'post_status' => 'publish',
+		),
+		true
+	);
+	if ( is_wp_error( $result ) ) {
+		return $result;
+	}
+	return get_post_status( $post_id );  // wpsb_review_on_publish recorded the approval
+}
+
+/**
+ * Back to the author's version: content and title from the pre-rewrite revision, the Yoast fields from
+ * _wp_seo_bridge_previous, status draft, opt-in tag removed, state "rejected".
+ *
+ * @return true|WP_Error
+ */
+function wpsb_reject( int $post_id ) {
+	$post = wpsb_review_post_for_action( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	$state = wpsb_review_state( $post_id );
+	if ( ! wpsb_review_is_open( $post, $state ) ) {
+		return wpsb_error( 409, 'wpsb_not_in_review', __( 'This post is not waiting for an SEO review.', 'wp-seo-bridge' ) );
+	}
+	$original = wpsb_review_original( $post, $state );
+	if ( ! $original ) {
+		return wpsb_error( 409, 'wpsb_no_original', __( 'The version before the rewrite was not found: nothing was changed. Restore it from the Revisions screen.', 'wp-seo-bridge' ) );
+	}
+
+	// While the post is still pending (the daemon only writes drafts), put everything back...
+	if ( $original['revision'] ) {
+		$restored = wp_restore_post_revision( $original['revision'] );
+	} else {
+		$restored = wp_update_post(
+			wp_slash(
+				array(
+					'ID'           => $post_id,
+					'post_title'   => $original['title'],
+					'post_content' => $original['content'],
+				)
+			),
+			true
+		);
+	}
+	if ( ! $restored || is_wp_error( $restored ) ) {
+		return is_wp_error( $restored ) ? $restored : wpsb_error( 500, 'wpsb_restore_failed', __( 'WordPress could not restore the revision.', 'wp-seo-bridge' ) );
+	}
+	$previous = json_decode( (string) get_post_meta( $post_id, WPSB_PREVIOUS_KEY, true ), true );
+	wpsb_review_restore_yoast( $post_id, is_array( $previous ) ? $previous : array() );
+	wp_remove_object_terms( $post_id, wpsb_option( 'wp_seo_bridge_opt_in_tag' ), 'post_tag' );
+
+	$fresh = get_post( $post_id );
+	wpsb_review_record(
+		$post_id,
+		$state,
+		'rejected',
+		array(
+			// The version now in WordPress: the daemon's selection recognises it.
+			'source_hash' => wpsb_content_hash( $fresh->post_title, $fresh->post_content ),
+			'reason'      => 'rejected by an editor',
+		)
+	);
+	// ...and only then make it a draft again. Drafts have no slug of their own until published: drop the
+	// robot's SEO slug unless the previous one was recorded.
+	$result = wp_update_post(
+		wp_slash(
+			array(
+				'ID'          => $post_id,
+				'post_status' => 'draft',
+				'post_name'   => is_array( $previous ) && isset( $previous['post_name'] ) ? (string) $previous['post_name'] : '',
+			)
+		),
+		true
+	);
+	return is_wp_error( $result ) ? $result : true;
+}
+
+/** Only our three keys, whatever the JSON holds: '' means "there was none", so the key goes. */
+function wpsb_review_restore_yoast( int $post_id, array $previous ): void {
+	$yoast = $previous['yoast'] ?? null;
+	if ( ! is_array( $yoast ) ) {
+		return;  // no record of the old values: leave the fields as they are rather than guess
+	}
+	foreach ( WPSB_YOAST_KEYS as $key ) {
+		$value = isset( $yoast[ $key ] ) && is_scalar( $yoast[ $key ] ) ? (string) $yoast[ $key ] : '';
+		if ( '' === $value ) {
+			delete_post_meta( $post_id, $key );
+		} else {
+			update_post_meta( $post_id, $key, wp_slash( $value ) );
+		}
+	}
+}
+
+/**
+ * After a Reject: let the daemon rewrite the draft again. Clears our state, and in tag mode puts the opt-in
+ * tag back (what an author would do by hand).
+ *
+ * @return true|WP_Error
+ */
+function wpsb_rewrite_again( int $post_id ) {
+	$post = wpsb_review_post_for_action( $post_id );
+	if ( is_wp_error( $post ) ) {
+		return $post;
+	}
+	$state = wpsb_review_state( $post_id );
+	if ( ! $state || 'rejected' !== $state['state'] || 'draft' !== $post->post_status ) {
+		return wpsb_error( 409, 'wpsb_not_rejected', __( 'Only a draft whose rewrite was rejected can be rewritten again.', 'wp-seo-bridge' ) );
+	}
+	delete_post_meta( $post_id, WPSB_STATE_KEY );
+	if ( 'tag' === wpsb_option( 'wp_seo_bridge_opt_in' ) ) {
+		wp_set_object_terms( $post_id, array( wpsb_option( 'wp_seo_bridge_opt_in_tag' ) ), 'post_tag', true );
+	}
+	return true;
+}
+
+// --- admin-post.php handlers -----------------------------------------------------------------------------
+
+foreach ( WPSB_REVIEW_ACTION as $wpsb_action ) {
+	add_action( "admin_post_wpsb_$wpsb_action", 'wpsb_review_handle' );
+}
+unset( $wpsb_action );
+
+function wpsb_review_nonce_action( int $post_id ): string {
+	return "wpsb_review_$post_id";
+}
+
+function wpsb_review_action_url( string $action, int $post_id ): string {
+	$url = add_query_arg(
+		array(
+			'action' => "wpsb_$action",
+			'post'   => $post_id,
+		),
+		admin_url( 'admin-post.php' )
+	);
+	return wp_nonce_url( $url, wpsb_review_nonce_action( $post_id ) );
+}
+
+function wpsb_review_handle(): void {
+	$action  = substr( (string) current_action(), strlen( 'admin_post_wpsb_' ) );
+	$post_id = absint( $_REQUEST['post'] ?? 0 );
+	check_admin_referer( wpsb_review_nonce_action( $post_id ) );  // dies with 403 on a forged or stale link
+
+	$result = match ( $action ) {
+		'approve' => wpsb_approve( $post_id ),
+		'reject' => wpsb_reject( $post_id ),
+		'rewrite_again' => wpsb_rewrite_again( $post_id ),
+	};
+	if ( is_wp_error( $result ) ) {
+		$status = (int) ( $result->get_error_data()['status'] ?? 500 );
+		wp_die(
+			esc_html( $result->get_error_message() ),
+			esc_html__( 'SEO Bridge', 'wp-seo-bridge' ),
+			array(
+				'response'  => 401 === $status ? 403 : $status,
+				'back_link' => true,
+			)
+		);
+	}
+	$done = 'approve' === $action ? ( 'future' === $result ? 'scheduled' : 'published' ) : $action;
+	$back = remove_query_arg( array( 'wpsb_done', 'wpsb_post', 'message' ), wp_get_referer() ?: get_edit_post_link( $post_id, 'url' ) );
+	wp_safe_redirect(
+		add_query_arg(
+			array(
+				'wpsb_done' => $done,
+				'wpsb_post' => $post_id,
+			),
+			$back
+		)
+	);
+	exit;
+}
+
+/** What an action did, for the notice after the redirect (codes only travel in the URL, never text). */
+function wpsb_review_done_message( string $done, WP_Post $post ): string {
+	$title = get_the_title( $post );
+	switch ( $done ) {
+		case 'published':
+			/* translators: %s: post title */
+			return sprintf( __( '“%s” is approved and published.', 'wp-seo-bridge' ), $title );
+		case 'scheduled':
+			/* translators: 1: post title, 2: date */
+			return sprintf( __( '“%1$s” is approved and scheduled for %2$s.', 'wp-seo-bridge' ), $title, get_the_date( '', $post ) . ' ' . get_the_time( '', $post ) );
+		case 'reject':
+			/* translators: %s: post title */
+			return sprintf( __( 'Rewrite of “%s” rejected: the previous text and SEO fields are back, as a draft.', 'wp-seo-bridge' ), $title );
+		case 'rewrite_again':
+			/* translators: %s: post title */
+			return sprintf( __( '“%s” will be rewritten again at the next SEO Bridge pass.', 'wp-seo-bridge' ), $title );
+	}
+	return '';
+}
+
+function wpsb_review_done_from_request(): array {
+	$done = sanitize_key( $_GET['wpsb_done'] ?? '' );
+	$post = get_post( absint( $_GET['wpsb_post'] ?? 0 ) );
+	if ( ! $post || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return array( '', null );
+	}
+	return array( wpsb_review_done_message( $done, $post ), $post );
+}
+
+add_action( 'admin_notices', 'wpsb_review_notice' );
+
+function wpsb_review_notice(): void {
+	[ $message ] = wpsb_review_done_from_request();
+	if ( '' !== $message ) {
+		printf( '<div class="notice notice-success is-dismissible wpsb-notice"><p>%s</p></div>', esc_html( $message ) );
+	}
+}
+
+add_filter( 'removable_query_args', 'wpsb_review_removable_args' );
+
+function wpsb_review_removable_args( array $args ): array {
+	return array_merge( $args, array( 'wpsb_done', 'wpsb_post' ) );
+}
+
+// --- the panel -------------------------------------------------------------------------------------------
+
+add_action( 'add_meta_boxes_post', 'wpsb_review_add_meta_box' );
+add_action( 'admin_enqueue_scripts', 'wpsb_review_assets' );
+
+function wpsb_review_add_meta_box( WP_Post $post ): void {
+	if ( wpsb_review_state( $post->ID ) ) {
+		add_meta_box( 'wpsb-review', __( 'SEO Bridge review', 'wp-seo-bridge' ), 'wpsb_review_meta_box', 'post', 'side', 'high' );
+	}
+}
+
+function wpsb_review_assets( string $hook ): void {
+	if ( ! in_array( $hook, array( 'post.php', 'edit.php' ), true ) ) {
+		return;
+	}
+	wp_enqueue_style( 'wpsb-review', plugins_url( 'assets/review.css', WPSB_FILE ), array(), WPSB_VERSION );
+	wp_enqueue_script( 'wpsb-review', plugins_url( 'assets/review.js', WPSB_FILE ), array(), WPSB_VERSION, true );
+	wp_localize_script(
+		'wpsb-review',
+		'wpsbReview',
+		array(
+			'confirmReject' => __( 'Reject this rewrite? The text and SEO fields from before the rewrite come back, as a draft.', 'wp-seo-bridge' ),
+		)
+	);
+	// The block editor hides classic admin notices: say it in its own notice area too.
+	$post = 'post.php' === $hook ? get_post() : null;
+	if ( $post && wpsb_review_state( $post->ID ) && function_exists( 'use_block_editor_for_post' ) && use_block_editor_for_post( $post ) ) {
+		[ $done ] = wpsb_review_done_from_request();
+		wp_add_inline_script( 'wpsb-review', 'window.wpsbReviewDone = ' . wp_json_encode( $done ) . ';', 'before' );
+	}
+}
+
+function wpsb_review_meta_box( WP_Post $post ): void {
+	$state = wpsb_review_state( $post->ID );
+	if ( ! $state || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return;
+	}
+	[ $done ] = wpsb_review_done_from_request();
+	if ( '' !== $done ) {
+		printf( '<p class="wpsb-done">%s</p>', esc_html( $done ) );
+	}
+	echo '<p class="wpsb-status wpsb-status-' . esc_attr( $state['state'] ) . '">' . esc_html( wpsb_review_status_line( $post, $state ) ) . '</p>';
+	wpsb_review_facts( $state );
+	wpsb_review_report( (array) ( $state['report'] ?? array() ) );
+
+	$compare = wpsb_review_compare_url( $post, $state );
+	if ( '' !== $compare ) {
+		printf( '<p><a class="wpsb-compare" href="%s">%s</a></p>', esc_url( $compare ), esc_html__( 'Compare with the version before the rewrite', 'wp-seo-bridge' ) );
+	}
+	wpsb_review_buttons( $post, $state );
+}
+
+function wpsb_review_status_line( WP_Post $post, array $state ): string {
+	$who = (string) ( $state['reviewed_by'] ?? '' );
+	switch ( $state['state'] ) {
+		case 'rewritten':
+			return 'pending' === $post->post_status
+				? __( 'Rewritten by SEO Bridge: waiting for your review.', 'wp-seo-bridge' )
+				: __( 'Rewritten by SEO Bridge.', 'wp-seo-bridge' );
+		case 'approved':
+			/* translators: %s: user name */
+			return $who ? sprintf( __( 'Approved by %s.', 'wp-seo-bridge' ), $who ) : __( 'Approved.', 'wp-seo-bridge' );
+		case 'rejected':
+			/* translators: %s: user name */
+			return $who ? sprintf( __( 'Rewrite rejected by %s: this is the previous version.', 'wp-seo-bridge' ), $who ) : __( 'Rewrite rejected: this is the previous version.', 'wp-seo-bridge' );
+		case 'failed':
+			/* translators: %s: why the rewrite failed */
+			return sprintf( __( 'Not rewritten: %s. Edit the draft to try again.', 'wp-seo-bridge' ), (string) ( $state['reason'] ?? '' ) );
+		case 'claimed':
+			return __( 'SEO Bridge is rewriting this draft right now.', 'wp-seo-bridge' );
+	}
+	/* translators: %s: a state name */
+	return sprintf( __( 'SEO Bridge: %s.', 'wp-seo-bridge' ), $state['state'] . ( empty( $state['reason'] ) ? '' : ' (' . $state['reason'] . ')' ) );
+}
+
+function wpsb_review_facts( array $state ): void {
+	$at    = strtotime( (string) ( $state['rewritten_at'] ?? ( $state['at'] ?? '' ) ) );
+	$facts = array(
+		__( 'Focus keyphrase', 'wp-seo-bridge' ) => (string) ( $state['keyphrase'] ?? '' ),
+		__( 'Words', 'wp-seo-bridge' )           => empty( $state['words'] ) ? '' : number_format_i18n( (int) $state['words'] ),
+		__( 'Model', 'wp-seo-bridge' )           => (string) ( $state['model'] ?? '' ),
+		/* translators: 1: input tokens, 2: output tokens, 3: number of calls */
+		__( 'Tokens', 'wp-seo-bridge' )          => empty( $state['calls'] ) ? '' : sprintf( _n( '%1$s in, %2$s out (%3$s call)', '%1$s in, %2$s out (%3$s calls)', (int) $state['calls'], 'wp-seo-bridge' ), number_format_i18n( (int) ( $state['tokens_in'] ?? 0 ) ), number_format_i18n( (int) ( $state['tokens_out'] ?? 0 ) ), number_format_i18n( (int) $state['calls'] ) ),
+		__( 'Cost', 'wp-seo-bridge' )            => empty( $state['calls'] ) ? '' : number_format_i18n( (float) ( $state['cost_eur'] ?? 0 ), 4 ) . ' €',
+		__( 'Rewritten', 'wp-seo-bridge' )       => $at ? wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $at ) : '',
+	);
+	echo '<dl class="wpsb-facts">';
+	foreach ( array_filter( $facts, 'strlen' ) as $label => $value ) {
+		printf( '<dt>%s</dt><dd>%s</dd>', esc_html( $label ), esc_html( $value ) );
+	}
+	echo '</dl>';
+}
+
+/** Each check of the daemon: passed, warning (reported, not blocking) or failed. */
+function wpsb_review_report( array $report ): void {
+	$findings = array_values( array_filter( $report, 'is_array' ) );
+	if ( ! $findings ) {
+		return;
+	}
+	$count = array(
+		'ok'   => 0,
+		'warn' => 0,
+		'fail' => 0,
+	);
+	$items = '';
+	foreach ( $findings as $finding ) {
+		$kind = ! empty( $finding['ok'] ) ? 'ok' : ( empty( $finding['blocking'] ) ? 'warn' : 'fail' );
+		++$count[ $kind ];
+		$items .= sprintf(
+			'<li class="wpsb-check wpsb-check-%s" title="%s"><span class="screen-reader-text">%s</span>%s</li>',
+			esc_attr( $kind ),
+			esc_attr( (string) ( $finding['code'] ?? '' ) ),
+			esc_html( array( 'ok' => __( 'Passed:', 'wp-seo-bridge' ), 'warn' => __( 'Warning:', 'wp-seo-bridge' ), 'fail' => __( 'Failed:', 'wp-seo-bridge' ) )[ $kind ] ),
+			esc_html( (string) ( $finding['message'] ?? ( $finding['code'] ?? '' ) ) )
+		);
+	}
+	/* translators: 1: checks passed, 2: warnings, 3: failed */
+	$summary = sprintf( __( 'Checks: %1$d passed, %2$d warnings, %3$d failed', 'wp-seo-bridge' ), $count['ok'], $count['warn'], $count['fail'] );
+	// Warnings and failures open by default: they are what the editor must read.
+	printf(
+		'<details class="wpsb-report"%s><summary>%s</summary><ul>%s</ul></details>',
+		$count['warn'] + $count['fail'] ? ' open' : '',
+		esc_html( $summary ),
+		$items  // escaped piece by piece above
+	);
+}
+
+function wpsb_review_buttons( WP_Post $post, array $state ): void {
+	$tag_mode = 'tag' === wpsb_option( 'wp_seo_bridge_opt_in' );
+	$tag      = wpsb_option( 'wp_seo_bridge_opt_in_tag' );
+	if ( wpsb_review_is_open( $post, $state ) ) {
+		echo '<p class="wpsb-actions">';
+		if ( current_user_can( 'publish_post', $post->ID ) ) {
+			$future = 'future' === wpsb_review_publish_status( $post );
+			printf(
+				'<a class="button button-primary wpsb-approve" href="%s">%s</a> ',
+				esc_url( wpsb_review_action_url( 'approve', $post->ID ) ),
+				esc_html( $future ? __( 'Approve and schedule', 'wp-seo-bridge' ) : __( 'Approve and publish', 'wp-seo-bridge' ) )
+			);
+		}
+		printf(
+			'<a class="button wpsb-reject" data-wpsb-confirm="reject" href="%s">%s</a></p>',
+			esc_url( wpsb_review_action_url( 'reject', $post->ID ) ),
+			esc_html__( 'Reject', 'wp-seo-bridge' )
+		);
+		if ( ! current_user_can( 'publish_post', $post->ID ) ) {
+			echo '<p class="description">' . esc_html__( 'Only a user allowed to publish this post can approve it.', 'wp-seo-bridge' ) . '</p>';
+		}
+		echo '<p class="description">' . esc_html__( 'Approve publishes the post now, or schedules it if it has a future date.', 'wp-seo-bridge' ) . ' ';
+		if ( $tag_mode ) {
+			/* translators: %s: tag slug */
+			echo esc_html( sprintf( __( 'Reject brings back the text and the SEO fields from before the rewrite, as a draft, and removes the tag “%s”: SEO Bridge then leaves the post alone. To ask for a new rewrite, add the tag again.', 'wp-seo-bridge' ), $tag ) );
+		} else {
+			echo esc_html__( 'Reject brings back the text and the SEO fields from before the rewrite, as a draft: SEO Bridge then leaves the post alone until someone clicks “Rewrite again” (here or in the Posts list).', 'wp-seo-bridge' );
+		}
+		echo '</p>';
+		return;
+	}
+	if ( 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+		printf(
+			'<p class="wpsb-actions"><a class="button wpsb-rewrite-again" href="%s">%s</a></p><p class="description">%s</p>',
+			esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ),
+			esc_html__( 'Rewrite again', 'wp-seo-bridge' ),
+			esc_html(
+				$tag_mode
+					/* translators: %s: tag slug */
+					? sprintf( __( 'SEO Bridge leaves this draft alone. “Rewrite again” (or adding the tag “%s” back) asks for a new rewrite at the next pass.', 'wp-seo-bridge' ), $tag )
+					: __( 'SEO Bridge leaves this draft alone. “Rewrite again” asks for a new rewrite at the next pass.', 'wp-seo-bridge' )
+			)
+		);
+	}
+}
+
+/** What "publish" will make of the post: 'future' when it has a fixed date at least a minute ahead. */
+function wpsb_review_publish_status( WP_Post $post ): string {
+	$fixed = '0000-00-00 00:00:00' !== $post->post_date_gmt;
+	return $fixed && strtotime( $post->post_date_gmt . ' UTC' ) - time() >= MINUTE_IN_SECONDS ? 'future' : 'publish';
+}
+
+// --- the Posts list ------------------------------------------------------------------------------------
+
+add_filter( 'views_edit-post', 'wpsb_review_view' );
+add_action( 'pre_get_posts', 'wpsb_review_filter_list' );
+add_filter( 'post_row_actions', 'wpsb_review_row_actions', 10, 2 );
+add_filter( 'display_post_states', 'wpsb_review_post_states', 10, 2 );
+
+/** JSON written by Python or PHP, with or without spaces after the colon. */
+function wpsb_review_meta_query(): array {
+	return array(
+		array(
+			'key'     => WPSB_STATE_KEY,
+			'value'   => '"state"[[:space:]]*:[[:space:]]*"rewritten"',
+			'compare' => 'REGEXP',
+		),
+	);
+}
+
+function wpsb_review_listing(): bool {
+	global $pagenow;
+	return is_admin() && 'edit.php' === $pagenow && ! empty( $_GET[ WPSB_REVIEW_VIEW ] );
+}
+
+function wpsb_review_view( array $views ): array {
+	$count = ( new WP_Query(
+		array(
+			'post_type'      => 'post',
+			'post_status'    => 'pending',
+			'meta_query'     => wpsb_review_meta_query(),  // phpcs:ignore WordPress.DB.SlowDBQuery -- one indexed key
+			'fields'         => 'ids',
+			'posts_per_page' => 1,
+		)
+	) )->found_posts;
+	$current = wpsb_review_listing();
+	if ( $current ) {
+		// Our view is a subset of "Pending": only one tab is the current one.
+		$views = str_replace( array( ' class="current"', ' aria-current="page"' ), '', $views );
+	}
+	$views[ WPSB_REVIEW_VIEW ] = sprintf(
+		'<a href="%s"%s>%s <span class="count">(%s)</span></a>',
+		esc_url(
+			add_query_arg(
+				array(
+					'post_status'     => 'pending',
+					WPSB_REVIEW_VIEW  => 1,
+				),
+				admin_url( 'edit.php' )
+			)
+		),
+		$current ? ' class="current" aria-current="page"' : '',
+		esc_html__( 'Awaiting SEO review', 'wp-seo-bridge' ),
+		number_format_i18n( $count )
+	);
+	return $views;
+}
+
+function wpsb_review_filter_list( WP_Query $query ): void {
+	if ( wpsb_review_listing() && $query->is_main_query() ) {
+		$query->set( 'post_status', 'pending' );
+		$query->set( 'meta_query', wpsb_review_meta_query() );
+	}
+}
+
+function wpsb_review_row_actions( array $actions, WP_Post $post ): array {
+	if ( 'post' !== $post->post_type || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return $actions;
+	}
+	$state = wpsb_review_state( $post->ID );
+	if ( wpsb_review_is_open( $post, $state ) ) {
+		if ( current_user_can( 'publish_post', $post->ID ) ) {
+			$actions['wpsb_approve'] = sprintf( '<a class="wpsb-approve" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'approve', $post->ID ) ), esc_html__( 'Approve', 'wp-seo-bridge' ) );
+		}
+		$actions['wpsb_reject'] = sprintf( '<a class="wpsb-reject" data-wpsb-confirm="reject" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'reject', $post->ID ) ), esc_html__( 'Reject rewrite', 'wp-seo-bridge' ) );
+	} elseif ( $state && 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+		$actions['wpsb_rewrite_again'] = sprintf( '<a class="wpsb-rewrite-again" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ), esc_html__( 'Rewrite again', 'wp-seo-bridge' ) );
+	}
+	return $actions;
+}
+
+function wpsb_review_post_states( array $states, WP_Post $post ): array {
+	$state = 'post' === $post->post_type ? wpsb_review_state( $post->ID ) : null;
+	if ( wpsb_review_is_open( $post, $state ) ) {
+		$states['wpsb_review'] = __( 'SEO review', 'wp-seo-bridge' );
+	} elseif ( $state && 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+		$states['wpsb_review'] = __( 'SEO rewrite rejected', 'wp-seo-bridge' );
+	}
+	return $states;
+}
