@@ -119,3 +119,45 @@ def test_latency_is_observed_from_the_end_of_the_wait():
 def test_bucket_rejects_nonsense():
     with pytest.raises(ValueError):
         TokenBucket(0, 1, 0.0)
+
+
+def test_at_most_max_in_flight_calls_at_once():
+    lim = RateLimiter(1000, 10**9, max_in_flight=2)
+    inside, peak, lock = [0], [0], threading.Lock()
+    go = threading.Barrier(6)
+
+    def call():
+        go.wait()
+        lim.before_call(1)
+        with lock:
+            inside[0] += 1
+            peak[0] = max(peak[0], inside[0])
+        threading.Event().wait(0.02)
+        with lock:
+            inside[0] -= 1
+        lim.after_call(Usage(1, 1, 0))
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(5)
+    assert peak[0] == 2
+
+
+def test_a_lost_after_call_costs_a_slot_but_never_deadlocks_its_thread():
+    lim = RateLimiter(1000, 10**9, max_in_flight=1)
+    lim.before_call(1)  # no after_call: an unexpected error in between
+    done = threading.Event()
+
+    def again():
+        lim.before_call(1)  # the same thread reuses its slot
+        lim.after_call(Usage())
+        done.set()
+
+    again()
+    assert done.is_set()
+    t = threading.Thread(target=lambda: (lim.before_call(1), lim.after_call(Usage())))
+    t.start()
+    t.join(2)
+    assert not t.is_alive()  # the slot was given back

@@ -1,6 +1,9 @@
 """One rate limiter per Mistral key, shared by every site and worker thread.
 
-Two token buckets: requests per second and tokens per minute. A caller *reserves* at once (the
+At most ``max_in_flight`` calls at once (``daemon.concurrency``), and two token buckets: requests
+per second and tokens per minute. The worker pool is a little larger than ``max_in_flight``, so
+a draft's WordPress round trips and checks overlap with other drafts' Mistral calls instead of
+leaving a Mistral slot idle. A caller *reserves* at once (the
 bucket may go negative) and then sleeps off its debt outside the lock, so waiting threads are
 served in arrival order and nobody spins. The token cost is an estimate (prompt + max_tokens);
 ``after_call`` refunds the difference once Mistral reports the real usage.
@@ -48,10 +51,11 @@ class RateLimiter:
     answer): the metrics' Mistral latency histogram.
     """
 
-    def __init__(self, requests_per_second: float, tokens_per_minute: float, *,
+    def __init__(self, requests_per_second: float, tokens_per_minute: float, *, max_in_flight: int | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  observe: Callable[[float], None] | None = None):
         now = clock()
+        self._slots = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
         # A burst of one second's worth of requests (at least one), a minute's worth of tokens.
         self.requests = TokenBucket(requests_per_second, max(1.0, requests_per_second), now)
         self.tokens = TokenBucket(tokens_per_minute / 60.0, float(tokens_per_minute), now)
@@ -64,6 +68,11 @@ class RateLimiter:
 
     def before_call(self, estimated_tokens: int) -> None:
         estimate = max(0, int(estimated_tokens))
+        # A thread that still holds a slot (an after_call lost to an unexpected error) reuses it:
+        # a leak can cost one slot for a while, never deadlock the pool.
+        if self._slots is not None and not getattr(self._local, "slot", False):
+            self._slots.acquire()
+            self._local.slot = True
         with self._lock:
             now = self._clock()
             wait = max(self.requests.reserve(1, now), self.tokens.reserve(estimate, now))
@@ -77,6 +86,9 @@ class RateLimiter:
         reserved = getattr(self._local, "reserved", 0)
         started = getattr(self._local, "started", None)
         self._local.reserved, self._local.started = 0, None
+        if getattr(self._local, "slot", False):
+            self._local.slot = False
+            self._slots.release()
         used = usage.tokens_in + usage.tokens_out
         with self._lock:
             now = self._clock()

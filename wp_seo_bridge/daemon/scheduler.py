@@ -37,6 +37,12 @@ log = logging.getLogger("wp_seo_bridge.daemon")
 CRON_GRACE_S = 3600
 
 
+def pool_size(concurrency: int) -> int:
+    """Worker threads for ``concurrency`` Mistral calls at once: half as many again claim, check and
+    push (a few hundred ms of WordPress and CPU per draft) while the others wait on Mistral."""
+    return concurrency + max(1, (concurrency + 1) // 2)
+
+
 def is_attempt(o: Outcome) -> bool:
     """A draft the pass claimed or tried to claim (process_draft names the model on everything it
     returns; a WordPress error around it is a failure). Selection skips and budget or stop
@@ -78,22 +84,23 @@ class Daemon:
         from .. import wiring
 
         d = cfg.daemon
+        self._triggers = {s.name: trigger_for(s, interval_seconds) for s in cfg.sites}  # a bad cron fails first
         self.cfg = cfg
         self.daemon_id = daemon_id
         self.interval_seconds = interval_seconds
         self.metrics = metrics or Metrics()
-        self.limiter = RateLimiter(d.requests_per_second, d.tokens_per_minute, observe=self.metrics.latency.observe)
+        self.limiter = RateLimiter(d.requests_per_second, d.tokens_per_minute, max_in_flight=d.concurrency,
+                                   observe=self.metrics.latency.observe)
         self.engine = engine or wiring.make_engine(cfg, limiter=self.limiter)
         self._make_wordpress = make_wordpress or wiring.make_wordpress
         self.joblog = joblog or JobLog.in_state_dir(Path(d.state_dir))
         self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day)
-        self.executor = MeteredExecutor(d.concurrency, self.metrics.queue)
+        self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
         self.stopping = threading.Event()
         self.sites = {s.name: SiteStatus() for s in cfg.sites}
         self._gateways: dict[str, WordPressGateway] = {}
         self._gw_lock = threading.Lock()
         self.scheduler: BackgroundScheduler | None = None
-        self._triggers = {s.name: trigger_for(s, interval_seconds) for s in cfg.sites}  # bad cron fails now
 
     # --- one pass -----------------------------------------------------------------------
 
