@@ -101,7 +101,7 @@ function wpsb_notify_message( array $posts ): array {
 				static fn( $f ) => is_array( $f ) && empty( $f['ok'] )
 			)
 		);
-		$lines[] = '- ' . wp_specialchars_decode( wp_strip_all_tags( get_the_title( $post ) ), ENT_QUOTES );
+		$lines[] = '- ' . wp_strip_all_tags( $post->post_title );  // as typed: no HTML entities in plain text
 		$lines[] = '  ' . sprintf(
 			/* translators: 1: focus keyphrase, 2: word count, 3: number of check warnings */
 			__( 'Focus keyphrase: %1$s · %2$s words · %3$d warnings', 'wp-seo-bridge' ),

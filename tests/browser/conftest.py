@@ -1,0 +1,102 @@
+"""Browser tests: Debian's headless Chromium driven by Playwright for Python, against the real local WordPress.
+
+No browser download: Playwright drives ``/usr/bin/chromium`` (Debian's ``chromium`` package). One browser per
+session; each test gets fresh contexts (cookies) per account through ``login(account)``.
+
+Fixtures reused from the integration suite: ``wp``, ``reset`` and ``site`` (WordPress), ``standin`` (the offline
+Mistral stand-in). Screenshots go to ``artifacts/`` (git-ignored).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.integration.conftest import Account, LocalWordPress, reset, wp  # noqa: F401
+from tests.integration.test_sync import site  # noqa: F401
+from tests.standin_fixture import standin, standin_server  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+#: The block editor's own words when it cannot parse a block (English and the local site's French).
+INVALID_BLOCK_TEXT = re.compile(r"unexpected or invalid content|contenu inattendu ou non valide", re.I)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/wordpress-local.sh installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Admin:
+    """One logged-in wp-admin user in its own browser context."""
+
+    def __init__(self, wp: LocalWordPress, context, account: Account):
+        self.wp, self.context, self.account = wp, context, account
+        self.page = context.new_page()
+        self.page.set_default_timeout(30_000)
+
+    def login(self) -> "Admin":
+        page = self.page
+        page.goto(f"{self.wp.url}/wp-login.php")
+        page.fill("#user_login", self.account.user)
+        page.fill("#user_pass", self.account.password)
+        page.click("#wp-submit")
+        page.wait_for_url(re.compile(r"/wp-admin/"))
+        return self
+
+    def goto(self, path: str):
+        return self.page.goto(f"{self.wp.url}/wp-admin/{path}")
+
+    def open_editor(self, post_id: int) -> None:
+        """The post in the block editor, blocks parsed and rendered, welcome guide closed."""
+        page = self.page
+        self.goto(f"post.php?post={post_id}&action=edit")
+        page.wait_for_selector(".edit-post-layout")
+        page.wait_for_selector(".block-editor-block-list__layout .wp-block")
+        guide = page.locator(".edit-post-welcome-guide")
+        if guide.count():
+            page.keyboard.press("Escape")
+            guide.wait_for(state="detached")
+
+    def invalid_blocks(self) -> list[str]:
+        """Texts of the block editor's invalid-block warnings, in the page and any editor iframe."""
+        found = []
+        for frame in self.page.frames:
+            for warning in frame.locator(".block-editor-warning").all():
+                found.append(warning.inner_text())
+            body = frame.locator("body")
+            if body.count() and INVALID_BLOCK_TEXT.search(body.inner_text()):
+                found.append("invalid-block text in " + (frame.url or "page"))
+        return found
+
+
+@pytest.fixture
+def login(browser, wp) -> Iterator:
+    """``login(wp.editor)`` → an :class:`Admin` logged in through wp-login.php in a fresh context."""
+    contexts = []
+
+    def make(account: Account) -> Admin:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+        contexts.append(context)
+        return Admin(wp, context, account).login()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

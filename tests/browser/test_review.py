@@ -1,0 +1,154 @@
+"""Editors review the robot's rewrites inside WordPress, in a real headless Chromium (issue 5).
+
+Rewrites are real: ``one_pass`` runs the daemon's pipeline against the local WordPress and the offline
+Mistral stand-in. Every outcome is read back over XML-RPC as the admin, never from the page alone.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_sync import TAG, meta, one_pass, seed_text, snapshot
+from wp_seo_bridge.model import PREVIOUS_KEY, STATE_KEY, YOAST_KEYS
+
+pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCES = REPO / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
+REVIEW_VIEW = "edit.php?post_status=pending&wpsb_review=1"
+
+
+def source(name: str) -> str:
+    """A stand-in fixture's source draft as an author would paste it (a .txt's first line is its title)."""
+    path = next(SOURCES.glob(f"{name}.*"))
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt":
+        return "\n\n".join(l for l in text.splitlines()[1:] if l.strip())
+    return text
+
+
+def state_of(wp, post_id: int) -> dict:
+    return json.loads(meta(snapshot(wp, post_id)).get(STATE_KEY, "null") or "null")
+
+
+def yoast_of(post: dict) -> dict:
+    return {k: v for k, v in meta(post).items() if k in YOAST_KEYS}
+
+
+def tags_of(wp, post_id: int) -> list[str]:
+    return [t["slug"] for t in wp.call("wp.getPost", wp.admin, post_id, ["terms"])["terms"]
+            if t["taxonomy"] == "post_tag"]
+
+
+def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifacts):
+    storm = site.create_post("Brouillon sur Storm-0558", seed_text(), tags=[TAG])
+    wire = site.create_post("Dépêche halle", source("wire-fr"), tags=[TAG, "marche"],
+                            meta={"_yoast_wpseo_title": "Titre SEO de l'auteur", "_yoast_wpseo_focuskw": "halle"})
+    blocks = site.create_post("Fête du pain", source("gutenberg-fr"), tags=[TAG])
+    wire_before = snapshot(site, wire)
+    _, report = one_pass(site, standin)
+    assert sorted(int(o.post_id) for o in report.outcomes if o.result == "rewritten") == sorted([storm, wire, blocks]), \
+        [o.line() for o in report.outcomes]
+    calls = len(standin.completions())
+
+    editor = login(site.editor)
+    page = editor.page
+    # The Posts list: the view, its count and the row actions.
+    editor.goto("edit.php")
+    view = page.locator(".subsubsub .wpsb_review a")
+    assert re.search(r"\(3\)", view.inner_text())
+    view.click()
+    page.wait_for_url(re.compile(r"wpsb_review=1"))
+    listed = {int(i.removeprefix("post-")) for i in page.locator("#the-list tr").evaluate_all("rows => rows.map(r => r.id)")}
+    assert listed == {storm, wire, blocks}
+
+    # Open one: the panel tells what the robot did, and the blocks are valid.
+    page.click(f"#post-{storm} a.row-title")
+    editor.open_editor(storm)
+    state = state_of(site, storm)
+    panel = page.locator("#wpsb-review")
+    panel.scroll_into_view_if_needed()
+    text = panel.inner_text()
+    assert state["keyphrase"] and state["keyphrase"] in text
+    # Words as WordPress formats numbers in the site's language ("1 088", "1,088").
+    assert re.search(r"\D" + r"\D{0,3}".join(re.findall(r"\d{1,3}", f"{state['words']:,}")) + r"\D", text), text
+    assert state["model"] in text and "€" in text
+    assert len(state["report"]) == panel.locator(".wpsb-check").count() > 0
+    assert editor.invalid_blocks() == []
+    panel.screenshot(path=str(artifacts / "review-panel.png"))
+
+    # Compare Revisions opens on the pre-rewrite revision and the rewrite.
+    compare = panel.locator("a.wpsb-compare").get_attribute("href")
+    revisions = {r["post_id"]: r for r in site.call("wp.getRevisions", site.admin, storm, ["post_content"])}
+    ids = dict(re.findall(r"(from|to)=(\d+)", compare))
+    assert "Storm-0558" in revisions[ids["from"]]["post_content"] and "<!-- wp:heading" not in revisions[ids["from"]]["post_content"]
+    assert "<!-- wp:heading" in revisions[ids["to"]]["post_content"]
+
+    # Approve from the panel: published.
+    panel.locator("a.wpsb-approve").click()
+    page.wait_for_url(re.compile(r"wpsb_done=published"))
+    assert snapshot(site, storm)["post_status"] == "publish"
+    assert state_of(site, storm)["state"] == "approved" and state_of(site, storm)["reviewed_by"] == site.editor.user
+
+    # The other rewrite of block markup (image, table, embed, shortcode) opens without invalid blocks.
+    editor.open_editor(blocks)
+    assert editor.invalid_blocks() == []
+
+    # Reject from the Posts list: text, title and Yoast fields back as before, a draft, no opt-in tag.
+    editor.goto(REVIEW_VIEW)
+    page.hover(f"#post-{wire}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#post-{wire} .wpsb_reject a").click()
+    page.wait_for_url(re.compile(r"wpsb_done=reject"))
+    assert page.locator(".notice.wpsb-notice").count() == 1
+    after = snapshot(site, wire)
+    assert after["post_status"] == "draft"
+    assert (after["post_title"], after["post_content"]) == (wire_before["post_title"], wire_before["post_content"])
+    assert yoast_of(after) == yoast_of(wire_before) == {"_yoast_wpseo_title": "Titre SEO de l'auteur",
+                                                        "_yoast_wpseo_focuskw": "halle"}
+    assert after["post_name"] == ""
+    assert tags_of(site, wire) == ["marche"]
+    rejected = state_of(site, wire)
+    assert rejected["state"] == "rejected" and rejected["reviewed_by"] == site.editor.user
+    assert page.locator(f"#post-{wire}").count() == 0  # no longer awaiting review
+
+    # The next pass leaves the rejected draft (and the published post) alone.
+    _, again = one_pass(site, standin)
+    assert again.outcomes == [] and len(standin.completions()) == calls
+    assert snapshot(site, wire) == after
+
+
+def test_only_users_allowed_to_publish_can_approve(site, standin, login):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    assert snapshot(site, post_id)["post_status"] == "pending"
+    editor_page = site.admin_session(site.editor).get(f"{site.url}/wp-admin/{REVIEW_VIEW}", timeout=30).text
+    editor_approve = re.search(r'class="wpsb-approve" href="([^"]+)"', editor_page).group(1).replace("&amp;", "&")
+
+    # An author sees the waiting post in the list but no review action, and cannot open it.
+    author = login(site.author)
+    author.goto(REVIEW_VIEW)
+    assert author.page.locator(f"#post-{post_id}").count() == 1
+    assert author.page.locator("a.wpsb-approve, a.wpsb-reject").count() == 0
+    author.goto(f"post.php?post={post_id}&action=edit")
+    assert author.page.locator("#wpsb-review").count() == 0
+    # Forged requests: no nonce, or the editor's nonce (bound to the editor's session), are refused.
+    bare = re.sub(r"&_wpnonce=\w+", "", editor_approve)
+    for url in (bare, editor_approve):
+        assert author.page.request.get(url, max_redirects=0).status == 403
+
+    # A user who may edit the post but not publish it (the robot's role) sees Reject but no Approve, and a
+    # valid nonce taken from its own Reject link does not let it approve.
+    bot = login(site.bot)
+    bot.open_editor(post_id)
+    panel = bot.page.locator("#wpsb-review")
+    assert panel.locator("a.wpsb-reject").count() == 1 and panel.locator("a.wpsb-approve").count() == 0
+    nonce = re.search(r"_wpnonce=(\w+)", panel.locator("a.wpsb-reject").get_attribute("href")).group(1)
+    forged = f"{site.url}/wp-admin/admin-post.php?action=wpsb_approve&post={post_id}&_wpnonce={nonce}"
+    answer = bot.page.request.get(forged, max_redirects=0)
+    assert answer.status == 403 and "publish" in answer.text()
+    assert snapshot(site, post_id)["post_status"] == "pending"
+    assert state_of(site, post_id)["state"] == "rewritten"

@@ -1,0 +1,157 @@
+"""The review actions and the notification e-mail, server side (no browser): wp-admin as a logged-in editor
+would call it (cookies, nonces), XML-RPC and REST as the daemon does. Real rewrites via ``one_pass``."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.integration.test_sync import TAG, one_pass, seed_text, snapshot
+
+from tests.browser.test_review import REVIEW_VIEW, source, state_of, tags_of
+
+pytestmark = pytest.mark.wordpress
+
+
+def row_action(wp, session, post_id: int, name: str, view: str = REVIEW_VIEW) -> str:
+    """The URL of a row action (approve, reject, rewrite-again) as the Posts list prints it for this user."""
+    page = session.get(f"{wp.url}/wp-admin/{view}", timeout=30).text
+    row = re.search(rf'<tr id="post-{post_id}".*?</tr>', page, re.S)
+    assert row, f"post {post_id} not in {view}"
+    link = re.search(rf'class="wpsb-{name}"[^>]*href="([^"]+)"', row.group(0))
+    assert link, f"no {name} action for post {post_id}"
+    return html.unescape(link.group(1))
+
+
+def follow(session, url: str, referer: str):
+    return session.get(url, headers={"Referer": referer}, allow_redirects=False, timeout=30)
+
+
+def editor_emails(wp) -> set[str]:
+    users = wp.call("wp.getUsers", wp.admin, {"number": 100}, ["email", "roles"])
+    return {u["email"] for u in users if {"editor", "administrator"} & set(u["roles"])}
+
+
+def test_one_email_per_pass_lists_the_new_pending_posts(site, standin):
+    ids = [site.create_post("Brouillon", seed_text(), tags=[TAG]),
+           site.create_post("Dépêche", source("wire-fr"), tags=[TAG]),
+           site.create_post("Pas inscrit", source("wire-fr"))]
+    _, report = one_pass(site, standin)
+    assert report.count("rewritten") == 2
+    mails = site.mails()
+    assert len(mails) == 1, mails
+    mail = mails[0]
+    assert set(mail["to"]) == editor_emails(site) and len(mail["to"]) == 2
+    assert "2" in mail["subject"]
+    for post_id in ids[:2]:
+        post = snapshot(site, post_id)
+        assert html.unescape(post["post_title"]) in mail["message"]
+        assert f"/wp-admin/post.php?post={post_id}&action=edit" in mail["message"]
+        assert state_of(site, post_id)["keyphrase"] in mail["message"]
+    assert f"post={ids[2]}&" not in mail["message"]
+    assert REVIEW_VIEW in mail["message"]
+
+    # A pass that rewrites nothing sends nothing.
+    one_pass(site, standin)
+    assert len(site.mails()) == 1
+
+
+def test_notify_lists_only_pending_rewrites_the_caller_may_edit(site, standin):
+    pending = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    plain_draft = site.create_post("Un brouillon", "<p>Rien.</p>", tags=[TAG])
+    sent = len(site.mails())
+
+    # The author may not edit the admin's post: nothing to list, no e-mail.
+    assert site.call("seobridge.notifyPending", site.author, [pending]) == 0
+    # Drafts, unknown ids: nothing either.
+    assert site.call("seobridge.notifyPending", site.bot, [plain_draft, 987654]) == 0
+    assert len(site.mails()) == sent
+
+    site.option("wp_seo_bridge_notify", "redaction@example.test, chef@example.test")
+    assert site.call("seobridge.notifyPending", site.bot, [pending, pending]) == 2
+    r = site.rest("POST", "/wp-seo-bridge/v1/notify", site.bot, json={"post_ids": [pending]})
+    assert r.status_code == 200 and r.json() == {"recipients": 2}
+    mails = site.mails()[sent:]
+    assert len(mails) == 2 and all(m["to"] == ["redaction@example.test", "chef@example.test"] for m in mails)
+    assert all(m["message"].count("/wp-admin/post.php?post=") == 1 for m in mails)
+
+    site.option("wp_seo_bridge_notify_enabled", "0")
+    assert site.call("seobridge.notifyPending", site.bot, [pending]) == 0
+    assert len(site.mails()) == sent + 2
+
+
+def test_approving_a_post_with_a_future_date_schedules_it(site, standin):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    # The editor fixed a publication date next week before approving.
+    site.call("wp.editPost", site.admin, post_id, {"post_date_gmt": _in_a_week()})
+    editor = site.admin_session(site.editor)
+    approve = row_action(site, editor, post_id, "approve")
+    r = follow(editor, approve, f"{site.url}/wp-admin/{REVIEW_VIEW}")
+    assert r.status_code == 302 and "wpsb_done=scheduled" in r.headers["location"]
+    # (XML-RPC reports scheduled posts as "publish": ask REST.)
+    assert site.rest("GET", f"/wp/v2/posts/{post_id}", site.admin, params={"context": "edit"}).json()["status"] == "future"
+    assert state_of(site, post_id)["state"] == "approved"
+    # Used twice (a stale tab): refused, nothing changes.
+    assert follow(editor, approve, f"{site.url}/wp-admin/{REVIEW_VIEW}").status_code == 409
+
+
+def _in_a_week():
+    import datetime as dt
+    import xmlrpc.client
+
+    return xmlrpc.client.DateTime(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=7))
+
+
+def test_publishing_with_the_editors_own_button_counts_as_approval(site, standin):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    site.call("wp.editPost", site.editor, post_id, {"post_status": "publish"})
+    state = state_of(site, post_id)
+    assert state["state"] == "approved" and state["reviewed_by"] == site.editor.user
+
+
+def test_actions_need_the_nonce_and_rights_on_the_post(site, standin):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    before = snapshot(site, post_id)
+    editor = site.admin_session(site.editor)
+    reject = row_action(site, editor, post_id, "reject")
+    no_nonce = re.sub(r"&_wpnonce=\w+", "", reject)
+    assert follow(editor, no_nonce, f"{site.url}/wp-admin/edit.php").status_code == 403
+    other_post = reject.replace(f"post={post_id}", f"post={post_id + 1}")
+    assert follow(editor, other_post, f"{site.url}/wp-admin/edit.php").status_code == 403
+    subscriber = site.admin_session(site.subscriber)
+    assert follow(subscriber, reject, f"{site.url}/wp-admin/edit.php").status_code == 403
+    assert snapshot(site, post_id) == before
+
+
+def test_rewrite_again_after_a_reject(site, standin):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    editor = site.admin_session(site.editor)
+    follow(editor, row_action(site, editor, post_id, "reject"), f"{site.url}/wp-admin/{REVIEW_VIEW}")
+    assert snapshot(site, post_id)["post_status"] == "draft" and TAG not in tags_of(site, post_id)
+
+    # All-drafts mode: no tag to re-add; the rejected draft is skipped until "Rewrite again".
+    site.option("wp_seo_bridge_opt_in", "all-drafts")
+    _, skipped = one_pass(site, standin)
+    assert [o.result for o in skipped.outcomes] == ["skipped"] and "rejected" in skipped.outcomes[0].reason
+    again = row_action(site, editor, post_id, "rewrite-again", view="edit.php?post_status=draft")
+    r = follow(editor, again, f"{site.url}/wp-admin/edit.php?post_status=draft")
+    assert r.status_code == 302 and "wpsb_done=rewrite_again" in r.headers["location"]
+    assert state_of(site, post_id) is None
+    _, report = one_pass(site, standin)
+    assert [o.result for o in report.outcomes] == ["rewritten"]
+    assert snapshot(site, post_id)["post_status"] == "pending"
+
+    # Tag mode: rejecting again removes the tag; adding it back is the author asking again.
+    site.option("wp_seo_bridge_opt_in", "tag")
+    follow(editor, row_action(site, editor, post_id, "reject"), f"{site.url}/wp-admin/{REVIEW_VIEW}")
+    _, quiet = one_pass(site, standin)
+    assert quiet.outcomes == []
+    site.call("wp.editPost", site.admin, post_id, {"terms_names": {"post_tag": [TAG]}})
+    _, report = one_pass(site, standin)
+    assert [o.result for o in report.outcomes] == ["rewritten"]
