@@ -86,7 +86,7 @@ def test_a_fault_then_a_good_answer_gives_a_valid_article(standin, steps, repair
     ("bad-invented-quote", "quote_not_in_source"),
     ("bad-invented-number", "number_not_in_source"),
     ("bad-stuffing", "keyphrase_density"),
-    ("bad-truncated", "truncated"),
+    ("bad-truncated", "finish_reason=length"),
     ("bad-malformed", "JSON"),
 ])
 def test_bad_twice_means_no_article_and_a_reason_naming_the_failure(standin, bad, code):
