@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 
 from wp_seo_bridge.config import parse
@@ -154,6 +155,10 @@ class Site(BaseAdapter):
         payload = request.body if "xml" in request.headers.get("Content-Type", "") else (
             json.loads(request.body) if request.body else None)
         status, headers, body = self.handler(request.method, parts.path, query, payload)
+        if isinstance(body, Exception):
+            r = requests.Response()
+            r.status_code, r.url, r.request, r.raw = status, request.url, request, _Broken(body)
+            return r
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         r = requests.Response()
         r.status_code, r.url, r.request = status, request.url, request
@@ -163,6 +168,15 @@ class Site(BaseAdapter):
 
     def close(self):
         pass
+
+
+class _Broken(io.BytesIO):
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    def read(self, n=-1, decode_content=False):
+        raise self.error
 
 
 class _Raw(io.BytesIO):
@@ -254,6 +268,12 @@ def test_push_reads_the_meta_back_and_refuses_a_silent_drop():
     with pytest.raises(MetaDropped, match="_yoast_wpseo_focuskw"):
         gw.push(draft_from_json(POST), update, "d1")
     assert sent["wp_seo_bridge_daemon"] == "d1" and [r.method for r in adapter.seen] == ["POST", "GET"]
+
+
+def test_a_connection_broken_mid_answer_is_site_down():
+    gw, _ = gateway(lambda *a: (200, {}, urllib3.exceptions.ProtocolError("Connection broken: IncompleteRead")))
+    with pytest.raises(SiteDown, match="broke while reading"):
+        gw.site_info()
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_any_call():

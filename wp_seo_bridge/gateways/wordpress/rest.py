@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from ... import __version__
@@ -236,8 +237,11 @@ class RestGateway:
             raise SiteDown(f"{self.endpoint}: no answer within {self.cfg.timeout_s:g} s") from None
         except requests.ConnectionError:
             raise SiteDown(f"{self.endpoint}: cannot connect — is WordPress running at that address?") from None
-        with r:
-            body_bytes = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        try:
+            with r:
+                body_bytes = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        except (urllib3.exceptions.HTTPError, OSError):  # raw reads are not wrapped by requests
+            raise SiteDown(f"{self.endpoint}: the connection broke while reading WordPress's answer") from None
         if len(body_bytes) > MAX_RESPONSE_BYTES:
             raise WordPressError(f"{self.endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes, refused")
         return r, _json_or_none(body_bytes)
