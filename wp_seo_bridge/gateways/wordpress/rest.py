@@ -186,8 +186,10 @@ def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_
 
 def _denied_param(data: dict) -> bool:
     """REST answers 400 rest_invalid_param for status=draft when anonymous; the detail says 401."""
-    details = (data.get("data") or {}).get("details") if isinstance(data.get("data"), dict) else None
-    return any(isinstance(d, dict) and (d.get("data") or {}).get("status") == 401 for d in (details or {}).values())
+    details = data["data"].get("details") if isinstance(data.get("data"), dict) else None
+    return isinstance(details, dict) and any(
+        isinstance(d, dict) and isinstance(d.get("data"), dict) and d["data"].get("status") == 401
+        for d in details.values())
 
 
 # --- the gateway -----------------------------------------------------------------------
