@@ -58,16 +58,20 @@ class Admin:
     def goto(self, path: str):
         return self.page.goto(f"{self.wp.url}/wp-admin/{path}")
 
-    def open_editor(self, post_id: int) -> None:
-        """The post in the block editor, blocks parsed and rendered, welcome guide closed."""
+    def open_editor(self, post_id: int | None = None) -> None:
+        """The post in the block editor (``None``: the page already navigating there), blocks parsed and
+        rendered, welcome guide closed. Newer WordPress may put the blocks in an iframe: look in every frame."""
         page = self.page
-        self.goto(f"post.php?post={post_id}&action=edit")
-        page.wait_for_selector(".edit-post-layout")
-        page.wait_for_selector(".block-editor-block-list__layout .wp-block")
-        guide = page.locator(".edit-post-welcome-guide")
+        if post_id is not None:
+            self.goto(f"post.php?post={post_id}&action=edit")
+        page.wait_for_load_state()
+        page.wait_for_function(
+            """() => [document, ...[...document.querySelectorAll('iframe')].map(f => f.contentDocument)]
+                     .some(d => d && d.querySelector('.block-editor-block-list__layout .wp-block'))""")
+        guide = page.locator(".edit-post-welcome-guide, .editor-welcome-guide")
         if guide.count():
             page.keyboard.press("Escape")
-            guide.wait_for(state="detached")
+            guide.first.wait_for(state="detached")
 
     def invalid_blocks(self) -> list[str]:
         """Texts of the block editor's invalid-block warnings, in the page and any editor iframe."""

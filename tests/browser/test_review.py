@@ -67,7 +67,7 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
 
     # Open one: the panel tells what the robot did, and the blocks are valid.
     page.click(f"#post-{storm} a.row-title")
-    editor.open_editor(storm)
+    editor.open_editor()
     state = state_of(site, storm)
     panel = page.locator("#wpsb-review")
     panel.scroll_into_view_if_needed()
@@ -90,6 +90,9 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     # Approve from the panel: published.
     panel.locator("a.wpsb-approve").click()
     page.wait_for_url(re.compile(r"wpsb_done=published"))
+    editor.open_editor()  # back in the editor, which says what happened (its own notice area and the panel)
+    assert page.locator(".components-notice.is-success").count() == 1
+    assert page.locator("#wpsb-review .wpsb-done").count() == 1
     assert snapshot(site, storm)["post_status"] == "publish"
     assert state_of(site, storm)["state"] == "approved" and state_of(site, storm)["reviewed_by"] == site.editor.user
 
@@ -109,7 +112,7 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert (after["post_title"], after["post_content"]) == (wire_before["post_title"], wire_before["post_content"])
     assert yoast_of(after) == yoast_of(wire_before) == {"_yoast_wpseo_title": "Titre SEO de l'auteur",
                                                         "_yoast_wpseo_focuskw": "halle"}
-    assert after["post_name"] == ""
+    assert after["post_name"] == wire_before["post_name"] == ""
     assert tags_of(site, wire) == ["marche"]
     rejected = state_of(site, wire)
     assert rejected["state"] == "rejected" and rejected["reviewed_by"] == site.editor.user
@@ -119,6 +122,14 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     _, again = one_pass(site, standin)
     assert again.outcomes == [] and len(standin.completions()) == calls
     assert snapshot(site, wire) == after
+
+
+def test_the_invalid_block_check_sees_a_broken_block(site, login):
+    # Guards the assertion above: a heading whose markup disagrees with its level is invalid.
+    post_id = site.create_post("Cassé", '<!-- wp:heading {"level":3} -->\n<h2>Titre</h2>\n<!-- /wp:heading -->')
+    editor = login(site.editor)
+    editor.open_editor(post_id)
+    assert len(editor.invalid_blocks()) >= 1
 
 
 def test_only_users_allowed_to_publish_can_approve(site, standin, login):
