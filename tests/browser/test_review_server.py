@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.integration.test_sync import TAG, one_pass, seed_text, snapshot
 
@@ -125,6 +126,11 @@ def test_actions_need_the_nonce_and_rights_on_the_post(site, standin):
     assert follow(editor, other_post, f"{site.url}/wp-admin/edit.php").status_code == 403
     subscriber = site.admin_session(site.subscriber)
     assert follow(subscriber, reject, f"{site.url}/wp-admin/edit.php").status_code == 403
+    # Someone else has the post open in the editor: wait for them, as WordPress does for restores.
+    approve = row_action(site, editor, post_id, "approve")
+    site.hold_edit_lock(post_id, site.admin)
+    for url in (approve, reject):
+        assert follow(editor, url, f"{site.url}/wp-admin/edit.php").status_code == 423
     assert snapshot(site, post_id) == before
 
 
@@ -155,3 +161,19 @@ def test_rewrite_again_after_a_reject(site, standin):
     site.call("wp.editPost", site.admin, post_id, {"terms_names": {"post_tag": [TAG]}})
     _, report = one_pass(site, standin)
     assert [o.result for o in report.outcomes] == ["rewritten"]
+
+
+def test_the_settings_page_switches_review_emails_off(site):
+    admin = site.admin_session(site.admin)
+    page = admin.get(f"{site.url}/wp-admin/options-general.php", params={"page": "wp-seo-bridge"}, timeout=30).text
+    form = BeautifulSoup(page, "html.parser").find("form", action="options.php")
+    box = form.find("input", attrs={"type": "checkbox", "name": "wp_seo_bridge_notify_enabled"})
+    assert box is not None and box.has_attr("checked")  # on by default
+    fields = {}
+    for field in form.find_all("input"):
+        if field.get("name") and (field.get("type") not in ("checkbox", "radio") or field.has_attr("checked")):
+            fields[field["name"]] = field.get("value", "")
+    fields["wp_seo_bridge_notify_enabled"] = "0"  # what the browser sends for the unticked box (hidden input)
+    r = admin.post(f"{site.url}/wp-admin/options.php", data=fields, allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and "settings-updated=true" in r.headers["location"]
+    assert site.option("wp_seo_bridge_notify_enabled") == "0"
