@@ -18,7 +18,7 @@ import urllib3
 from requests.adapters import BaseAdapter
 
 from wp_seo_bridge.config import parse
-from wp_seo_bridge.gateways.wordpress.auto import AutoGateway, BlockAwareTransport
+from wp_seo_bridge.gateways.wordpress.auto import AutoGateway
 from wp_seo_bridge.gateways.wordpress.base import PostUpdate
 from wp_seo_bridge.gateways.wordpress.errors import (
     AuthFailed,
@@ -39,7 +39,7 @@ from wp_seo_bridge.gateways.wordpress.rest import (
     summary_from_json,
     update_body,
 )
-from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway
+from wp_seo_bridge.gateways.wordpress.xmlrpc import RequestsTransport, XmlRpcGateway
 from wp_seo_bridge.model import source_hash
 
 
@@ -300,7 +300,7 @@ def auto_over(handler):
     s = requests.Session()
     s.mount("https://", adapter)
     cfg = site()
-    xmlrpc = XmlRpcGateway(cfg, transport=BlockAwareTransport(f"{cfg.url}/xmlrpc.php", session=s))
+    xmlrpc = XmlRpcGateway(cfg, transport=RequestsTransport(f"{cfg.url}/xmlrpc.php", session=s))
     return AutoGateway(cfg, xmlrpc=xmlrpc, rest=lambda: RestGateway(cfg, session=s)), adapter
 
 

@@ -8,38 +8,20 @@ from __future__ import annotations
 
 import logging
 import threading
-import xmlrpc.client
 from collections import Counter
 from typing import Callable, Iterator, TypeVar
-
-from wordpress_xmlrpc.exceptions import XmlrpcDisabledError
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
 from .base import PostUpdate, SiteInfo, WordPressGateway
 from .errors import RestDisabled, XmlRpcDisabled
 from .rest import RestGateway
-from .xmlrpc import RequestsTransport, XmlRpcGateway
+from .xmlrpc import XmlRpcGateway
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.auto")
 
 T = TypeVar("T")
 
-#: What "XML-RPC is disabled" looks like: our error, or the library's for fault 405 (xmlrpc_enabled filter).
-DISABLED = (XmlRpcDisabled, XmlrpcDisabledError)
-
-
-class BlockAwareTransport(RequestsTransport):
-    """Tells a blocked xmlrpc.php (HTTP 403/405) by its status code, before the library folds the
-    ProtocolError into text (wordpress_xmlrpc's Client() does that for its first call)."""
-
-    def request(self, host, handler, request_body, verbose=False):
-        try:
-            return super().request(host, handler, request_body, verbose)
-        except xmlrpc.client.ProtocolError as e:
-            if e.errcode in (403, 405):
-                raise XmlRpcDisabled(f"{self.url}: XML-RPC is blocked on this site (HTTP {e.errcode})") from None
-            raise
 
 
 class AutoGateway:
@@ -49,8 +31,7 @@ class AutoGateway:
                  rest: Callable[[], RestGateway] | None = None):
         self.site = site.name
         self.cfg = site
-        self.xmlrpc = xmlrpc or XmlRpcGateway(
-            site, transport=BlockAwareTransport(f"{site.url}/xmlrpc.php", timeout=site.timeout_s))
+        self.xmlrpc = xmlrpc or XmlRpcGateway(site)
         self._make_rest = rest or (lambda: RestGateway(site))
         self.rest: RestGateway | None = None
         self.chosen: WordPressGateway | None = None  # None until the first call decided
@@ -74,7 +55,7 @@ class AutoGateway:
             if self.chosen is None:
                 try:
                     result = call(self.xmlrpc)
-                except DISABLED as e:
+                except XmlRpcDisabled as e:
                     self._fall_back(e)
                 else:
                     self.chosen = self.xmlrpc
