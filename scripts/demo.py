@@ -1,4 +1,5 @@
-"""Creates the demo drafts in the local WordPress (idempotent: a title that exists is left alone).
+"""Creates the demo drafts in the local WordPress (idempotent: each carries a `wp_seo_bridge_demo` custom
+field naming its source, and a source that already has a post, whatever its status or title now, is skipped).
 
 The drafts are the stand-in fixtures' sources, the seed article the product was asked for first among
 them, tagged with the opt-in tag. Uses the local site's admin account (scripts/wordpress-local.sh env).
@@ -10,6 +11,7 @@ import sys
 import xmlrpc.client
 from importlib.resources import files
 
+DEMO_KEY = "wp_seo_bridge_demo"
 SOURCES = files("wp_seo_bridge.standin").joinpath("fixtures", "sources")
 
 
@@ -35,15 +37,18 @@ def main() -> int:
     url, user, pw = os.environ["WP_URL"], os.environ["WP_ADMIN_USER"], os.environ["WP_ADMIN_PASSWORD"]
     tag = sys.argv[1] if len(sys.argv) > 1 else "seo-bridge"
     wp = xmlrpc.client.ServerProxy(f"{url}/xmlrpc.php", allow_none=True)
-    existing = {p["post_title"] for status in ("draft", "pending", "publish", "future", "private")
-                for p in wp.wp.getPosts(0, user, pw, {"post_status": status, "number": 1000}, ["post_title"])}
-    for title, content in (seed(), titled("wire-fr.txt"), titled("news-en.txt"), gutenberg()):
-        if title in existing:
-            print(f"demo draft exists: {title}")
+    existing = {f["value"]: p["post_id"] for status in ("draft", "pending", "publish", "future", "private")
+                for p in wp.wp.getPosts(0, user, pw, {"post_status": status, "number": 1000}, ["custom_fields"])
+                for f in p["custom_fields"] if f["key"] == DEMO_KEY}
+    demos = {"seed-fr": seed(), "wire-fr": titled("wire-fr.txt"), "news-en": titled("news-en.txt"),
+             "gutenberg-fr": gutenberg()}
+    for name, (title, content) in demos.items():
+        if name in existing:
+            print(f"demo draft {name} exists: post #{existing[name]}")
             continue
         post_id = wp.wp.newPost(0, user, pw, {
             "post_type": "post", "post_status": "draft", "post_title": title, "post_content": content,
-            "terms_names": {"post_tag": [tag]},
+            "terms_names": {"post_tag": [tag]}, "custom_fields": [{"key": DEMO_KEY, "value": name}],
         })
         print(f"demo draft #{post_id} created: {title}")
     return 0

@@ -32,8 +32,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-12)-$with_tests
 if [ ! -f "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip >/dev/null
-  if [ "$with_tests" = 1 ]; then .venv/bin/pip install -q -e '.[test]'; else .venv/bin/pip install -q -e .; fi
+  extra=""; [ "$with_tests" = 1 ] && extra="[test]"
+  # pip's build chatter goes to a log; it is shown only when the install fails.
+  if ! .venv/bin/pip install -q -e ".$extra" >.venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log >&2; exit 1
+  fi
   touch "$stamp"
 fi
 
