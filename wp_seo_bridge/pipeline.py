@@ -46,6 +46,7 @@ class Rewritten:
     report: Report | None
     usage: Usage
     reason: str = ""
+    words: int = 0  # as Yoast counts them
 
     @property
     def ok(self) -> bool:
@@ -57,7 +58,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     source = extract(content, title)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
-    checker = partial(check.run, min_words=engine.min_words, used_keyphrases=used_keyphrases)
+    checker = partial(check.run, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode)
     try:
         result = rewrite(
             source, engine.llm, check=checker, min_words=engine.min_words,
@@ -68,7 +69,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     if result.article is None:
         return Rewritten(source, None, "", result.report, result.usage, result.reason)
     html = render.render(result.article, source, engine.mode)
-    return Rewritten(source, result.article, html, result.report, result.usage)
+    words = check.analyse(result.article, html).word_count
+    return Rewritten(source, result.article, html, result.report, result.usage, words=words)
 
 
 class Budget(Protocol):
@@ -117,24 +119,15 @@ def process_draft(wp: WordPressGateway, summary: DraftSummary, engine: Engine, i
                                                usage=r.usage, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
     update = build_update(draft, r.article, r.html, r.report, r.usage, model=engine.model,
-                          daemon_id=daemon_id, words=_words(r))
+                          daemon_id=daemon_id, words=r.words)
     try:
         wp.push(draft, update, daemon_id)
     except Conflict as e:
         # Someone saved the draft while we worked: their edit wins, we try the new version next pass.
         _release(wp, draft, daemon_id, str(e))
         return out("skipped", f"not pushed: {e}", usage=r.usage, seconds=elapsed())
-    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {_words(r)} words",
+    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words",
                usage=r.usage, seconds=elapsed())
-
-
-def _words(r: Rewritten) -> int:
-    for f in r.report.findings if r.report else ():
-        if f.code == "word_count":
-            digits = "".join(ch for ch in f.message.split(" ")[0] if ch.isdigit())
-            if digits:
-                return int(digits)
-    return 0
 
 
 def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) -> None:
