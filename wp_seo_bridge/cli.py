@@ -116,6 +116,7 @@ def rewrite(ctx: click.Context, file, title: str, as_json: bool, out: Path | Non
         "yoast": {"seo_title": a.seo_title, "meta_description": a.meta_description,
                   "focus_keyphrase": a.focus_keyphrase, "slug": a.slug} if a else None,
         "title": a.title if a else None,
+        "words": r.words,
         "html": r.html,
         "report": r.report.as_list() if r.report else [],
         "usage": {"calls": r.usage.calls, "tokens_in": r.usage.tokens_in, "tokens_out": r.usage.tokens_out,
@@ -141,6 +142,7 @@ def _print_rewrite(result: dict, out: Path | None) -> None:
         click.echo(f"Meta description: {y['meta_description']}")
         click.echo(f"Focus keyphrase:  {y['focus_keyphrase']}")
         click.echo(f"Slug:             {y['slug']}")
+        click.echo(f"Words:            {result['words']}")
     else:
         click.echo(f"not rewritten: {result['reason']}")
     for f in result["report"]:
