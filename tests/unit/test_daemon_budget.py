@@ -90,3 +90,11 @@ def test_with_the_real_job_log_spending_survives_a_restart(tmp_path):
     b = DailyBudget(again, max_tokens=1300, max_eur=100, now=lambda: now)
     assert b.try_start() is not None  # 1,300 tokens today; the older 9,999 do not count
     assert b.snapshot()["tokens"] == 1300
+
+
+def test_before_any_average_drafts_in_flight_count_at_the_first_estimate():
+    b = DailyBudget(Source(), max_tokens=10_000, max_eur=100, first_estimate=(4000, 0.01),
+                    now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None and b.try_start() is None and b.try_start() is None  # 0, 4000, 8000 in flight
+    why = b.try_start()  # 12,000 expected: wait for real figures
+    assert why and "3 draft(s) in flight" in why

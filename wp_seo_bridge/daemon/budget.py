@@ -4,7 +4,7 @@ reset it.
 
 With several drafts in flight, a draft that starts while the budget still has room may finish
 above it; to keep that overshoot small, each draft in flight is counted at the average cost of
-today's drafts so far.
+today's drafts so far (before the first one, at ``first_estimate``: one full answer).
 """
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ class DailyBudget:
     """Implements the pipeline's ``Budget`` protocol (``try_start`` / ``spend``). Thread-safe."""
 
     def __init__(self, source: SpendSource, *, max_tokens: int, max_eur: float,
+                 first_estimate: tuple[int, float] = (0, 0.0),
                  now: Callable[[], datetime] = lambda: datetime.now().astimezone()):
         self.source = source
+        self.first_estimate = first_estimate
         self.max_tokens = max_tokens
         self.max_eur = max_eur
         self._now = now
@@ -48,16 +50,19 @@ class DailyBudget:
     def try_start(self) -> str | None:
         with self._lock:
             self._roll()
-            avg_tokens = self.tokens / self.drafts if self.drafts else 0.0
-            avg_eur = self.eur / self.drafts if self.drafts else 0.0
+            if self.drafts:
+                avg_tokens, avg_eur = self.tokens / self.drafts, self.eur / self.drafts
+            else:
+                avg_tokens, avg_eur = self.first_estimate
             tokens = self.tokens + self.in_flight * avg_tokens
             eur = self.eur + self.in_flight * avg_eur
+            pending = f" + {self.in_flight} draft(s) in flight" if self.in_flight else ""
             if tokens >= self.max_tokens:
-                return (f"daily token budget reached ({self.tokens:,} tokens used today, limit "
+                return (f"daily token budget reached ({self.tokens:,} tokens used today{pending}, limit "
                         f"{self.max_tokens:,}: daemon.max_tokens_per_day); new drafts wait until tomorrow")
             if eur >= self.max_eur:
-                return (f"daily cost budget reached ({self.eur:.2f} EUR spent today, limit {self.max_eur:.2f}: "
-                        f"daemon.max_eur_per_day); new drafts wait until tomorrow")
+                return (f"daily cost budget reached ({self.eur:.2f} EUR spent today{pending}, limit "
+                        f"{self.max_eur:.2f}: daemon.max_eur_per_day); new drafts wait until tomorrow")
             self.in_flight += 1
             return None
 

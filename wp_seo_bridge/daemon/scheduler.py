@@ -43,6 +43,13 @@ def pool_size(concurrency: int) -> int:
     return concurrency + max(1, (concurrency + 1) // 2)
 
 
+def first_estimate(cfg: Config) -> tuple[int, float]:
+    """What a draft may cost before today's average is known: one answer of max_tokens."""
+    m = cfg.mistral
+    _, out_price = m.prices.get(m.model, (0.0, 0.0))
+    return m.max_tokens, m.max_tokens * out_price / 1_000_000
+
+
 def is_attempt(o: Outcome) -> bool:
     """A draft the pass claimed or tried to claim (process_draft names the model on everything it
     returns; a WordPress error around it is a failure). Selection skips and budget or stop
@@ -94,8 +101,10 @@ class Daemon:
         self.engine = engine or wiring.make_engine(cfg, limiter=self.limiter)
         self._make_wordpress = make_wordpress or wiring.make_wordpress
         self.joblog = joblog or JobLog.in_state_dir(Path(d.state_dir))
-        self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day)
-        self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
+        self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day,
+                                  first_estimate=first_estimate(cfg))
+        self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue, on_result=self._done)
+        self._pass_ids: dict[str, int] = {}  # the running pass of each site (one at a time per site)
         self.stopping = threading.Event()
         self.sites = {s.name: SiteStatus() for s in cfg.sites}
         self._gateways: dict[str, WordPressGateway] = {}
@@ -115,14 +124,15 @@ class Daemon:
         if self.stopping.is_set():
             return None
         status = self.sites[site.name]
-        pass_id = self.joblog.start_pass(site.name, self.daemon_id)
+        pass_id = self._pass_ids[site.name] = self.joblog.start_pass(site.name, self.daemon_id)
         calls_before = 0
         try:
             wp = self.gateway(site)
             calls_before = _calls(wp)
 
-            def on_outcome(o: Outcome) -> None:
-                self._outcome(o, pass_id)
+            def on_outcome(o: Outcome) -> None:  # attempts were recorded by _done, on their worker
+                if not is_attempt(o):
+                    log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
 
             queued = [0]
 
@@ -170,11 +180,11 @@ class Daemon:
             "stopped": report.stopped})
         return report
 
-    def _outcome(self, o: Outcome, pass_id: int) -> None:
-        if not is_attempt(o):
-            log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
+    def _done(self, o: object) -> None:
+        """A draft's outcome, on its worker thread, as soon as it is known."""
+        if not isinstance(o, Outcome) or not is_attempt(o):
             return
-        self.joblog.record(o, pass_id=pass_id, daemon_id=self.daemon_id)
+        self.joblog.record(o, pass_id=self._pass_ids.get(o.site), daemon_id=self.daemon_id)
         self.metrics.outcome(o)
         log.log(logging.WARNING if o.result == "failed" else logging.INFO, "%s", o.line(), extra={
             "site": o.site, "post_id": o.post_id, "event": "draft", "result": o.result,
@@ -197,11 +207,10 @@ class Daemon:
                 max_instances=1, coalesce=True, misfire_grace_time=grace,
                 **({"next_run_time": now} if first_now else {}),
             )
+            first = "now" if first_now else trigger.get_next_fire_time(None, now).isoformat(timespec="seconds")
+            log.info("%s: scheduled (%s), first pass %s", site.name, _describe(trigger), first,
+                     extra={"site": site.name, "event": "scheduled"})
         self.scheduler.start()
-        for job in self.scheduler.get_jobs():
-            log.info("%s: scheduled (%s), next pass %s", job.id, _describe(job.trigger),
-                     job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else "never",
-                     extra={"site": job.id, "event": "scheduled"})
 
     def stop(self, wait: bool = True) -> None:
         """Idempotent. New drafts stop at once; returns when in-flight drafts are done."""

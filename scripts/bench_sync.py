@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Benchmark of the daemon's pass (issue 4), not a test: the real local WordPress, the OFFLINE
+Mistral stand-in answering after a fixed latency, the daemon's own machinery (pool, limiter,
+budget, job log) doing one pass.
+
+    .venv/bin/python scripts/bench_sync.py [--drafts 200] [--latency 1] [--concurrency 8] [--quiet 1000]
+
+Prints: elapsed time against the ideal N·L/C and their ratio, WordPress calls per rewritten post,
+calls per 100 unchanged drafts on a quiet pass, local CPU per post, peak RSS. Targets: ratio
+>= 0.9, <= 3 calls per rewritten post, <= 1 call per 100 quiet drafts, RSS < 150 MB.
+It RESETS the local site on WP_PORT (default 8086, apart from the tests' 8080).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from wp_seo_bridge.config import parse  # noqa: E402
+from wp_seo_bridge.daemon.scheduler import Daemon  # noqa: E402
+from wp_seo_bridge.model import STATE_KEY, BridgeState, source_hash  # noqa: E402
+
+TAG = "seo-bridge"
+SOURCE = REPO / "wp_seo_bridge" / "standin" / "fixtures" / "sources" / "seed-fr.txt"
+
+
+def site_env(port: str) -> dict[str, str]:
+    out = subprocess.run(["bash", str(REPO / "scripts" / "wordpress-local.sh"), "start"], check=True,
+                         env={**os.environ, "WP_PORT": port}, capture_output=True, text=True).stdout
+    return dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.M))
+
+
+def script(port: str, *args: str) -> str:
+    return subprocess.run(["bash", str(REPO / "scripts" / "wordpress-local.sh"), *args], check=True,
+                          env={**os.environ, "WP_PORT": port}, capture_output=True, text=True).stdout
+
+
+def create_drafts(url: str, admin: tuple[str, str], specs: list[dict], chunk: int = 100) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(specs), chunk):
+        multi = xmlrpc.client.MultiCall(xmlrpc.client.ServerProxy(f"{url}/xmlrpc.php"))
+        for spec in specs[start:start + chunk]:
+            multi.wp.newPost(1, *admin, spec)
+        ids.extend(int(i) for i in multi())
+    return ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_standin(latency: float) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "wp_seo_bridge.standin", "--port", str(port),
+                             "--latency", str(latency)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    proc.stdout.readline()  # its banner: listening
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def config(env: dict, state_dir: str, concurrency: int, drafts: int):
+    return parse({
+        "mistral": {"max_retries": 2, "prices": {"mistral-large-latest": [1.8, 5.4]}},
+        "daemon": {"state_dir": state_dir, "concurrency": concurrency, "requests_per_second": 50.0,
+                   "tokens_per_minute": 50_000_000, "max_posts_per_pass": max(drafts, 1),
+                   "max_tokens_per_day": 10**9, "max_eur_per_day": 10_000.0},
+        "sites": [{"name": "bench", "url": env["WP_URL"], "user": env["WP_BOT_USER"],
+                   "password_env": "WPSB_BENCH_PASSWORD", "min_quiet_minutes": 0}],
+    })
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--drafts", "-n", type=int, default=200)
+    ap.add_argument("--latency", "-l", type=float, default=1.0, help="seconds the stand-in waits per answer")
+    ap.add_argument("--concurrency", "-c", type=int, default=8)
+    ap.add_argument("--quiet", type=int, default=1000, help="unchanged drafts for the quiet pass (0: skip)")
+    ap.add_argument("--port", default=os.environ.get("WP_PORT", "8086"), help="local WordPress port")
+    a = ap.parse_args()
+
+    env = site_env(a.port)
+    admin = (env["WP_ADMIN_USER"], env["WP_ADMIN_PASSWORD"])
+    os.environ.update(WPSB_BENCH_PASSWORD=env["WP_BOT_PASSWORD"], MISTRAL_API_KEY="bench-not-a-key")
+    text = "\n\n".join(line for line in SOURCE.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
+    standin, standin_url = start_standin(a.latency)
+    os.environ["MISTRAL_SERVER_URL"] = standin_url
+    results: dict = {"drafts": a.drafts, "latency_s": a.latency, "concurrency": a.concurrency}
+    try:
+        with tempfile.TemporaryDirectory(prefix="wpsb-bench-") as state:
+            # --- the busy pass: N opted-in drafts ---
+            script(a.port, "reset")
+            script(a.port, "option", "wp_seo_bridge_sync_enabled", "1")
+            create_drafts(env["WP_URL"], admin, [
+                {"post_type": "post", "post_status": "draft", "post_title": f"Brouillon {i}",
+                 "post_content": text, "terms_names": {"post_tag": [TAG]}} for i in range(a.drafts)])
+            cfg = config(env, state, a.concurrency, a.drafts)
+            daemon = Daemon(cfg, daemon_id="bench")
+            cpu0, t0 = cpu(), time.monotonic()
+            [report] = daemon.run_once()
+            elapsed, cpu_s = time.monotonic() - t0, cpu() - cpu0
+            daemon.stop()
+            gw = daemon.gateway(cfg.sites[0])
+            calls = Counter(gw.calls)
+            done = report.count("rewritten")
+            ideal = a.drafts * a.latency / a.concurrency
+            results.update(
+                rewritten=done, failed=report.count("failed"), elapsed_s=round(elapsed, 2), ideal_s=round(ideal, 2),
+                ratio=round(ideal / elapsed, 3), wp_calls=dict(calls),
+                wp_calls_per_rewritten=round(sum(calls.values()) / max(done, 1), 3),
+                cpu_ms_per_post=round(cpu_s * 1000 / max(done, 1), 1),
+                limiter_wait_s=round(daemon.limiter.waited_s, 2))
+            if report.count("failed"):
+                results["first_failure"] = next(o.reason for o in report.outcomes if o.result == "failed")
+            daemon.close()
+
+            # --- the quiet pass: unchanged drafts (half not opted in, half already handled) ---
+            if a.quiet:
+                script(a.port, "reset")
+                script(a.port, "option", "wp_seo_bridge_sync_enabled", "1")
+                specs = []
+                for i in range(a.quiet):
+                    title = f"Calme {i}"
+                    spec = {"post_type": "post", "post_status": "draft", "post_title": title, "post_content": text}
+                    if i % 2:
+                        failed = BridgeState(state="failed", source_hash=source_hash(title, text),
+                                             at="2026-01-01T00:00:00Z", by="bench", reason="bench: handled before")
+                        spec |= {"terms_names": {"post_tag": [TAG]},
+                                 "custom_fields": [{"key": STATE_KEY, "value": failed.model_dump_json()}]}
+                    specs.append(spec)
+                create_drafts(env["WP_URL"], admin, specs)
+                quiet = Daemon(cfg, daemon_id="bench")
+                qgw = quiet.gateway(cfg.sites[0])
+                [first] = quiet.run_once()  # a fresh gateway: includes the login handshake
+                cold = sum(qgw.calls.values())
+                [second] = quiet.run_once()  # the daemon's steady state: the session is reused
+                warm = sum(qgw.calls.values()) - cold
+                quiet.stop()
+                quiet.close()
+                results.update(
+                    quiet_drafts=a.quiet, quiet_mistral_calls=first.count("rewritten") + first.count("failed"),
+                    quiet_calls_per_100_first=round(cold * 100 / a.quiet, 2),
+                    quiet_calls_per_100=round(warm * 100 / a.quiet, 2), quiet_calls=dict(qgw.calls))
+    finally:
+        standin.terminate()
+        standin.wait(5)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    _print(results)
+
+
+def _print(r: dict) -> None:
+    print(f"busy pass: {r['rewritten']}/{r['drafts']} rewritten ({r['failed']} failed), L={r['latency_s']:g} s, "
+          f"C={r['concurrency']}")
+    if r.get("first_failure"):
+        print(f"  first failure: {r['first_failure']}")
+    print(f"  elapsed {r['elapsed_s']:.2f} s, ideal N·L/C {r['ideal_s']:.2f} s, ratio {r['ratio']:.3f} "
+          f"(target >= 0.9){'' if r['ratio'] >= 0.9 else '  MISSED'}")
+    print(f"  WordPress calls per rewritten post {r['wp_calls_per_rewritten']:.3f} (target <= 3): {r['wp_calls']}")
+    print(f"  local CPU per post {r['cpu_ms_per_post']:.1f} ms; rate-limiter waits {r['limiter_wait_s']:.2f} s")
+    if "quiet_drafts" in r:
+        print(f"quiet pass over {r['quiet_drafts']} unchanged drafts: {r['quiet_calls_per_100']:.2f} calls per 100 "
+              f"drafts (target <= 1; first pass with login {r['quiet_calls_per_100_first']:.2f}), "
+              f"{r['quiet_mistral_calls']} Mistral calls: {r['quiet_calls']}")
+    print(f"peak RSS {r['peak_rss_mb']:.1f} MB (target < 150)")
+    print("json: " + json.dumps(r, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

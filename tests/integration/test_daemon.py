@@ -1,0 +1,361 @@
+"""The daemon against the real local WordPress and the real mistralai SDK talking to the offline
+stand-in. The daemon runs as a subprocess (``python -m wp_seo_bridge run``) where signals or
+kill -9 matter, in process (``Daemon.run_once``) where only one pass does.
+
+Every claim about a post is checked in WordPress (status, our state meta, revisions), not only in
+the job log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.standin_fixture import TEST_KEY, standin, standin_server  # noqa: F401
+from wp_seo_bridge.daemon.joblog import JobLog
+from wp_seo_bridge.daemon.scheduler import Daemon
+from wp_seo_bridge.model import STATE_KEY, source_hash
+
+pytestmark = pytest.mark.wordpress
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "wp_seo_bridge" / "standin" / "fixtures"
+TAG = "seo-bridge"
+PASSWORD_ENV = "WPSB_DAEMON_TEST_PASSWORD"
+
+
+def source_text(name: str) -> str:
+    lines = [ln for ln in (FIXTURES / "sources" / f"{name}.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return "\n\n".join(lines[1:])
+
+
+#: Short words that make distinct keyphrases out of one fixture ("pirates chinois rusés", ...): the
+#: site refuses a keyphrase already used by another post, so each rewrite of one source needs its own.
+_SUFFIXES = ("rusés", "agiles", "habiles", "tenaces", "discrets", "patients", "prudents", "mobiles", "furtifs",
+             "actifs", "anonymes", "doués", "experts", "zélés", "vifs", "subtils", "sobres", "calmes", "fermes",
+             "hardis", "rapides", "sérieux", "précis", "savants", "malins", "futés", "tenus", "souples", "cachés",
+             "loyaux", "rodés", "secrets", "unis", "dociles", "stables", "posés", "lucides", "assidus", "avisés",
+             "nombreux")
+
+
+def seed_variants(n: int) -> list[dict]:
+    """``n`` scripted stand-in steps: the seed fixture's article, each with its own keyphrase."""
+    base = json.loads((FIXTURES / "seed-fr.json").read_text(encoding="utf-8"))["article"]
+    kp = base["focus_keyphrase"]
+    steps = []
+    for word in _SUFFIXES[:n]:
+        text = json.dumps(base, ensure_ascii=False)
+        text = re.sub(re.escape(kp), lambda m: f"{m.group(0)} {word}", text, flags=re.I)
+        art = json.loads(text)
+        ascii_word = word.translate(str.maketrans("éèêàç", "eeeac"))
+        art["slug"] = base["slug"].replace(kp.replace(" ", "-"), f"{kp.replace(' ', '-')}-{ascii_word}")
+        steps.append({"article": art})
+    return steps
+
+
+# --- WordPress, read as the admin ----------------------------------------------------------------
+
+
+def post(wp, post_id: int) -> dict:
+    p = wp.call("wp.getPost", wp.admin, post_id, ["post_title", "post_content", "post_status", "custom_fields"])
+    fields = {f["key"]: f["value"] for f in p["custom_fields"]}
+    state = json.loads(fields[STATE_KEY]) if STATE_KEY in fields else None
+    return {"status": p["post_status"], "title": p["post_title"], "content": p["post_content"], "state": state}
+
+
+def count_status(wp, status: str) -> int:
+    return len(wp.call("wp.getPosts", wp.admin, {"post_status": status, "number": 500}, ["post_id"]))
+
+
+def claimed_drafts(wp) -> int:
+    drafts = wp.call("wp.getPosts", wp.admin, {"post_status": "draft", "number": 500}, ["post_id", "custom_fields"])
+    return sum(1 for d in drafts for f in d["custom_fields"]
+               if f["key"] == STATE_KEY and json.loads(f["value"]).get("state") == "claimed")
+
+
+def rewritten_revisions(wp, post_id: int) -> int:
+    """Revisions holding one of our articles (WordPress stores one per update of the content)."""
+    return sum("<h2" in r["post_content"] for r in wp.call("wp.getRevisions", wp.admin, post_id, ["post_content"]))
+
+
+def wait_for(predicate, timeout: float, what: str, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+# --- configuration and the daemon process ------------------------------------------------------
+
+
+def write_config(tmp_path: Path, wp, *, daemon: dict | None = None, mistral: dict | None = None) -> Path:
+    d = {"state_dir": str(tmp_path / "state"), "concurrency": 4, "requests_per_second": 50.0,
+         "tokens_per_minute": 10_000_000, "max_posts_per_pass": 100, "max_tokens_per_day": 100_000_000,
+         "max_eur_per_day": 1000.0, **(daemon or {})}
+    m = {"timeout_s": 20.0, "max_retries": 3, "max_backoff_s": 1.0, "deadline_s": 60.0, **(mistral or {})}
+    toml = ["[mistral]", *(f"{k} = {_toml(v)}" for k, v in m.items()),
+            "[mistral.prices]", '"mistral-large-latest" = [1.8, 5.4]',
+            "[daemon]", *(f"{k} = {_toml(v)}" for k, v in d.items()),
+            "[[sites]]", 'name = "local"', f'url = "{wp.url}"', f'user = "{wp.bot.user}"',
+            f'password_env = "{PASSWORD_ENV}"', "min_quiet_minutes = 0"]
+    path = tmp_path / "wp-seo-bridge.toml"
+    path.write_text("\n".join(toml) + "\n", encoding="utf-8")
+    return path
+
+
+def _toml(v) -> str:
+    return json.dumps(v)  # numbers and strings: JSON's syntax is TOML's here
+
+
+def env_for(wp, handle) -> dict[str, str]:
+    return {**os.environ, PASSWORD_ENV: wp.bot.password, "MISTRAL_API_KEY": TEST_KEY,
+            "MISTRAL_SERVER_URL": handle.url, "PYTHONUNBUFFERED": "1"}
+
+
+class DaemonProcess:
+    """``wp-seo-bridge --log-format json run`` in a subprocess, its JSON log in a file."""
+
+    def __init__(self, config: Path, env: dict, tmp_path: Path, *args: str, name: str = "daemon"):
+        self.log_path = tmp_path / f"{name}-{time.monotonic_ns()}.log"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "wp_seo_bridge", "--config", str(config), "--log-format", "json", "run", *args],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
+
+    def logs(self) -> list[dict]:
+        out = []
+        for line in self.log_path.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append({"msg": line})
+        return out
+
+    def events(self, event: str) -> list[dict]:
+        return [r for r in self.logs() if r.get("event") == event]
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill9(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+        self._log.close()
+
+
+@pytest.fixture
+def site(reset):
+    reset.option("wp_seo_bridge_sync_enabled", "1")
+    return reset
+
+
+@pytest.fixture
+def daemons():
+    started: list[DaemonProcess] = []
+    yield started
+    for d in started:  # a failed test never leaves a daemon behind
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait(10)
+
+
+def start(daemons, config, env, tmp_path, *args, **kw) -> DaemonProcess:
+    d = DaemonProcess(config, env, tmp_path, *args, **kw)
+    daemons.append(d)
+    return d
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def test_run_rewrites_newly_opted_in_drafts_ignores_the_rest_and_reports(site, standin, tmp_path, daemons):
+    first = site.create_post("Brouillon inscrit", source_text("seed-fr"), tags=[TAG])
+    other = site.create_post("Brouillon non inscrit", source_text("seed-fr"))
+    before_other = post(site, other)
+    cfg = write_config(tmp_path, site)
+    d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "0.5", "--http", "127.0.0.1:0")
+
+    wait_for(lambda: post(site, first)["status"] == "pending", 30, "the first draft to be rewritten")
+    # Opted in while the daemon runs: picked up by a later pass.
+    later = site.create_post("Dépêche inscrite", source_text("wire-fr"), tags=[TAG])
+    wait_for(lambda: post(site, later)["status"] == "pending", 30, "the newly opted-in draft")
+    assert post(site, other) == before_other  # not opted in: never touched
+    assert len(standin.completions()) == 2
+
+    [serving] = [r for r in d.logs() if "serving /healthz" in r.get("msg", "")]
+    base = re.search(r"http://[\d.:]+", serving["msg"]).group(0)
+    with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
+        health = json.loads(r.read())
+    assert health["ok"] is True and health["sites"]["local"]["error"] == ""
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
+        metrics = r.read().decode()
+    assert 'wpsb_posts_total{result="rewritten",site="local"} 2.0' in metrics
+    assert re.search(r"wpsb_mistral_latency_seconds_count 2\.0", metrics)
+    assert re.search(r'wpsb_mistral_tokens_total\{direction="out"\} [1-9]', metrics)
+
+    assert d.stop() == 0
+    assert any(r.get("event") == "stopped" for r in d.logs())
+    drafts = [r for r in d.events("draft") if r.get("result") == "rewritten"]
+    assert sorted(int(r["post_id"]) for r in drafts) == sorted([first, later])
+    assert site.bot.password not in d.log_path.read_text()
+
+    status = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status", "--json"],
+                            cwd=REPO, env=env_for(site, standin), capture_output=True, text=True, timeout=60)
+    data = json.loads(status.stdout)
+    assert data["daemon"] is None and data["today"]["local"]["rewritten"] == 2
+    assert {r["post_id"] for r in data["recent"]} == {str(first), str(later)}
+    assert data["budget"]["tokens_today"] > 0
+    table = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status"],
+                           cwd=REPO, env=env_for(site, standin), capture_output=True, text=True, timeout=60).stdout
+    assert "Recent attempts (2)" in table and re.search(rf"local\s+{first}\s+rewritten", table)
+
+
+def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_path, daemons):
+    site.option("wp_seo_bridge_sync_enabled", "0")
+    cfg = write_config(tmp_path, site)
+    d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "0.3")
+    draft = site.create_post("Brouillon inscrit", source_text("seed-fr"), tags=[TAG])
+    seen = len(d.events("pass"))
+    wait_for(lambda: len(d.events("pass")) >= seen + 3, 30, "three passes with the switch off")
+    assert all("switched off" in r["stopped"] for r in d.events("pass"))
+    assert post(site, draft)["status"] == "draft" and post(site, draft)["state"] is None
+    assert standin.completions() == []
+
+    site.option("wp_seo_bridge_sync_enabled", "1")  # the admin's switch is read at every pass
+    wait_for(lambda: post(site, draft)["status"] == "pending", 30, "the draft once the switch is on")
+    assert d.stop() == 0
+
+
+def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, standin, tmp_path, daemons):
+    ids = [site.create_post(f"Brouillon {i}", source_text("seed-fr"), tags=[TAG]) for i in range(3)]
+    standin.script([{"sleep": 2.0, "fixture": "seed-fr"}])
+    cfg = write_config(tmp_path, site, daemon={"concurrency": 1})
+    d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "60")
+    wait_for(standin.completions, 30, "the first Mistral call")
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.proc.wait(30) == 0
+    states = [post(site, i) for i in ids]
+    # Drafts already claimed (the one at Mistral, and one the pool had claimed while waiting for a
+    # Mistral slot) were finished and pushed; the others were never even claimed.
+    done = [s for s in states if s["status"] == "pending"]
+    untouched = [s for s in states if s["status"] == "draft"]
+    assert all(s["state"]["state"] == "rewritten" for s in done)
+    assert untouched and all(s["state"] is None for s in untouched)
+    assert len(done) + len(untouched) == 3 and len(standin.completions()) == len(done)
+    assert states[0]["status"] == "pending"  # the draft at Mistral when the signal came was finished
+
+
+def test_kill_9_during_a_pass_then_restart_rewrites_each_draft_exactly_once(site, standin, tmp_path, daemons):
+    text = source_text("seed-fr")
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(30)])
+    steps = seed_variants(40)
+    standin.script([{**s, "sleep": 0.3} for s in steps])
+    cfg = write_config(tmp_path, site, daemon={"concurrency": 4})
+    env = env_for(site, standin)
+    first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="first")
+    wait_for(lambda: count_status(site, "pending") >= 8 and claimed_drafts(site), 60,
+             "8 drafts rewritten and others in flight")
+    first.kill9()
+
+    states = [post(site, i) for i in ids]
+    seen = Counter((s["status"], (s["state"] or {}).get("state")) for s in states)
+    # Killed mid-pass: some drafts done, some claimed and in flight, some not started.
+    assert seen[("draft", "claimed")] and 8 <= seen[("pending", "rewritten")] < 30, seen
+
+    second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="second")
+    wait_for(lambda: count_status(site, "pending") == 30, 90, "every draft rewritten after the restart")
+    assert second.stop() == 0
+
+    daemon_id = (tmp_path / "state" / "daemon-id").read_text().strip()
+    for post_id in ids:
+        p = post(site, post_id)
+        assert p["status"] == "pending", post_id
+        assert p["state"]["state"] == "rewritten" and p["state"]["by"] == daemon_id
+        assert p["state"]["source_hash"] == source_hash(f"Brouillon {ids.index(post_id)}", text)
+        assert rewritten_revisions(site, post_id) == 1, post_id  # pushed once, never twice
+    # The job log agrees, give or take the rows of posts pushed in the instant before the kill.
+    log = JobLog.in_state_dir(tmp_path / "state")
+    rows = {i: log.rewrites_of("local", str(i)) for i in ids}
+    done_at_kill = {i for i, st in zip(ids, states) if st["status"] == "pending"}
+    assert max(rows.values()) == 1 and {i for i, n in rows.items() if n == 0} <= done_at_kill, rows
+    keyphrases = [post(site, i)["state"]["keyphrase"] for i in ids]
+    assert len(set(keyphrases)) == 30
+
+
+def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+                             for i in range(5)])
+    storm = [{"status": 429, "retry_after_ms": 200, "message": "Requests rate limit exceeded"}] * 9
+    standin.script(storm)
+    daemon = in_process(site, standin, tmp_path, daemon={"concurrency": 3}, mistral={"max_retries": 10})
+    started = time.monotonic()
+    [report] = daemon.run_once()
+    elapsed = time.monotonic() - started
+    daemon.stop()
+    daemon.close()
+    assert [o.result for o in report.outcomes] == ["rewritten"] * 5, [o.line() for o in report.outcomes]
+    assert all(post(site, i)["status"] == "pending" for i in ids)
+    assert len(standin.completions()) == 5 + 9  # every 429 was retried, nothing was dropped
+    assert elapsed >= 9 * 0.2 / 3  # the storm's Retry-After was honoured
+
+
+def test_the_daily_budget_stops_new_work_says_so_and_survives_a_restart(site, standin, tmp_path):
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+                             for i in range(3)])
+    limits = {"concurrency": 1, "max_tokens_per_day": 1000}  # one draft costs several thousand tokens
+    daemon = in_process(site, standin, tmp_path, daemon=limits)
+    [report] = daemon.run_once()
+    daemon.stop()
+    daemon.close()
+    assert report.count("rewritten") == 1 and "daily token budget reached" in report.stopped
+    assert "max_tokens_per_day" in report.stopped
+    states = [post(site, i) for i in ids]
+    assert [s["status"] for s in states].count("pending") == 1
+    assert all(s["state"] is None for s in states if s["status"] == "draft")  # not even claimed
+
+    again = in_process(site, standin, tmp_path, daemon=limits)  # a restart the same day
+    [report] = again.run_once()
+    again.stop()
+    again.close()
+    assert report.count("rewritten") == 0 and "daily token budget reached" in report.stopped
+    assert len(standin.completions()) == 1
+
+
+def test_a_second_daemon_on_the_same_state_refuses_clearly(site, standin, tmp_path, daemons):
+    cfg = write_config(tmp_path, site)
+    env = env_for(site, standin)
+    first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="first")
+    wait_for(lambda: first.events("started"), 30, "the first daemon to start")
+    second = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "run"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 3
+    assert f"pid {first.proc.pid}" in second.stderr and "already uses the state dir" in second.stderr
+    assert first.proc.poll() is None  # the first one is unharmed
+    assert first.stop() == 0
+
+
+def in_process(wp, handle, tmp_path: Path, *, daemon: dict | None = None, mistral: dict | None = None) -> Daemon:
+    """The daemon's machinery in this process, for one pass at a time."""
+    os.environ.update({PASSWORD_ENV: wp.bot.password, "MISTRAL_API_KEY": TEST_KEY,
+                       "MISTRAL_SERVER_URL": handle.url})
+    from wp_seo_bridge.config import load
+
+    cfg = load(write_config(tmp_path, wp, daemon=daemon, mistral=mistral))
+    return Daemon(cfg, daemon_id="in-process-test")
