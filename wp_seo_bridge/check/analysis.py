@@ -5,6 +5,7 @@ Every property is named after the yoastseo 3.6.0 research it reproduces.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,8 +13,8 @@ from . import lexicon
 from .keyphrase import Keyphrase
 from .passive import is_passive
 from .sentences import get_sentences
-from .text import count_words, get_words, strip_spaces, words_from_tokens
-from .tree import WORD_COUNT_IGNORED_CLASSES, Node, build_tree, drop, sentences_of, text_view
+from .text import count_words, get_words, strip_spaces, word_offsets, words_from_tokens
+from .tree import WORD_COUNT_IGNORED_CLASSES, Node, build_tree, sentences_of, sentences_outside, text_view
 
 _SUBHEADING = re.compile(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", re.I)
 _SUBHEADING_23 = re.compile(r"<h([2-3])(?:[^>]+)?>(.*?)</h\1>", re.I)
@@ -52,19 +53,29 @@ class Analysis:
     # --- counts ------------------------------------------------------------------------------
 
     @cached_property
+    def word_starts(self) -> list[int]:
+        """Offsets in ``text`` of its words (string model), for counting any tag-aligned slice."""
+        return word_offsets(self.text)
+
+    @cached_property
     def word_count(self) -> int:
         """wordCountInText (the Text length assessment)."""
+        if "yoast-ai-summarize" not in self.html:  # the only class the two views treat differently
+            return len(self.word_starts)
         return count_words(text_view(self.html, WORD_COUNT_IGNORED_CLASSES))
+
+    def _words_between(self, start: int, end: int) -> int:
+        return bisect_left(self.word_starts, end) - bisect_left(self.word_starts, start)
 
     @cached_property
     def tree_words(self) -> int:
         """getAllWordsFromTree: the denominator of the keyphrase density and transition words' text length."""
-        return len(words_from_tokens([t for s in self.sentences for t in s.tokens]))
+        return sum(s.split_words for s in self.sentences)
 
     @cached_property
     def sentence_lengths(self) -> list[int]:
         """countSentencesFromText (sentences without words are not counted)."""
-        lengths = (len(words_from_tokens(s.tokens, False)) for s in self.sentences)
+        lengths = (len(s.words) for s in self.sentences)
         return [n for n in lengths if n > 0]
 
     @cached_property
@@ -77,7 +88,11 @@ class Analysis:
         """getParagraphLength: words per (explicit or implicit) paragraph."""
         out = []
         for p in self.tree.find_all(lambda n: n.name == "p"):
-            n = len(words_from_tokens([t for s in p.sentences or () for t in s.tokens], False))
+            sentences = p.sentences or ()
+            if any("-" in s.tokens for s in sentences):  # a hyphen may join words across sentences
+                n = len(words_from_tokens([t for s in sentences for t in s.tokens], False))
+            else:
+                n = sum(len(s.words) for s in sentences)
             if n > 0:
                 out.append(n)
         return out
@@ -91,27 +106,30 @@ class Analysis:
         lengths = []
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(self.text)
-            lengths.append(count_words(self.text[m.end():end]))
-        before = count_words(self.text[:matches[0].start()])
+            lengths.append(self._words_between(m.end(), end))
+        before = self._words_between(0, matches[0].start())
         return ([before] if before > 0 else []) + lengths
 
     @cached_property
     def text_length(self) -> int:
-        """getWords of the text view (subheadingsTooLong and subheadingsKeyword use it)."""
-        return len(get_words(self.text))
+        """getWords of the text view (subheadingsTooLong uses it)."""
+        return len(self.word_starts)
 
     # --- readability -------------------------------------------------------------------------
 
     @cached_property
     def transition_sentences(self) -> int:
         """findTransitionWords: sentences holding a transition word (or both parts of a two-part one)."""
-        singles = lexicon.transition_words()
+        by_first = lexicon.transition_words_by_first_word()
         pairs = lexicon.two_part_transition_words()
         found = 0
         for s in self.sentences:
             tokens = [t.lower() for t in s.tokens if t != " "]
-            if any(_contains(tokens, a) and _contains(tokens, b) for a, b in pairs) or \
-                    any(_contains(tokens, w) for w in singles):
+            present = set(tokens)
+            if any(a[0] in present and b[0] in present and _contains(tokens, a) and _contains(tokens, b)
+                   for a, b in pairs):
+                found += 1
+            elif any(tuple(tokens[i:i + len(w)]) == w for i, t in enumerate(tokens) for w in by_first.get(t, ())):
                 found += 1
         return found
 
@@ -134,12 +152,12 @@ class Analysis:
     @cached_property
     def sentence_beginnings(self) -> list[tuple[str, int]]:
         """getSentenceBeginnings: runs of consecutive sentences starting alike (lists and tables excluded)."""
-        tree = drop(self.tree, _LISTS_AND_TABLES, frozenset({"wp-block-table"})) or Node("#document-fragment")
-        sentences = [s for s in sentences_of(tree) if s.tokens]
+        sentences = [s for s in sentences_outside(self.tree, _LISTS_AND_TABLES, frozenset({"wp-block-table"}))
+                     if s.tokens]
         exceptions = lexicon.first_word_exceptions()
         beginnings = []
         for s in sentences:
-            words = [w for w in words_from_tokens(s.tokens, False) if strip_spaces(w) != " "]
+            words = [w for w in s.words if strip_spaces(w) != " "]
             if not words:
                 beginnings.append("")
                 continue
@@ -179,12 +197,19 @@ class Analysis:
         return False, self.keyphrase.percent_found(first.inner_text()) == 100
 
     @cached_property
-    def subheadings(self) -> tuple[int, int, int]:
-        """matchKeywordInSubheadings: (H2/H3 count, those holding > 50 % of the keyphrase words, text length)."""
-        text = strip_spaces(_NON_TEXT_TAGS.sub("", self.text))
-        headings = [m.group(0) for m in _SUBHEADING_23.finditer(text)]
-        matching = sum(1 for h in headings if self.keyphrase.percent_found(h) > 50)
-        return len(headings), matching, len(get_words(text))
+    def subheadings(self) -> tuple[int, int]:
+        """matchKeywordInSubheadings: (H2/H3 count, those holding > 50 % of the keyphrase words)."""
+        headings = [m.group(0) for m in _SUBHEADING_23.finditer(self._text_tags_stripped)]
+        return len(headings), sum(1 for h in headings if self.keyphrase.percent_found(h) > 50)
+
+    @cached_property
+    def _text_tags_stripped(self) -> str:
+        return strip_spaces(_NON_TEXT_TAGS.sub("", self.text))
+
+    @cached_property
+    def subheadings_text_length(self) -> int:
+        """matchKeywordInSubheadings' text length (tags glued, not spaced: "liste.<br>Nouvelle" is one word)."""
+        return len(get_words(self._text_tags_stripped))
 
     @cached_property
     def has_subheadings(self) -> bool:

@@ -60,8 +60,17 @@ def count_in_text(text: str, word: str) -> tuple[int, int]:
     return len(matches), (min(positions) if positions else -1)
 
 
+@cache
+def _spellings(word: str) -> tuple[str, ...]:
+    fr, wp = _transliterations()
+    return tuple({word.lower(), word.translate(fr).lower(), word.translate(wp).lower()})
+
+
 def token_matches(token: str, word: str) -> bool:
     """matchWordFormInTokens: does this token contain the word form (keyphrase word)?"""
+    lower = token.lower()
+    if not any(s in lower for s in _spellings(word)):
+        return False  # cheap test first: the regexes can only match where the letters are
     return bool(_match_with_transliteration(token, re.escape(word)))
 
 
@@ -110,7 +119,12 @@ class Keyphrase:
         """keywordCount: matches of the whole keyphrase in one sentence (the rarest word's count)."""
         if not self.words:
             return 0
-        counts = [sum(1 for t in tokens if token_matches(t, w)) for w in self.words]
+        joined = " ".join(tokens).lower()
+        counts = []
+        for w in self.words:
+            if not any(s in joined for s in _spellings(w)):
+                return 0  # a word absent from the sentence: no full match here
+            counts.append(sum(1 for t in tokens if token_matches(t, w)))
         return min(counts)
 
     def meta_description_matches(self, description: str) -> int:

@@ -23,6 +23,14 @@ def transition_words() -> tuple[tuple[str, ...], ...]:
 
 
 @cache
+def transition_words_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for words in transition_words():
+        index.setdefault(words[0], []).append(words)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@cache
 def two_part_transition_words() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     pairs = (line.split(" | ") for line in _lines("two_part_transition_words.txt"))
     return tuple((tuple(a.lower().split(" ")), tuple(b.lower().split(" "))) for a, b in pairs)

@@ -50,6 +50,27 @@ def _slow_token(text: str, i: int) -> tuple[int, str]:
     return last or (len(text), "sentence")
 
 
+_NEXT_ANGLE = re.compile("[<>]")
+_HTML_START, _HTML_END = _RULES[2][0], _RULES[3][0]
+
+
+def _tag_token(text: str, i: int) -> tuple[int, str]:
+    """A "<": an HTML tag, or "smaller-than-sign-content" up to the next "<" or ">"."""
+    m = _NEXT_ANGLE.search(text, i + 1)
+    if not m:
+        return len(text), "smaller-than-sign-content"
+    j = m.start()
+    if text[j] == "<":
+        return j, "smaller-than-sign-content"
+    tag = text[i:j + 1]
+    kind = "html-start" if _HTML_START.search(tag) else "html-end" if _HTML_END.search(tag) else None
+    if kind is None:
+        return j, "smaller-than-sign-content"
+    if j + 1 < len(text) and text[j + 1] in "\n\r\u2028\u2029":
+        return _slow_token(text, i)  # JS /m lets a tag alone on its line swallow what follows
+    return j + 1, kind
+
+
 def _bracket_token(text: str, i: int, n: int) -> tuple[int, str]:
     """White space, one bracket, white space; "{" / "}" may go on as plain sentence text."""
     j = i
@@ -67,6 +88,16 @@ def _bracket_token(text: str, i: int, n: int) -> tuple[int, str]:
     return j, kind
 
 
+_NEXT_EXCLUDED = re.compile("[" + re.escape("".join(sorted(_SENTENCE_EXCLUDED))) + "]")
+_NOT_WS = re.compile(f"[^{re.escape(JS_WS)}]")
+
+
+def _run_end(text: str, i: int) -> int:
+    """End of the plain-sentence run starting at ``i`` (first excluded character or the end)."""
+    m = _NEXT_EXCLUDED.search(text, i)
+    return m.start() if m else len(text)
+
+
 def tokenize(text: str) -> list[tuple[str, str]]:
     """(type, src) tokens, identical to tokenizer2 with Yoast's rules."""
     tokens: list[tuple[str, str]] = []
@@ -78,24 +109,18 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         elif c in DELIMITERS:
             j, kind = i + 1, "sentence-delimiter"
         elif c == "<":
-            j, kind = _slow_token(text, i)
+            j, kind = _tag_token(text, i)
         elif c in _OPEN or c in _CLOSE:
             j, kind = _bracket_token(text, i, n)
         elif c in _WS_SET:
-            j = i
-            while j < n and text[j] in _WS_SET:
-                j += 1
+            m = _NOT_WS.search(text, i)
+            j = m.start() if m else n
             if j < n and (text[j] in _OPEN or text[j] in _CLOSE):
                 j, kind = _bracket_token(text, i, n)
             else:
-                while j < n and text[j] not in _SENTENCE_EXCLUDED:
-                    j += 1
-                kind = "sentence"
+                j, kind = _run_end(text, j), "sentence"
         else:
-            j = i + 1
-            while j < n and text[j] not in _SENTENCE_EXCLUDED:
-                j += 1
-            kind = "sentence"
+            j, kind = _run_end(text, i + 1), "sentence"
         tokens.append((kind, text[i:j]))
         i = j
     return tokens
@@ -118,9 +143,9 @@ def word_boundary_regex(body: str, lookahead: bool = False, flags: int = re.I) -
     cls = re.escape(WORD_BOUNDARY_CHARS)
     start = f"(^|[{cls}'‘’‛`])"
     if lookahead:
-        end = f"($|((?=[{cls}]))|((['‘’‛`])([{cls}])))"
+        end = f"(\\Z|((?=[{cls}]))|((['‘’‛`])([{cls}])))"
     else:
-        end = f"($|([{cls}])|((['‘’‛`])([{cls}])))"
+        end = f"(\\Z|([{cls}])|((['‘’‛`])([{cls}])))"
     return re.compile(start + body + end, flags)
 
 
@@ -131,8 +156,10 @@ def _abbreviation_body(a: str) -> str:
     return re.escape(a[:first]) + r"\." + ".".join(re.escape(p) for p in rest.split("."))
 
 
-_ABBREVIATIONS = re.compile("|".join(f"({word_boundary_regex(_abbreviation_body(a), True).pattern})"
-                                     for a in ABBREVIATIONS), re.I)
+_ABBREVIATION_BODY = "(?:" + "|".join(_abbreviation_body(a) for a in ABBREVIATIONS) + ")"
+# Only a match at the very end matters ("... Dr." does not end a sentence): anchored, on the tail.
+_ABBREVIATION_AT_END = re.compile(f"[{re.escape(WORD_BOUNDARY_CHARS)}'‘’‛`]{_ABBREVIATION_BODY}\\Z", re.I)
+_ABBREVIATION_ALONE = re.compile(f"^{_ABBREVIATION_BODY}\\Z", re.I)
 _TAG_TYPE = re.compile(r"</?([^\s]+?)(\s|>)")
 _SEMANTIC_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "span", "li", "main"}
 _LTR = (re.compile(r"^[\u0590-\u05fe]+$", re.I), re.compile(r"^[\u0600-\u06FF]+$", re.I),
@@ -161,14 +188,19 @@ def _is_space(c: str) -> bool:
     return c in _WS_SET and c != ""
 
 
+_WS_RUN = re.compile(f"{WS}+")
+
+
 def _next_two(tokens, i: int) -> str:
+    """getNextTwoCharacters: the next two tokens' text, first white-space run made one space."""
     nxt = "".join(tokens[k][1] for k in (i + 1, i + 2) if k < len(tokens))
-    return re.sub(f"{WS}+", " ", nxt, count=1)
+    m = _WS_RUN.search(nxt)
+    return nxt[:m.start()] + " " + nxt[m.end():] if m else nxt
 
 
 def _ends_with_abbreviation(sentence: str) -> bool:
-    matches = [m.group(0) for m in _ABBREVIATIONS.finditer(sentence)]
-    return bool(matches) and sentence.endswith(matches[-1])
+    """SentenceTokenizer.endsWithAbbreviation (its last abbreviation match is the sentence's end)."""
+    return bool(_ABBREVIATION_AT_END.search(sentence[-12:]) or _ABBREVIATION_ALONE.match(sentence))
 
 
 def _is_sentence_start(token) -> bool:
@@ -203,6 +235,9 @@ def _sentences_from_tokens(tokens: list[tuple[str, str]], trim: bool = True) -> 
 
     for i, token in enumerate(tokens):
         kind, src = token
+        if kind == "sentence" or kind == "block-start":
+            cur += src
+            continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = tokens[i - 1] if i > 0 else None
         chars = _next_two(tokens, i)
@@ -216,8 +251,6 @@ def _sentences_from_tokens(tokens: list[tuple[str, str]], trim: bool = True) -> 
                 cur += src
         elif kind == "smaller-than-sign-content":
             cur = _smaller_than(src, out, cur)
-        elif kind == "sentence" or kind == "block-start":
-            cur += src
         elif kind == "sentence-delimiter":
             cur += src
             if nxt is not None and nxt[0] not in ("block-end", "sentence-delimiter") and _is_space(nxt[1][:1]):
@@ -366,12 +399,23 @@ def get_blocks(text: str) -> list[str]:
     return blocks
 
 
+_SIMPLE_BLOCK = re.compile(r"<(p|li|h[1-6]|div|span|main)>([^<]*)</\1>\Z")
+
+
+def _block_sentences(block: str) -> tuple[str, ...]:
+    """A bare "<p>text</p>" splits like its text (the tag pair is dropped): reuse the tree's work."""
+    m = _SIMPLE_BLOCK.match(block)
+    if m:
+        return tuple(s.strip(JS_WS) for s in split_sentences(m.group(2), False))
+    return split_sentences(block)
+
+
 def get_sentences(text: str) -> list[str]:
     """getSentences.js: sentences of an HTML string (used by passive voice and meta description)."""
     text = _IMAGE.sub("", text.replace("&nbsp;", " "))
     blocks = [part for block in get_blocks(text) for part in _NEWLINE.split(block)]
     blocks = [b for b in blocks if not _P_ONLY.match(b)]
-    sentences = [s for b in blocks for s in split_sentences(b)]
+    sentences = [s for b in blocks for s in _block_sentences(b)]
     sentences = [_BLOCK_END_EDGE.sub("", _BLOCK_START_EDGE.sub("", s, count=1), count=1).strip(JS_WS)
                  for s in sentences]
     return [s for s in sentences if s]

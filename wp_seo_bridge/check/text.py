@@ -11,6 +11,7 @@ Two word models exist in Yoast and both are needed:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # JavaScript's \s (differs from Python's: includes U+FEFF, excludes U+001C-U+001F).
 JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
@@ -28,8 +29,9 @@ _PUNCT_END = re.compile(f"[{_P}]+$")
 _TAG = re.compile(r"<[^>]+>")
 
 SINGLE_QUOTES = "'‘’‛`‹›"
-_SINGLE_Q = re.compile(f"[{re.escape(SINGLE_QUOTES)}]")
-_DOUBLE_Q = re.compile("[“”〝〞〟‟„『』«»]")
+_SINGLE_Q = [c for c in SINGLE_QUOTES if c != "'"]
+_DOUBLE_Q = list("“”〝〞〟‟„『』«»")
+_PUNCT_SET = frozenset(PUNCTUATION)
 
 # config/wordBoundaries.js as characterInBoundary() sees it: its "\\n", "\\r", "\\t" entries are two-character
 # strings that never equal a character, so line breaks and tabs are not boundaries there.
@@ -37,11 +39,18 @@ WORD_BOUNDARIES = frozenset(" \xa0\u06d4\u061f\u060c\u061b.,'()\"+-;!?:/»«‹�
 
 
 def normalize_single_quotes(text: str) -> str:
-    return _SINGLE_Q.sub("'", text)
+    for c in _SINGLE_Q:  # str.replace beats translate tables and regexes here
+        if c in text:
+            text = text.replace(c, "'")
+    return text
 
 
 def normalize_quotes(text: str) -> str:
-    return _DOUBLE_Q.sub('"', normalize_single_quotes(text))
+    text = normalize_single_quotes(text)
+    for c in _DOUBLE_Q:
+        if c in text:
+            text = text.replace(c, '"')
+    return text
 
 
 def js_lower(text: str) -> str:
@@ -49,14 +58,23 @@ def js_lower(text: str) -> str:
     return text.lower()
 
 
+_MULTI_WS = re.compile(f"{WS}{{2,}}")
+_WS_FINAL_DOT = re.compile(f"{WS}\\.\\Z")
+
+
 def strip_spaces(text: str) -> str:
     """stripSpaces.js"""
-    text = re.sub(f"{WS}{{2,}}", " ", text)
-    text = re.sub(f"{WS}\\.$", ".", text)
-    text = re.sub(f"^{WS}+|{WS}+$", "", text)
+    text = _MULTI_WS.sub(" ", text)
+    if text.endswith("."):
+        text = _WS_FINAL_DOT.sub(".", text)
+    text = text.strip(JS_WS)
+    if "。" in text:
+        text = re.sub(f"{WS}。", "。", text)
+        text = re.sub(f"。{WS}", "。", text)
     return text
 
 
+@lru_cache(maxsize=65536)
 def remove_punctuation(text: str) -> str:
     """removePunctuation.js (the first "&amp" only, as in Yoast)."""
     text = text.replace("&nbsp;", " ").replace("&amp", "", 1).replace("\\", "")
@@ -70,17 +88,35 @@ def sanitize_string(text: str) -> str:
     return strip_spaces(_TAG.sub(" ", text))
 
 
-def get_words(text: str, boundary: re.Pattern = _WS_ONE) -> list[str]:
-    """getWords.js (string model)."""
+@lru_cache(maxsize=256)
+def _get_words(text: str, boundary: re.Pattern) -> tuple[str, ...]:
     text = sanitize_string(text)
     if not text:
-        return []
+        return ()
     words = (remove_punctuation(w) for w in boundary.split(text))
-    return [w for w in words if w.strip(JS_WS)]
+    return tuple(w for w in words if w.strip(JS_WS))
+
+
+def get_words(text: str, boundary: re.Pattern = _WS_ONE) -> list[str]:
+    """getWords.js (string model)."""
+    return list(_get_words(text, boundary))
+
+
+_SAME_LENGTH_TAG = re.compile(r"<[^>]+>")
+_PIECE = re.compile(f"[^{re.escape(JS_WS)}—]+")
+
+
+def word_offsets(text: str) -> list[int]:
+    """Start offsets of the words ``get_words`` finds, positions kept (tags blanked, not removed).
+
+    Counting the offsets inside a slice that starts and ends on tags equals ``count_words(slice)``.
+    """
+    blank = _SAME_LENGTH_TAG.sub(lambda m: " " * len(m.group(0)), text.replace("&nbsp;", "      "))
+    return [m.start() for m in _PIECE.finditer(blank) if remove_punctuation(m.group(0)).strip(JS_WS)]
 
 
 def count_words(text: str) -> int:
-    return len(get_words(text))
+    return len(_get_words(text, _WS_ONE))
 
 
 # --- token model ----------------------------------------------------------------------------
@@ -110,6 +146,9 @@ def split_into_tokens(text: str) -> list[str]:
     for token in _SEPARATORS.split(text):
         if not token:
             continue
+        if token[0] not in _PUNCT_SET and token[-1] not in _PUNCT_SET:
+            out.append(token)  # the common case: a bare word or a separator
+            continue
         pre: list[str] = []
         post: list[str] = []
         while token and token[0] in PUNCTUATION and not _HASHED_START.match(token):
@@ -136,7 +175,6 @@ def _merge_hyphens(words: list[str]) -> None:
 def words_from_tokens(tokens: list[str], split_on_hyphens: bool = True) -> list[str]:
     """getWordsFromTokens: with ``split_on_hyphens=False`` "Storm-0558" stays one word."""
     words = list(tokens)
-    if not split_on_hyphens:
+    if not split_on_hyphens and "-" in words:
         _merge_hyphens(words)
-    words = [remove_punctuation(w) for w in words]
-    return [w for w in words if w.strip(JS_WS)]
+    return [w for w in map(remove_punctuation, words) if w.strip(JS_WS)]

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import cached_property
+from html import unescape
 
 from .sentences import split_sentences
-from .text import JS_WS, normalize_single_quotes, split_into_tokens, unhash_entities
+from .text import JS_WS, normalize_single_quotes, split_into_tokens, unhash_entities, words_from_tokens
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Comments are swapped for this void element before parsing: html.parser is slow on the hundreds of
+# block delimiters of a Gutenberg post, and a comment only matters as a "not phrasing" separator.
+_COMMENT_TAG = "wpsb-comment"
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
 _CLOSES_P = frozenset(("address article aside blockquote center details dialog dir div dl fieldset figcaption "
                        "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section "
                        "table ul").split())
@@ -45,6 +50,16 @@ _TRAILING_WS = re.compile(f"^[{re.escape(JS_WS)}]+\\Z")
 class Sentence:
     text: str
     tokens: list[str]
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Words with hyphenated ones kept whole (sentence and paragraph lengths, beginnings)."""
+        return words_from_tokens(self.tokens, False)
+
+    @cached_property
+    def split_words(self) -> int:
+        """Word count with hyphens splitting words (getAllWordsFromTree)."""
+        return len(words_from_tokens(self.tokens))
 
 
 @dataclass
@@ -83,13 +98,52 @@ class Node:
         return found
 
 
-class _Builder(HTMLParser):
-    CDATA_CONTENT_ELEMENTS = ("script", "style", "iframe", "xmp", "noembed", "noframes")
+# One pass of regexes over the HTML: html.parser's per-tag Python work was the engine's hot spot.
+_HTML_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<(?P<end>/)?(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"|<[!?][^>]*>"
+    r"|(?P<text>[^<]+|<)", re.S)
+_ATTRIBUTE = re.compile(r"([^\s/>=][^\s/>=]*)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 
+
+def iter_html(html: str, raw_text: tuple[str, ...] = ("script", "style")):
+    """("start", tag, attrs) / ("end", tag) / ("text", decoded text) events, like html.parser's."""
+    pos, n = 0, len(html)
+    while pos < n:
+        m = _HTML_TOKEN.match(html, pos)
+        pos = m.end()
+        if m.group("text") is not None:
+            yield "text", unescape(m.group("text"))
+        elif m.group("tag"):
+            tag = m.group("tag").lower()
+            if m.group("end"):
+                yield "end", tag, None
+                continue
+            attrs = [(k.lower(), unescape(v.strip("\"'")) if v is not None else None)
+                     for k, v in _ATTRIBUTE.findall(m.group("attrs")) if k != "/"]
+            yield "start", tag, attrs
+            if tag in raw_text:  # script/style bodies are raw text up to their end tag
+                close = re.compile(f"</{tag}\\s*>", re.I).search(html, pos)
+                end = close.start() if close else n
+                if end > pos:
+                    yield "text", html[pos:end]
+                pos = end
+
+
+class _Builder:
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.root = Node("#document-fragment")
         self.stack = [self.root]
+
+    def feed(self, html: str) -> None:
+        for event in iter_html(html, ("script", "style", "iframe", "xmp", "noembed", "noframes")):
+            if event[0] == "text":
+                self.handle_data(event[1])
+            elif event[0] == "start":
+                self.handle_starttag(event[1], event[2])
+            else:
+                self.handle_endtag(event[1])
 
     def _append(self, node: Node) -> None:
         self.stack[-1].children.append(node)
@@ -116,13 +170,13 @@ class _Builder(HTMLParser):
             self._close({"tr", "td", "th"}, frozenset({"table"}))
         if tag in _HEADINGS and self.stack[-1].name in _HEADINGS:
             self.stack.pop()
+        if tag == _COMMENT_TAG:
+            self._append(Node("#comment"))
+            return
         node = Node(tag, {k: (v if v is not None else "") for k, v in attrs})
         self._append(node)
         if tag not in VOID:
             self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)  # HTML ignores "/>" on non-void elements
 
     def handle_endtag(self, tag):
         if tag == "br":
@@ -143,14 +197,11 @@ class _Builder(HTMLParser):
         else:
             self._append(Node("#text", value=data))
 
-    def handle_comment(self, data):
-        self._append(Node("#comment", value=data))
 
 
 def parse_html(html: str) -> Node:
     b = _Builder()
     b.feed(html)
-    b.close()
     return b.root
 
 
@@ -202,45 +253,68 @@ def _empty_unanalysed(node: Node) -> None:
         _empty_unanalysed(c)
 
 
+_QUOTES_OR_HASH = frozenset("'‘’‛`‹›#")
+
+
+def _sentence(text: str) -> Sentence:
+    tokens = split_into_tokens(text)
+    if not _QUOTES_OR_HASH.isdisjoint(text):
+        # Yoast's Token normalises single quotes ("d’abord" is the token "d'abord"), then hashed
+        # entities ("#amp;", kept whole while tokenizing) become characters again.
+        tokens = [unhash_entities(normalize_single_quotes(t)) for t in tokens]
+        text = unhash_entities(text)
+    return Sentence(text, tokens)
+
+
 def _tokenize(node: Node) -> None:
     if node.name == "p" or node.name in _HEADINGS:
         texts = list(split_sentences(node.inner_text(), False))
         if texts and _TRAILING_WS.match(texts[-1]):
             texts.pop()
-        # Yoast's Token normalises single quotes: "d’abord" is the token "d'abord".
-        node.sentences = [Sentence(unhash_entities(t), [unhash_entities(normalize_single_quotes(tok))
-                                                        for tok in split_into_tokens(t)]) for t in texts]
+        node.sentences = [_sentence(t) for t in texts]
     for c in node.children:
         _tokenize(c)
 
 
-def drop(node: Node, names: frozenset[str] = _FILTERED, classes: frozenset[str] = _FILTERED_CLASSES) -> Node | None:
-    """filterTree: removes filtered elements (and implicit paragraphs left empty); returns a copy."""
-    if node.name != "#text" and (node.name in names or node.classes & classes or node.attrs.get("id") == "breadcrumbs"):
-        return None
+def _filter(node: Node) -> bool:
+    """filterTree, in place: False when ``node`` goes (filtered element, or emptied implicit paragraph)."""
     if node.name == "#text":
-        return node
-    kept = [k for k in (drop(c, names, classes) for c in node.children) if k is not None]
-    if not kept and node.implicit:
-        return None
-    copy = Node(node.name, node.attrs, kept, node.value, node.implicit, node.sentences)
-    for k in kept:
-        k.parent = copy
-    return copy
+        return True
+    if node.name in _FILTERED or (node.attrs and (node.classes & _FILTERED_CLASSES
+                                                  or node.attrs.get("id") == "breadcrumbs")):
+        return False
+    node.children = [c for c in node.children if _filter(c)]
+    for c in node.children:
+        c.parent = node
+    return bool(node.children) or not node.implicit
 
 
 def build_tree(html: str) -> Node:
     """Yoast's build(): the analysis tree of an HTML body."""
-    root = parse_html(_ENTITIES.sub(r"#\1", html))
+    root = parse_html(_COMMENTS.sub(f"<{_COMMENT_TAG}>", _ENTITIES.sub(r"#\1", html)))
     _adapt(root)
     _empty_unanalysed(root)
     _tokenize(root)
-    return drop(root) or Node("#document-fragment")
+    _filter(root)
+    return root
 
 
 def sentences_of(tree: Node) -> list[Sentence]:
     """getSentencesFromTree: every sentence of every paragraph and heading, in document order."""
     return [s for n in tree.find_all(lambda n: n.sentences is not None) for s in n.sentences]
+
+
+def sentences_outside(tree: Node, names: frozenset[str], classes: frozenset[str]) -> list[Sentence]:
+    """The sentences left once elements with these names or classes are filtered out of the tree."""
+    out: list[Sentence] = []
+    for c in tree.children:
+        if c.name == "#text" or c.name in names or c.classes & classes:
+            continue
+        if c.sentences is not None:
+            out.extend(c.sentences)
+        else:
+            out.extend(sentences_outside(c, names, classes))
+    return out
 
 
 # --- htmlParser.js (htmlparser2): the text the string-based researches read ----------------
@@ -256,11 +330,8 @@ _IMPLIES_CLOSE = {"tr": {"tr", "th", "td"}, "th": {"th"}, "td": {"thead", "th", 
                   "p": {"p"}, **{h: {"p"} for h in _HEADINGS}, "option": {"option"}, "optgroup": {"optgroup"}}
 
 
-class _TextView(HTMLParser):
-    CDATA_CONTENT_ELEMENTS = ("script", "style")
-
+class _TextView:
     def __init__(self, ignored_classes: frozenset[str]) -> None:
-        super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.stack: list[str] = []  # open elements, as htmlparser2 tracks them
         self.ignore: list[str] = []
@@ -295,9 +366,6 @@ class _TextView(HTMLParser):
         else:
             self.stack.append(tag)
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
     def handle_endtag(self, tag):
         if tag in self.stack:
             while self.stack:
@@ -313,16 +381,22 @@ class _TextView(HTMLParser):
         if not self.ignore:
             self.out.append(data)
 
-    def close(self):
-        super().close()
+    def feed(self, html: str) -> None:
+        for event in iter_html(html):
+            if event[0] == "text":
+                self.handle_data(event[1])
+            elif event[0] == "start":
+                self.handle_starttag(event[1], event[2])
+            else:
+                self.handle_endtag(event[1])
         while self.stack:
             self._closed(self.stack.pop())
 
 
 def text_view(html: str, ignored_classes: frozenset[str] = _IGNORED_CLASSES) -> str:
+    """htmlParser.js's output: tags rebuilt, entities decoded, comments and ignored blocks dropped."""
     p = _TextView(ignored_classes)
-    p.feed(html)
-    p.close()
+    p.feed(_COMMENTS.sub("", html))
     return "".join(p.out)
 
 

@@ -80,12 +80,22 @@ def _attrs(m: re.Match) -> dict:
 
 def gutenberg_blocks(content: str, col: Collector) -> list[str]:
     out: list[str] = []
+    run: list[str] = []  # consecutive text blocks, read in one go (each is a whole element: <p>, <h2>...)
+
+    def flush() -> None:
+        if run:
+            out.extend(html_blocks("\n".join(run), col, autop=False))
+            run.clear()
+
     for block in top_level_blocks(content):
         inner = content[block.inner_start:block.inner_end]
+        if block.name in _TEXT_BLOCKS:
+            run.append(inner)
+            continue
+        flush()
         if block.name == "":
             out.extend(html_blocks(inner, col))
-        elif block.name in _TEXT_BLOCKS:
-            out.extend(html_blocks(inner, col, autop=False))
         else:
             out.append(col.keep(content[block.start:block.end]))
+    flush()
     return out

@@ -1,0 +1,101 @@
+"""The Yoast judge (yoastseo 3.6.0 in Node), run once per session on every stand-in fixture.
+
+``$YOAST_JUDGE`` names the judge's run.sh (default ``../shared/yoast-judge/run.sh`` from the repo root).
+The judge takes one article per call, so the calls run concurrently. A missing judge or Node is a
+failure with a clear message, never a skip.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from wp_seo_bridge.extract import extract
+from wp_seo_bridge.model import Article, Source
+from wp_seo_bridge.render import render
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "wp_seo_bridge" / "standin" / "fixtures"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    kind: str
+    article: Article
+    source: Source
+    html: str
+    expect_fail: tuple[str, ...]
+
+    def judge_input(self) -> dict:
+        a = self.article
+        return {"html": self.html, "title": a.seo_title, "metaDescription": a.meta_description,
+                "keyword": a.focus_keyphrase, "slug": a.slug, "locale": "fr_FR"}
+
+
+def load_cases() -> list[Case]:
+    cases = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "article" not in data:  # malformed/truncated answers: nothing to render
+            continue
+        source = extract((FIXTURES / data["source"]).read_text(encoding="utf-8"))
+        article = Article.model_validate(data["article"])
+        cases.append(Case(data["name"], data["kind"], article, source, render(article, source),
+                          tuple(data.get("expect_fail", ()))))
+    return cases
+
+
+def judge_command() -> list[str]:
+    script = Path(os.environ.get("YOAST_JUDGE") or ROOT.parent / "shared" / "yoast-judge" / "run.sh")
+    if not script.is_file():
+        pytest.fail(f"Yoast judge not found at {script}: set YOAST_JUDGE to the judge's run.sh "
+                    "(tests/yoast-judge/run.sh in this repo)", pytrace=False)
+    if shutil.which("node") is None:
+        pytest.fail("Node is not installed: the Yoast judge (tests/judge) needs node >= 18", pytrace=False)
+    return ["bash", str(script), "--compact"]
+
+
+def run_judge(command: list[str], payload: dict) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as f:
+        json.dump(payload, f, ensure_ascii=False)
+    try:
+        done = subprocess.run([*command, f.name], capture_output=True, text=True, timeout=300)
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0:
+        pytest.fail(f"Yoast judge failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}", pytrace=False)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def cases() -> list[Case]:
+    return load_cases()
+
+
+@pytest.fixture(scope="session")
+def verdicts(cases) -> dict[str, dict]:
+    """Judge report per fixture name, all fixtures judged concurrently."""
+    command = judge_command()
+    # The first call may install the judge's Node packages: do it alone, then the rest in parallel.
+    first = run_judge(command, cases[0].judge_input())
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        rest = list(pool.map(lambda c: run_judge(command, c.judge_input()), cases[1:]))
+    return {c.name: r for c, r in zip(cases, [first, *rest])}
+
+
+def pytest_generate_tests(metafunc):
+    """``case_name`` runs a test once per fixture with an article (good ones for ``good_case_name``)."""
+    if "case_name" in metafunc.fixturenames or "good_case_name" in metafunc.fixturenames:
+        all_cases = load_cases()
+        if "case_name" in metafunc.fixturenames:
+            metafunc.parametrize("case_name", [c.name for c in all_cases])
+        if "good_case_name" in metafunc.fixturenames:
+            metafunc.parametrize("good_case_name", [c.name for c in all_cases if c.kind == "good"])

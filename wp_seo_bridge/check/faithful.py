@@ -1,0 +1,191 @@
+"""Faithfulness: the article may only quote, number, name and link what the source says.
+
+Comparisons are made on normalised text: Unicode NFC, typographic apostrophes and quotes made
+plain, every kind of space (incl. French non-breaking and thin spaces) a single space.
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+from ..model import Article, Source
+
+_SPACE = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_APOSTROPHES = (("’", "'"), ("‘", "'"), ("‛", "'"), ("`", "'"), ("´", "'"), ("‹", "'"), ("›", "'"),
+                ("“", '"'), ("”", '"'), ("„", '"'), ("«", '"'), ("»", '"'))
+_TOKEN = re.compile(r"\[\[\s*(?:KEEP|LINK)-\d+\s*\]\]", re.I)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    for a, b in _APOSTROPHES:  # str.replace is much faster than a translate table on long texts
+        if a in text:
+            text = text.replace(a, b)
+    return _SPACE.sub(" ", text).strip()
+
+
+class SourceFacts:
+    """What the faithfulness checks need from a source, computed once per check run."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.text = normalise(f"{source.title}\n{source.plain}")
+        self.folded = self.text.casefold()
+
+    @cached_property
+    def numbers(self) -> set[str]:
+        return source_numbers(self.source, self.text)
+
+    @cached_property
+    def words(self) -> set[str]:
+        known = set(re.findall(r"[\w'-]+", self.folded))
+        return known | {_ELISION.sub("", w) for w in known if "'" in w}
+
+
+def _model_texts(article: Article) -> list[str]:
+    """Everything the model wrote, tokens removed (they are not the model's words)."""
+    texts = [article.title, article.seo_title, article.meta_description]
+    blocks = list(article.intro)
+    for s in article.sections:
+        texts.append(s.heading)
+        blocks.extend(s.blocks)
+    for b in blocks:
+        texts.extend([b.text, *b.items, b.cite])
+    return [_TOKEN.sub(" ", t) for t in texts if t]
+
+
+# --- quotations ----------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"«\s*(.+?)\s*»|“\s*(.+?)\s*”|\"\s*([^\"]+?)\s*\"", re.S)
+_ELLIPSIS = re.compile(r"\s*(?:\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\)|…|\.\.\.)\s*")
+_EDGE_PUNCT = " .,;:!?…-–—'\""
+
+
+def quotations(article: Article) -> list[str]:
+    """Every « … », “ … ” and "…" quotation the article writes, and every quote block."""
+    found: list[str] = []
+    for text in _model_texts(article):
+        for m in _QUOTED.finditer(text):
+            found.append(next(g for g in m.groups() if g is not None))
+    for b in [*article.intro, *(b for s in article.sections for b in s.blocks)]:
+        if b.type == "quote" and b.text.strip():
+            found.append(_TOKEN.sub(" ", b.text))
+    return found
+
+
+def quote_in_source(quote: str, source_folded: str) -> bool:
+    """Each part of the quotation (split at ellipses) appears word for word in the source."""
+    parts = [normalise(p).strip(_EDGE_PUNCT).casefold() for p in _ELLIPSIS.split(quote)]
+    return all(p in source_folded for p in parts if p)
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
+    "mille": 1000, "million": 1000000, "millions": 1000000, "milliard": 10**9, "milliards": 10**9,
+    "premier": 1, "première": 1, "second": 2, "seconde": 2, "deuxième": 2, "troisième": 3, "quatrième": 4,
+    "cinquième": 5, "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+    "quarantaine": 40, "cinquantaine": 50, "centaine": 100, "centaines": 100, "moitié": 50, "quart": 25,
+    "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "soixante-dix": 70, "quatre-vingt": 80, "quatre-vingts": 80,
+    "quatre-vingt-dix": 90,
+}
+_TIME = re.compile(r"\b(\d{1,2})\s?(?:h|:)\s?(\d{2})\b")
+# A time ("14h30", "14 h 30", "14:30"), else a number: "1 000", "1.000" (thousands), "3,5", "2024".
+_NUMBER = re.compile(r"\b(?P<h>\d{1,2})\s?(?:h|:)\s?(?P<m>\d{2})\b"
+                     r"|(?<![\w.,])(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?!\.\d)|\d+)"
+                     r"(?:[.,](?P<frac>\d+))?")
+_WORD = re.compile(r"[\w-]+")
+
+
+def _value(integer: str, fraction: str | None) -> str:
+    digits = integer.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "")
+    try:
+        value = Decimal(f"{digits}.{fraction}" if fraction else digits)
+    except InvalidOperation:
+        return integer
+    return format(value.normalize(), "f")
+
+
+def numbers(text: str, normalised: bool = False) -> set[str]:
+    """Canonical numbers of a text: "1 000" = "1000" = "1.000", "3,5" = "3.5", "14h30" = "14:30"."""
+    found = set()
+    for m in _NUMBER.finditer(text if normalised else normalise(text)):
+        if m.group("h"):
+            found.add(f"{int(m.group('h'))}:{m.group('m')}")
+        else:
+            found.add(_value(m.group("int"), m.group("frac")))
+    return found
+
+
+def source_numbers(source: Source, normalised: str | None = None) -> set[str]:
+    text = normalised if normalised is not None else normalise(f"{source.title}\n{source.plain}")
+    allowed = numbers(text, normalised=True)
+    for h, m in _TIME.findall(text):  # "14h30" in the source also allows 14 and 30
+        allowed.update({str(int(h)), str(int(m))})
+    allowed.update(str(v) for w in set(_WORD.findall(text.lower())) if (v := _NUMBER_WORDS.get(w)) is not None)
+    return allowed
+
+
+def invented_numbers(article: Article, facts: SourceFacts) -> list[str]:
+    text = "\n".join([*_model_texts(article), article.slug.replace("-", " ")])
+    return [n for n in sorted(numbers(text)) if n not in facts.numbers]
+
+
+# --- proper names --------------------------------------------------------------------------
+
+_CAPITALISED = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-Þ][\w’'-]*)")
+_SENTENCE_START = re.compile(r"(^|[.!?…:«\"“]\s*|\n)$")
+_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.I)
+
+
+def unknown_names(article: Article, facts: SourceFacts) -> list[str]:
+    """Capitalised words (not starting a sentence) that the source never uses."""
+    known = facts.words
+    out: list[str] = []
+    for text in _model_texts(article):
+        for m in _CAPITALISED.finditer(text):
+            if _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]) or m.start() == 0:
+                continue
+            word = _ELISION.sub("", normalise(m.group(1)).strip("'-"))
+            parts = [p for p in re.split(r"[-']", word) if p]
+            if word.casefold() in known or all(p.casefold() in known for p in parts):
+                continue
+            if word not in out:
+                out.append(word)
+    return out
+
+
+# --- protected elements and URLs -----------------------------------------------------------
+
+def token_uses(article: Article) -> Counter:
+    from ..render import referenced_tokens  # render depends on check.safety: imported late
+    return Counter(referenced_tokens(article))
+
+
+_URL_ATTR = re.compile(r"\b(?:href|src|srcset|data-src|poster|action|cite|data)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_URL_TEXT = re.compile(r"(?:https?:)?//[^\s<>\"'()]+|www\.[^\s<>\"'()]+", re.I)
+
+
+def urls(html: str) -> set[str]:
+    """URLs in attributes and in the text of an HTML fragment (entities decoded)."""
+    found: set[str] = set()
+    for m in _URL_ATTR.finditer(html):
+        value = _html.unescape(m.group(1).strip("\"'"))
+        for part in value.split(","):  # srcset
+            if part.strip():
+                found.add(part.strip().split(" ")[0])
+    for m in _URL_TEXT.finditer(_html.unescape(re.sub(r"<[^>]+>", " ", html))):
+        found.add(m.group(0).rstrip(".,;:!?»"))
+    return found
+
+
+def foreign_urls(html: str, source: Source) -> list[str]:
+    haystack = _html.unescape("\n".join([*source.protected.values(), source.plain, source.text]))
+    return sorted(u for u in urls(html) if u not in haystack)

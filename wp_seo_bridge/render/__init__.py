@@ -1,0 +1,152 @@
+"""render: an Article (+ its Source) → the post_content pushed to WordPress, and the Yoast fields.
+
+The model writes plain text: it is escaped here, and the only markup in the output is ours or a
+protected element of the source, verbatim. Tokens the model dropped are put back (see ``place``).
+No I/O.
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from typing import Literal
+
+from ..model import Article, Block, Source, YoastFields
+from .place import reinsert
+from .serialise import Unit, to_blocks, to_classic
+
+TOKEN = re.compile(r"\[\[\s*(KEEP|LINK)-(\d+)\s*\]\]", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+def escape_text(text: str) -> str:
+    """Model text as HTML text: &, < and > escaped, line breaks folded, typography untouched."""
+    return _html.escape(_SPACES.sub(" ", text), quote=False)
+
+
+def canonical_token(kind: str, number: str) -> str:
+    return f"{kind.upper()}-{int(number)}"
+
+
+def _inline(text: str, source: Source, keeps: list[str]) -> str:
+    """Escaped text with known [[LINK-n]] replaced by the source's <a>; [[KEEP-n]] go to ``keeps``."""
+    out, last = [], 0
+    for m in TOKEN.finditer(text):
+        token = canonical_token(m.group(1), m.group(2))
+        out.append(escape_text(text[last:m.start()]))
+        if token.startswith("LINK") and token in source.protected:
+            out.append(source.protected[token])
+        elif token.startswith("KEEP") and token in source.protected:
+            keeps.append(token)
+        else:
+            out.append(escape_text(m.group(0)))  # invented: shown as typed, and the checks refuse it
+        last = m.end()
+    out.append(escape_text(text[last:]))
+    return "".join(out).strip()
+
+
+def _paragraph_units(text: str, source: Source) -> list[Unit]:
+    """A paragraph; a [[KEEP-n]] inside it splits it around the element."""
+    units: list[Unit] = []
+    pieces = re.split(r"(\[\[\s*KEEP-\d+\s*\]\])", text, flags=re.I)
+    for piece in pieces:
+        m = TOKEN.fullmatch(piece.strip()) if piece.strip() else None
+        if m and m.group(1).upper() == "KEEP":
+            units.extend(_keep_units(canonical_token(m.group(1), m.group(2)), source, piece))
+        elif piece.strip():
+            inner = _inline(piece, source, [])
+            if inner:
+                units.append(Unit("paragraph", inner))
+    return units
+
+
+def _keep_units(token: str, source: Source, typed: str = "") -> list[Unit]:
+    if token in source.protected:
+        return [Unit("keep", source.protected[token], token=token)]
+    if typed.strip():  # an invented element: kept visible as text so that nothing hides it
+        return [Unit("paragraph", escape_text(typed.strip()))]
+    return []
+
+
+def _block_units(block: Block, source: Source) -> list[Unit]:
+    if block.type == "paragraph":
+        return _paragraph_units(block.text, source)
+    if block.type == "keep":
+        m = TOKEN.fullmatch(block.ref.strip()) or re.fullmatch(r"\s*(KEEP|LINK)-(\d+)\s*", block.ref, re.I)
+        return _keep_units(canonical_token(m.group(1), m.group(2)), source) if m else []
+    keeps: list[str] = []
+    if block.type == "list":
+        items = [i for i in (_inline(t, source, keeps) for t in block.items) if i]
+        units = [Unit("list", items=items, ordered=block.ordered)] if items else []
+    else:
+        units = [Unit("quote", _inline(block.text, source, keeps), cite=escape_text(block.cite).strip())]
+    return units + [u for t in keeps for u in _keep_units(t, source)]
+
+
+def layout(article: Article, source: Source) -> list[Unit]:
+    """The article as a flat list of units, before dropped elements are put back."""
+    units: list[Unit] = []
+    for block in article.intro:
+        units.extend(_block_units(block, source))
+    for section in article.sections:
+        keeps: list[str] = []
+        units.append(Unit("heading", _inline(section.heading, source, keeps), level=section.level))
+        for token in keeps:
+            units.extend(_keep_units(token, source))
+        for block in section.blocks:
+            units.extend(_block_units(block, source))
+    return units
+
+
+def article_texts(article: Article) -> list[str]:
+    """Every piece of model text of the article, in order (keep refs included)."""
+    texts: list[str] = []
+    blocks = list(article.intro)
+    for section in article.sections:
+        texts.append(section.heading)
+        blocks.extend(section.blocks)
+    for b in blocks:
+        texts.extend([b.text, *b.items, b.cite, f"[[{b.ref.strip().strip('[]').strip()}]]" if b.ref.strip() else ""])
+    return texts
+
+
+def referenced_tokens(article: Article) -> list[str]:
+    """Tokens the article uses, once per use, canonical spelling ("KEEP-3")."""
+    return [canonical_token(m.group(1), m.group(2)) for t in article_texts(article) for m in TOKEN.finditer(t)]
+
+
+def missing_tokens(article: Article, source: Source) -> list[str]:
+    used = set(referenced_tokens(article))
+    return [t for t in source.protected if t not in used]
+
+
+def render(article: Article, source: Source, mode: Literal["blocks", "classic"] = "blocks") -> str:
+    """post_content for WordPress: Gutenberg block markup ("blocks") or plain HTML ("classic")."""
+    if mode not in ("blocks", "classic"):
+        raise ValueError(f"unknown render mode {mode!r} (expected 'blocks' or 'classic')")
+    units = reinsert(layout(article, source), source, missing_tokens(article, source))
+    return to_blocks(units) if mode == "blocks" else to_classic(units)
+
+
+def _field(text: str) -> str:
+    """Yoast strips line breaks and tabs from its fields; we send them already clean."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def yoast_fields(article: Article) -> YoastFields:
+    return YoastFields(_field(article.seo_title), _field(article.meta_description), _field(article.focus_keyphrase))
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "đ": "d",
+                            "ł": "l", "Ł": "l", "’": "-", "'": "-"})
+
+
+def normalise_slug(text: str, limit: int = 75) -> str:
+    """Lowercase ASCII words joined by hyphens, at most ``limit`` characters (cut between words)."""
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > limit:
+        cut = slug[:limit + 1]
+        slug = cut[:cut.rfind("-")] if "-" in cut else slug[:limit]
+    return slug.strip("-")
