@@ -58,6 +58,16 @@ class Admin:
     def goto(self, path: str):
         return self.page.goto(f"{self.wp.url}/wp-admin/{path}")
 
+    def act(self, link) -> str:
+        """Clicks a review action link; returns where admin-post.php redirected (WordPress then strips our
+        query args from the address bar, so the URL itself cannot be awaited)."""
+        with self.page.expect_response(lambda r: "/wp-admin/admin-post.php" in r.url) as answer:
+            link.click()
+        response = answer.value
+        assert response.status == 302, (response.status, response.text()[:300])
+        self.page.wait_for_load_state()
+        return response.headers["location"]
+
     def open_editor(self, post_id: int | None = None) -> None:
         """The post in the block editor (``None``: the page already navigating there), blocks parsed and
         rendered, welcome guide closed. Newer WordPress may put the blocks in an iframe: look in every frame."""

@@ -79,6 +79,9 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert len(state["report"]) == panel.locator(".wpsb-check").count() > 0
     assert editor.invalid_blocks() == []
     panel.screenshot(path=str(artifacts / "review-panel.png"))
+    page.screenshot(path=str(artifacts / "review-editor.png"))
+    # The editor's notice area announces the review, with the same two actions.
+    assert page.locator(".components-notice.is-info .components-notice__action").count() == 2
 
     # Compare Revisions opens on the pre-rewrite revision and the rewrite.
     compare = panel.locator("a.wpsb-compare").get_attribute("href")
@@ -88,8 +91,7 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert "<!-- wp:heading" in revisions[ids["to"]]["post_content"]
 
     # Approve from the panel: published.
-    panel.locator("a.wpsb-approve").click()
-    page.wait_for_url(re.compile(r"wpsb_done=published"))
+    assert "wpsb_done=published" in editor.act(panel.locator("a.wpsb-approve"))
     editor.open_editor()  # back in the editor, which says what happened (its own notice area and the panel)
     assert page.locator(".components-notice.is-success").count() == 1
     assert page.locator("#wpsb-review .wpsb-done").count() == 1
@@ -99,13 +101,17 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     # The other rewrite of block markup (image, table, embed, shortcode) opens without invalid blocks.
     editor.open_editor(blocks)
     assert editor.invalid_blocks() == []
+    # Approve from the editor's notice this time.
+    assert "wpsb_done=published" in editor.act(page.locator(".components-notice.is-info a.wpsb-notice-approve"))
+    assert snapshot(site, blocks)["post_status"] == "publish"
 
     # Reject from the Posts list: text, title and Yoast fields back as before, a draft, no opt-in tag.
     editor.goto(REVIEW_VIEW)
     page.hover(f"#post-{wire}")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator(f"#post-{wire} .wpsb_reject a").click()
-    page.wait_for_url(re.compile(r"wpsb_done=reject"))
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    assert "wpsb_done=reject" in editor.act(page.locator(f"#post-{wire} .wpsb_reject a"))
+    assert asked == ["confirm"]
     assert page.locator(".notice.wpsb-notice").count() == 1
     after = snapshot(site, wire)
     assert after["post_status"] == "draft"

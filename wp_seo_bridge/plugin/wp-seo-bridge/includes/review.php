@@ -17,7 +17,7 @@ require_once __DIR__ . '/notify.php';
 
 const WPSB_REVIEW_VIEW   = 'wpsb_review';  // query arg of the Posts list view
 const WPSB_REVIEW_ACTION = array( 'approve', 'reject', 'rewrite_again' );
-const WPSB_YOAST_KEYS    = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
+const WPSB_REVIEW_YOAST_KEYS    = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
 
 // --- state ---------------------------------------------------------------------------------------------
 
@@ -261,7 +261,7 @@ function wpsb_review_restore_yoast( int $post_id, array $previous ): void {
 	if ( ! is_array( $yoast ) ) {
 		return;  // no record of the old values: leave the fields as they are rather than guess
 	}
-	foreach ( WPSB_YOAST_KEYS as $key ) {
+	foreach ( WPSB_REVIEW_YOAST_KEYS as $key ) {
 		$value = isset( $yoast[ $key ] ) && is_scalar( $yoast[ $key ] ) ? (string) $yoast[ $key ] : '';
 		if ( '' === $value ) {
 			delete_post_meta( $post_id, $key );
@@ -304,15 +304,16 @@ function wpsb_review_nonce_action( int $post_id ): string {
 	return "wpsb_review_$post_id";
 }
 
+/** Raw URL (not HTML-escaped like wp_nonce_url's): escape it where it is printed. */
 function wpsb_review_action_url( string $action, int $post_id ): string {
-	$url = add_query_arg(
+	return add_query_arg(
 		array(
-			'action' => "wpsb_$action",
-			'post'   => $post_id,
+			'action'   => "wpsb_$action",
+			'post'     => $post_id,
+			'_wpnonce' => wp_create_nonce( wpsb_review_nonce_action( $post_id ) ),
 		),
 		admin_url( 'admin-post.php' )
 	);
-	return wp_nonce_url( $url, wpsb_review_nonce_action( $post_id ) );
 }
 
 function wpsb_review_handle(): void {
@@ -411,19 +412,41 @@ function wpsb_review_assets( string $hook ): void {
 	}
 	wp_enqueue_style( 'wpsb-review', plugins_url( 'assets/review.css', WPSB_FILE ), array(), WPSB_VERSION );
 	wp_enqueue_script( 'wpsb-review', plugins_url( 'assets/review.js', WPSB_FILE ), array(), WPSB_VERSION, true );
-	wp_localize_script(
-		'wpsb-review',
-		'wpsbReview',
-		array(
-			'confirmReject' => __( 'Reject this rewrite? The text and SEO fields from before the rewrite come back, as a draft.', 'wp-seo-bridge' ),
-		)
+	$settings = array(
+		'confirmReject' => __( 'Reject this rewrite? The text and SEO fields from before the rewrite come back, as a draft.', 'wp-seo-bridge' ),
 	);
-	// The block editor hides classic admin notices: say it in its own notice area too.
-	$post = 'post.php' === $hook ? get_post() : null;
-	if ( $post && wpsb_review_state( $post->ID ) && function_exists( 'use_block_editor_for_post' ) && use_block_editor_for_post( $post ) ) {
-		[ $done ] = wpsb_review_done_from_request();
-		wp_add_inline_script( 'wpsb-review', 'window.wpsbReviewDone = ' . wp_json_encode( $done ) . ';', 'before' );
+	$post     = 'post.php' === $hook ? get_post() : null;
+	if ( $post && function_exists( 'use_block_editor_for_post' ) && use_block_editor_for_post( $post ) && current_user_can( 'edit_post', $post->ID ) ) {
+		$settings += wpsb_review_block_editor_settings( $post );
 	}
+	wp_localize_script( 'wpsb-review', 'wpsbReview', $settings );
+}
+
+/**
+ * The block editor hides classic admin notices and shows meta boxes at the bottom of its sidebar: announce
+ * the review (with the same actions as the panel) and the outcome of an action in its own notice area.
+ */
+function wpsb_review_block_editor_settings( WP_Post $post ): array {
+	$state = wpsb_review_state( $post->ID );
+	if ( ! $state ) {
+		return array();
+	}
+	[ $done ] = wpsb_review_done_from_request();
+	$settings = array( 'done' => $done );
+	if ( '' === $done && wpsb_review_is_open( $post, $state ) ) {
+		$settings['review'] = __( 'SEO Bridge rewrote this post. Read it, compare it with the previous version (SEO Bridge review panel, in the sidebar), then:', 'wp-seo-bridge' );
+		if ( current_user_can( 'publish_post', $post->ID ) ) {
+			$settings['approve'] = array(
+				'label' => 'future' === wpsb_review_publish_status( $post ) ? __( 'Approve and schedule', 'wp-seo-bridge' ) : __( 'Approve and publish', 'wp-seo-bridge' ),
+				'url'   => wpsb_review_action_url( 'approve', $post->ID ),
+			);
+		}
+		$settings['reject'] = array(
+			'label' => __( 'Reject', 'wp-seo-bridge' ),
+			'url'   => wpsb_review_action_url( 'reject', $post->ID ),
+		);
+	}
+	return $settings;
 }
 
 function wpsb_review_meta_box( WP_Post $post ): void {
