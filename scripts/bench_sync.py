@@ -84,6 +84,34 @@ def config(env: dict, state_dir: str, concurrency: int, drafts: int):
     })
 
 
+def _hist_avg(hist) -> float:
+    samples = {s.name: s.value for metric in hist.collect() for s in metric.samples}
+    count = samples.get("wpsb_mistral_latency_seconds_count", 0)
+    return samples.get("wpsb_mistral_latency_seconds_sum", 0) / count if count else 0.0
+
+
+def process_cpu(match) -> float:
+    """CPU seconds used so far by the live processes whose command line satisfies ``match``."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not match(cmd):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def others_cpu(port: str) -> dict[str, float]:
+    """What the machine spent outside the daemon: WordPress (php -S), MariaDB, the stand-in."""
+    return {"wordpress_php": process_cpu(lambda c: "php" in c and f"127.0.0.1:{port}" in c),
+            "mariadb": process_cpu(lambda c: c.startswith("mariadbd")),
+            "standin": process_cpu(lambda c: "wp_seo_bridge.standin" in c)}
+
+
 def cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -115,9 +143,10 @@ def main() -> None:
                  "post_content": text, "terms_names": {"post_tag": [TAG]}} for i in range(a.drafts)])
             cfg = config(env, state, a.concurrency, a.drafts)
             daemon = Daemon(cfg, daemon_id="bench")
-            cpu0, t0 = cpu(), time.monotonic()
+            cpu0, others0, t0 = cpu(), others_cpu(a.port), time.monotonic()
             [report] = daemon.run_once()
             elapsed, cpu_s = time.monotonic() - t0, cpu() - cpu0
+            others = {k: round(v - others0[k], 1) for k, v in others_cpu(a.port).items()}
             daemon.stop()
             gw = daemon.gateway(cfg.sites[0])
             calls = Counter(gw.calls)
@@ -128,7 +157,11 @@ def main() -> None:
                 ratio=round(ideal / elapsed, 3), wp_calls=dict(calls),
                 wp_calls_per_rewritten=round(sum(calls.values()) / max(done, 1), 3),
                 cpu_ms_per_post=round(cpu_s * 1000 / max(done, 1), 1),
-                limiter_wait_s=round(daemon.limiter.waited_s, 2))
+                cpu_s={"daemon": round(cpu_s, 1), **others}, cores=os.cpu_count(),
+                cpu_floor_s=round((cpu_s + sum(others.values())) / (os.cpu_count() or 1), 1),
+                limiter_wait_s=round(daemon.limiter.waited_s, 2),
+                mistral_latency_avg_s=round(_hist_avg(daemon.metrics.latency), 3),
+                draft_seconds_avg=round(sum(o.seconds for o in report.outcomes) / max(len(report.outcomes), 1), 3))
             if report.count("failed"):
                 results["first_failure"] = next(o.reason for o in report.outcomes if o.result == "failed")
             daemon.close()
@@ -175,7 +208,10 @@ def _print(r: dict) -> None:
     print(f"  elapsed {r['elapsed_s']:.2f} s, ideal N·L/C {r['ideal_s']:.2f} s, ratio {r['ratio']:.3f} "
           f"(target >= 0.9){'' if r['ratio'] >= 0.9 else '  MISSED'}")
     print(f"  WordPress calls per rewritten post {r['wp_calls_per_rewritten']:.3f} (target <= 3): {r['wp_calls']}")
-    print(f"  local CPU per post {r['cpu_ms_per_post']:.1f} ms; rate-limiter waits {r['limiter_wait_s']:.2f} s")
+    print(f"  CPU during the pass (core-seconds): {r['cpu_s']} on {r['cores']} cores: the machine alone "
+          f"needs {r['cpu_floor_s']:.1f} s for this work")
+    print(f"  local CPU per post {r['cpu_ms_per_post']:.1f} ms; rate-limiter waits {r['limiter_wait_s']:.2f} s; "
+          f"Mistral call {r['mistral_latency_avg_s']:.3f} s and draft {r['draft_seconds_avg']:.3f} s on average")
     if "quiet_drafts" in r:
         print(f"quiet pass over {r['quiet_drafts']} unchanged drafts: {r['quiet_calls_per_100']:.2f} calls per 100 "
               f"drafts (target <= 1; first pass with login {r['quiet_calls_per_100_first']:.2f}), "

@@ -1,8 +1,8 @@
 """One rate limiter per Mistral key, shared by every site and worker thread.
 
 At most ``max_in_flight`` calls at once (``daemon.concurrency``), and two token buckets: requests
-per second and tokens per minute. The worker pool is a little larger than ``max_in_flight``, so
-a draft's WordPress round trips and checks overlap with other drafts' Mistral calls instead of
+per second and tokens per minute. The worker pool is larger than ``max_in_flight``, so a
+draft's WordPress round trips and checks overlap with other drafts' Mistral calls instead of
 leaving a Mistral slot idle. A caller *reserves* at once (the
 bucket may go negative) and then sleeps off its debt outside the lock, so waiting threads are
 served in arrival order and nobody spins. The token cost is an estimate (prompt + max_tokens);

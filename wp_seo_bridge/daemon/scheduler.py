@@ -22,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ..config import Config, ConfigError, SiteConfig
+from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
 from ..model import Outcome
@@ -38,9 +39,10 @@ CRON_GRACE_S = 3600
 
 
 def pool_size(concurrency: int) -> int:
-    """Worker threads for ``concurrency`` Mistral calls at once: half as many again claim, check and
-    push (a few hundred ms of WordPress and CPU per draft) while the others wait on Mistral."""
-    return concurrency + max(1, (concurrency + 1) // 2)
+    """Worker threads for ``concurrency`` Mistral calls at once: as many again claim, check and push
+    (WordPress round trips and CPU, up to a second or two per draft on a busy site) while the
+    others wait on Mistral, so no Mistral slot waits for WordPress."""
+    return 2 * concurrency
 
 
 def first_estimate(cfg: Config) -> tuple[int, float]:
@@ -82,7 +84,8 @@ class SiteStatus:
 
 class Daemon:
     """Build with a loaded Config; ``start()``, later ``stop()``. ``run_once()`` does one pass over
-    every site with the same machinery (benchmarks, tests)."""
+    every site with the same machinery (benchmarks, tests). A given ``engine`` replaces the one
+    built from the configuration, and then the rate limiter is not in its path."""
 
     def __init__(self, cfg: Config, *, daemon_id: str, engine: Engine | None = None,
                  make_wordpress: Callable[[SiteConfig], WordPressGateway] | None = None,
@@ -146,7 +149,7 @@ class Daemon:
                 max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
                 on_outcome=on_outcome, stop=stop,
             )
-        except (WordPressError, ConfigError) as e:
+        except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_error = str(e)
             self.metrics.passes.labels(site.name, "error").inc()
             self.joblog.finish_pass(pass_id, error=str(e))
