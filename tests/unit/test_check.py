@@ -1,0 +1,291 @@
+"""check: every code passes and fails on small crafted inputs; Yoast's numbers on known texts.
+
+Expected Yoast values below (sentence splits, counts) were read from yoastseo 3.6.0 itself.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wp_seo_bridge import check
+from wp_seo_bridge.check import rules
+from wp_seo_bridge.check.analysis import Analysis
+from wp_seo_bridge.check.faithful import SourceFacts, numbers
+from wp_seo_bridge.check.keyphrase import Keyphrase
+from wp_seo_bridge.check.passive import is_passive
+from wp_seo_bridge.check.safety import sanitize, unsafe_markup
+from wp_seo_bridge.check.titlewidth import title_width
+from wp_seo_bridge.extract import extract
+from wp_seo_bridge.model import Article, Block, Section
+
+FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
+KEY = "piratage chinois"
+
+
+def A(html: str, key: str = KEY, title: str = "", description: str = "", slug: str = "") -> Analysis:
+    return Analysis(html, Keyphrase(key), title, description, slug)
+
+
+def words(n: int, word: str = "mot") -> str:
+    return " ".join([word] * n)
+
+
+def article(intro=(), sections=(), **fields) -> Article:
+    base = dict(title="T", seo_title="S", meta_description="M", focus_keyphrase=KEY, slug="s")
+    base.update(fields)
+    return Article(intro=list(intro), sections=list(sections), **base)
+
+
+def para(text: str) -> Block:
+    return Block(type="paragraph", text=text)
+
+
+# --- Yoast's numbers ---------------------------------------------------------------------------
+
+def test_sentences_split_like_yoast_including_its_quirks():
+    a = A("<p>Bonjour le monde. Ceci est un test! « Il a dit. » Voilà.</p><h2>Titre</h2>"
+          "<p>Le Dr. Martin arrive. Version 3.5 prête.</p>")
+    assert [s.text for s in a.sentences] == ["Bonjour le monde.", " Ceci est un test!", " « Il a dit.", " » Voilà.",
+                                             "Titre", "Le Dr. Martin arrive.", " Version 3.5 prête."]
+    assert a.sentence_lengths == [3, 4, 3, 1, 1, 4, 3]
+
+
+def test_word_count_ignores_quotes_and_comments_like_yoast():
+    a = A("<!-- wp:paragraph -->\n<p>Un deux trois.</p>\n<!-- /wp:paragraph -->"
+          "<blockquote><p>quatre cinq</p></blockquote><p>six – sept</p>")
+    assert a.word_count == 5
+
+
+def test_passive_voice_french_periphrastic():
+    assert is_passive("Le piratage a été détecté par Microsoft.")
+    assert is_passive("Les comptes sont compromis depuis mai.")
+    assert not is_passive("Microsoft a détecté le piratage.")
+    assert not is_passive("Il est grand temps.")
+    assert not is_passive("Elle s'est rendue à Pékin.")  # reflexive, not passive
+
+
+def test_title_width_matches_the_judges_measurements():
+    # Values computed by yoast-judge's titleWidth.mjs (Arial 20 px, kerning), checked against Chromium.
+    assert title_width("Potager urbain : le guide pour bien débuter") == 380
+    assert title_width("L’été à Pékin — « AVA » Tôt &amp; Wy") == 301  # kerning (AV, Wy) and entities
+    assert title_width("") == 0
+
+
+# --- each check, pass and fail ---------------------------------------------------------------
+
+def test_word_count():
+    assert rules.word_count(A(f"<p>{words(700)}</p>"), 700).ok
+    f = rules.word_count(A(f"<p>{words(699)}</p>"), 700)
+    assert not f.ok and "699" in f.message
+
+
+def test_structure():
+    three = [Section(level=2, heading=f"H{i}", blocks=[para("x")]) for i in range(3)]
+    assert rules.structure(A("<p>x</p>"), article(sections=three)).ok
+    assert not rules.structure(A("<p>x</p>"), article(sections=three[:2])).ok
+    h3_first = [Section(level=3, heading="Sous", blocks=[]), *three]
+    assert "H3" in rules.structure(A("<p>x</p>"), article(sections=h3_first)).message
+    assert "H1" in rules.structure(A("<h1>Titre</h1><p>x</p>"), article(sections=three)).message
+
+
+def test_section_length():
+    ok = "".join(f"<h2>S{i}</h2><p>{words(250)}</p>" for i in range(3))
+    assert rules.section_length(A(f"<p>{words(100)}</p>{ok}")).ok
+    assert not rules.section_length(A(f"<p>{words(301)}</p>{ok}")).ok  # text before the first heading counts
+    assert not rules.section_length(A(f"<p>{words(301)}</p>")).ok  # long text without headings
+    assert rules.section_length(A(f"<p>{words(300)}</p>")).ok
+
+
+def test_paragraph_length():
+    assert rules.paragraph_length(A(f"<p>{words(150)}</p>")).ok
+    assert not rules.paragraph_length(A(f"<p>{words(151)}</p>")).ok
+
+
+def test_keyphrase_length():
+    assert rules.keyphrase_length(A("", "le piratage chinois")).ok  # function words do not count
+    assert not rules.keyphrase_length(A("", "piratage chinois de comptes gouvernementaux occidentaux")).ok
+    assert not rules.keyphrase_length(A("", "")).ok
+
+
+@pytest.mark.parametrize("title,ok", [
+    ("Piratage chinois : Microsoft accuse", True),
+    ("Le piratage chinois visé", True),  # leading function words are ignored
+    ("Enquête sur le piratage chinois", False),
+    ("Chinois, le piratage de Microsoft", False),
+])
+def test_seo_title_keyphrase(title, ok):
+    assert rules.seo_title_keyphrase(A("", title=title)).ok is ok
+
+
+def test_seo_title_width():
+    assert rules.seo_title_width(A("", title="Piratage chinois : Microsoft accuse")).ok
+    assert not rules.seo_title_width(A("", title="W" * 40)).ok
+    assert not rules.seo_title_width(A("", title="")).ok
+
+
+@pytest.mark.parametrize("n,ok", [(120, False), (121, True), (156, True), (157, False)])
+def test_metadesc_length(n, ok):
+    assert rules.metadesc_length(A("", description="a" * n)).ok is ok
+
+
+def test_metadesc_keyphrase():
+    assert rules.metadesc_keyphrase(A("", description="Le piratage chinois vise Microsoft. Enquête.")).ok
+    assert not rules.metadesc_keyphrase(A("", description="Microsoft accuse Pékin.")).ok
+    three = "Piratage chinois. Le piratage chinois encore. Un piratage chinois."
+    assert not rules.metadesc_keyphrase(A("", description=three)).ok
+
+
+@pytest.mark.parametrize("slug,ok", [
+    ("piratage-chinois-microsoft", True), ("microsoft-piratage", False), ("Piratage_Chinois", False),
+    ("piratage-chinois-" + "x" * 70, False),
+])
+def test_slug_keyphrase(slug, ok):
+    assert rules.slug_keyphrase(A("", slug=slug)).ok is ok
+
+
+def test_keyphrase_density():
+    body = "<p>" + " ".join(f"Le piratage chinois inquiète. {words(48)}." for _ in range(4)) + "</p>"
+    assert rules.keyphrase_density(A(body)).ok  # 4 matches in ~212 words
+    assert not rules.keyphrase_density(A(f"<p>Le piratage chinois inquiète. {words(200)}.</p>")).ok
+    stuffed = "<p>" + " ".join("Le piratage chinois inquiète." for _ in range(40)) + "</p>"
+    assert not rules.keyphrase_density(A(stuffed)).ok
+    # both words must be in one sentence to count
+    assert not rules.keyphrase_density(A("<p>" + " ".join(f"Le piratage. Un chinois. {words(50)}." for _ in range(4))
+                                         + "</p>")).ok
+
+
+def test_keyphrase_intro():
+    assert rules.keyphrase_intro(A("<p>Un piratage chinois a eu lieu.</p><p>Suite.</p>")).ok
+    f = rules.keyphrase_intro(A("<p>Un piratage a eu lieu. Il est chinois.</p>"))
+    assert not f.ok and "pas dans une même phrase" in f.message
+    assert not rules.keyphrase_intro(A("<p>Rien ici.</p><p>Le piratage chinois.</p>")).ok
+
+
+def test_keyphrase_subheadings():
+    heads = ["Le piratage chinois", "Microsoft réagit", "Le piratage chinois expliqué", "Et après ?"]
+    html = "".join(f"<h2>{h}</h2><p>x</p>" for h in heads)
+    assert rules.keyphrase_subheadings(A(html)).ok  # 2 of 4
+    assert not rules.keyphrase_subheadings(A(html.replace("chinois", "russe"))).ok  # none
+    assert not rules.keyphrase_subheadings(A("".join(f"<h2>Piratage chinois {i}</h2>" for i in range(4)))).ok
+
+
+def test_keyphrase_used_before():
+    assert rules.keyphrase_used_before(A(""), frozenset({"autre sujet"})).ok
+    assert not rules.keyphrase_used_before(A(""), frozenset({"Piratage  Chinois"})).ok
+
+
+def test_sentence_length():
+    short = "Une phrase courte ici. " * 3
+    long = "Mot " + words(20)  # 21 words; a capital is needed for Yoast to start a new sentence
+    assert rules.sentence_length(A(f"<p>{short}{long}.</p>")).ok  # 1 long of 4 = 25 %
+    assert not rules.sentence_length(A(f"<p>{short}{long}. {long}.</p>")).ok
+
+
+def test_transition_words():
+    plain = " ".join(f"Le texte numéro {i} décrit un fait simple sans lien." for i in range(30))
+    linked = " ".join(("Cependant, le texte reste clair." if i % 3 == 0 else f"Le texte {i} décrit un fait simple.")
+                      for i in range(30))
+    assert not rules.transition_words(A(f"<p>{plain}</p>")).ok
+    assert rules.transition_words(A(f"<p>{linked}</p>")).ok
+    assert rules.transition_words(A("<p>Court texte sans transition.</p>")).ok  # under 200 words
+
+
+def test_passive_voice():
+    active = " ".join(f"Microsoft détecte l'attaque numéro {i}." for i in range(10))
+    assert rules.passive_voice(A(f"<p>{active} L'attaque a été détectée.</p>")).ok  # 1 of 11
+    assert not rules.passive_voice(A(f"<p>{active} L'attaque a été détectée. Les comptes sont visés.</p>")).ok
+
+
+def test_sentence_beginnings():
+    assert not rules.sentence_beginnings(A("<p>Il part. Il revient. Il dort.</p>")).ok
+    assert rules.sentence_beginnings(A("<p>Le chat part. Le chien revient. Le loup dort.</p>")).ok  # "le" + next word
+
+
+def test_language_fr():
+    assert rules.language_fr("La Chine rejette les accusations et dénonce une campagne de désinformation.").ok
+    assert not rules.language_fr("China rejects the claims and says the United States spreads disinformation.").ok
+
+
+def test_quote_not_in_source():
+    src = extract("« Il est grand temps que les États-Unis expliquent leurs activités », a déclaré Wang Wenbin.")
+    facts = SourceFacts(src)
+    ok = article([para("Pékin a répondu : « Il est grand temps que les États-Unis expliquent leurs activités. »")])
+    assert rules.quote_not_in_source(ok, facts).ok
+    cut = article([para("« Il est grand temps […] leurs activités »")])
+    assert rules.quote_not_in_source(cut, facts).ok
+    bad = article([para("« Les États-Unis mentent », a-t-il dit.")])
+    assert "Les États-Unis mentent" in rules.quote_not_in_source(bad, facts).message
+    block = article([Block(type="quote", text="Nous ne céderons pas.", cite="Wang Wenbin")])
+    assert not rules.quote_not_in_source(block, facts).ok
+
+
+def test_number_not_in_source():
+    src = extract("Le 12 juillet 2023, 1 000 comptes (3,5 %) ont été visés à 14 h 30 par deux groupes.")
+    facts = SourceFacts(src)
+    ok = article([para("En juillet 2023, 1000 comptes, soit 3.5 %, ont été visés à 14h30 par 2 groupes, le 12.")])
+    assert rules.number_not_in_source(ok, facts).ok
+    f = rules.number_not_in_source(article([para("Au total, 1 500 comptes en 2024.")]), facts)
+    assert not f.ok and "1500" in f.message and "2024" in f.message
+    assert numbers("1.000 et 1 000 et 1000") == {"1000"}
+
+
+def test_unknown_names_warn_but_do_not_block():
+    facts = SourceFacts(extract("Microsoft et Jake Sullivan ont parlé de la Chine."))
+    assert rules.unknown_names(article([para("Selon Microsoft, la Chine et Jake Sullivan.")]), facts).ok
+    f = rules.unknown_names(article([para("Selon Microsoft, Xi Jinping aurait validé.")]), facts)
+    assert not f.ok and not f.blocking and "Xi" in f.message
+
+
+def test_protected_elements():
+    src = extract('<p>Voir <a href="https://x.example/a">ici</a>.</p><img src="https://x.example/i.jpg" alt="i">')
+    uses = article([para("Voir [[LINK-1]]."), Block(type="keep", ref="KEEP-1")])
+    from wp_seo_bridge.render import render
+    assert rules.protected_elements(uses, src, render(uses, src), []).ok
+    twice = article([para("Voir [[LINK-1]] et [[LINK-1]]."), Block(type="keep", ref="KEEP-1")])
+    assert "répété" in rules.protected_elements(twice, src, render(twice, src), []).message
+    invented = article([para("Voir [[LINK-1]] et [[LINK-2]]."), Block(type="keep", ref="KEEP-1")])
+    assert "inventé" in rules.protected_elements(invented, src, render(invented, src), []).message
+    dropped = article([para("Rien.")])
+    f = rules.protected_elements(dropped, src, render(dropped, src), ["LINK-1", "KEEP-1"])
+    assert f.ok and "remis en place" in f.message
+
+
+def test_url_not_in_source():
+    src = extract('<p>Voir <a href="https://x.example/a">ici</a>.</p>')
+    assert rules.url_not_in_source('<p>Voir <a href="https://x.example/a">ici</a>.</p>', src).ok
+    f = rules.url_not_in_source("<p>Écrivez à https://evil.example/promo maintenant.</p>", src)
+    assert not f.ok and "evil.example" in f.message
+
+
+def test_html_unsafe_and_sanitize():
+    iframe = '<iframe src="https://player.example/1"></iframe>'
+    src = extract(f"<p>Texte.</p>{iframe}")
+    assert rules.html_unsafe(f"<!-- wp:html -->\n{iframe}\n<!-- /wp:html -->\n<p>ok</p>", src).ok
+    assert unsafe_markup('<p onclick="x()">a</p><script>alert(1)</script>', [])
+    assert not rules.html_unsafe("<p><iframe src=\"https://evil.example\"></iframe></p>", src).ok
+    assert sanitize('<p onclick="x()">a<script>alert(1)</script></p>') == "<p>a</p>"
+
+
+# --- run ------------------------------------------------------------------------------------------
+
+def test_run_reports_every_code_in_order_and_a_good_fixture_passes():
+    data = json.loads((FIXTURES / "seed-fr.json").read_text(encoding="utf-8"))
+    source = extract((FIXTURES / data["source"]).read_text(encoding="utf-8"))
+    report = check.run(Article.model_validate(data["article"]), source)
+    assert [f.code for f in report.findings] == list(check.CODES)
+    assert report.passed, [f.message for f in report.failures]
+    used = check.run(Article.model_validate(data["article"]), source,
+                     used_keyphrases=frozenset({data["article"]["focus_keyphrase"].upper()}))
+    assert [f.code for f in used.failures] == ["keyphrase_used_before"]
+
+
+def test_bench_script_runs():
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "scripts" / "bench_engine.py"), "--runs", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "median" in done.stdout and "ratio to the 50 ms budget" in done.stdout
