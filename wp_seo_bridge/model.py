@@ -67,6 +67,7 @@ class Draft:
     modified_gmt: datetime | None
     tags: tuple[str, ...]
     meta: dict[str, MetaField] = field(default_factory=dict)
+    slug: str = ""  # post_name; usually empty on a draft
 
     @property
     def hash(self) -> str:

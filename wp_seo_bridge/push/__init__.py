@@ -38,12 +38,12 @@ def build_update(
         calls=usage.calls, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out, cost_eur=usage.cost_eur,
         report=report.as_list(),
     )
-    # Revisions do not keep post meta: remember the Yoast values we replace, for Reject.
+    # Revisions keep neither post meta nor the slug: remember what we replace, for Reject.
     previous = {k: draft.meta_value(k) for k in YOAST_KEYS}
     meta = {
         **yoast.as_meta(),
         STATE_KEY: state.model_dump_json(),
-        PREVIOUS_KEY: json.dumps({"yoast": previous}, ensure_ascii=False),
+        PREVIOUS_KEY: json.dumps({"yoast": previous, "post_name": draft.slug}, ensure_ascii=False),
     }
     return PostUpdate(title=article.title, content=html, slug=article.slug, meta=meta)
 

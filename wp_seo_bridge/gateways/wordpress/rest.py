@@ -112,6 +112,7 @@ def draft_from_json(p: dict) -> Draft:
         modified_gmt=_utc(p.get("modified_gmt")),
         tags=tuple(str(t) for t in (p.get("seo_bridge") or {}).get("tags") or ()),
         meta=meta,
+        slug=p.get("slug") or "",
     )
 
 

@@ -195,6 +195,7 @@ def draft_from_struct(s: dict) -> Draft:
         modified_gmt=_utc(s.get("post_modified_gmt")),
         tags=_tags(s.get("terms", [])),
         meta=_meta(s.get("custom_fields", [])),
+        slug=s.get("post_name", ""),
     )
 
 

@@ -9,6 +9,7 @@ function wpsb_option_defaults(): array {
 		'wp_seo_bridge_opt_in'       => 'tag',          // 'tag' | 'all-drafts'
 		'wp_seo_bridge_opt_in_tag'   => 'seo-bridge',   // tag slug marking drafts to rewrite
 		'wp_seo_bridge_notify'       => '',             // comma separated e-mails; empty = editors and admins
+		'wp_seo_bridge_notify_enabled' => '1',          // review e-mails on (includes/notify.php)
 	);
 }
 
