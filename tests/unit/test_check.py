@@ -254,9 +254,13 @@ def test_protected_elements():
 
 def test_url_not_in_source():
     src = extract('<p>Voir <a href="https://x.example/a">ici</a>.</p>')
-    assert rules.url_not_in_source('<p>Voir <a href="https://x.example/a">ici</a>.</p>', src).ok
-    f = rules.url_not_in_source("<p>Écrivez à https://evil.example/promo maintenant.</p>", src)
+    ok = article([para("Voir [[LINK-1]].")])
+    assert rules.url_not_in_source('<p>Voir <a href="https://x.example/a">ici</a>.</p>', ok, src).ok
+    typed = article([para("Écrivez à https://evil.example/promo maintenant.")])
+    f = rules.url_not_in_source("<p>Écrivez à https://evil.example/promo maintenant.</p>", typed, src)
     assert not f.ok and "evil.example" in f.message
+    f = rules.url_not_in_source('<p><img src="https://evil.example/pixel.gif"></p>', ok, src)
+    assert not f.ok and "pixel.gif" in f.message
 
 
 def test_html_unsafe_and_sanitize():

@@ -65,7 +65,7 @@ def run(article: Article, source: Source, *, min_words: int = 700, used_keyphras
         rules.number_not_in_source(article, facts),
         rules.unknown_names(article, facts),
         rules.protected_elements(article, source, html, missing_tokens(article, source)),
-        rules.url_not_in_source(html, source),
+        rules.url_not_in_source(html, article, source),
         rules.html_unsafe(html, source),
     )
     return Report(findings)

@@ -157,7 +157,7 @@ class Analysis:
         exceptions = lexicon.first_word_exceptions()
         beginnings = []
         for s in sentences:
-            words = [w for w in s.words if strip_spaces(w) != " "]
+            words = s.words[:2]  # Yoast also drops words equal to " " after stripSpaces: there are none
             if not words:
                 beginnings.append("")
                 continue

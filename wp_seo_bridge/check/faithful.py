@@ -14,7 +14,7 @@ from functools import cached_property
 
 from ..model import Article, Source
 
-_SPACE = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_SPACE = re.compile(r"[^\S\u2029]+")  # every space (incl. non-breaking and thin ones) but \u2029
 _APOSTROPHES = (("’", "'"), ("‘", "'"), ("‛", "'"), ("`", "'"), ("´", "'"), ("‹", "'"), ("›", "'"),
                 ("“", '"'), ("”", '"'), ("„", '"'), ("«", '"'), ("»", '"'))
 _TOKEN = re.compile(r"\[\[\s*(?:KEEP|LINK)-\d+\s*\]\]", re.I)
@@ -97,14 +97,18 @@ _NUMBER_WORDS = {
     "quatre-vingt-dix": 90,
 }
 _TIME = re.compile(r"\b(\d{1,2})\s?(?:h|:)\s?(\d{2})\b")
-# A time ("14h30", "14 h 30", "14:30"), else a number: "1 000", "1.000" (thousands), "3,5", "2024".
-_NUMBER = re.compile(r"\b(?P<h>\d{1,2})\s?(?:h|:)\s?(?P<m>\d{2})\b"
-                     r"|(?<![\w.,])(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?!\.\d)|\d+)"
-                     r"(?:[.,](?P<frac>\d+))?")
+# At a digit that starts a number: a time ("14h30", "14 h 30", "14:30"), else a number: "1 000",
+# "1.000" (thousands), "3,5", "2024".
+_TIME_AT = re.compile(r"(?P<h>\d{1,2})\s?(?:h|:)\s?(?P<m>\d{2})\b")
+_NUMBER_AT = re.compile(r"(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?!\.\d)|\d+)"
+                        r"(?:[.,](?P<frac>\d+))?")
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[\w-]+")
 
 
 def _value(integer: str, fraction: str | None) -> str:
+    if fraction is None and integer.isdigit():
+        return str(int(integer))
     digits = integer.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "")
     try:
         value = Decimal(f"{digits}.{fraction}" if fraction else digits)
@@ -115,12 +119,23 @@ def _value(integer: str, fraction: str | None) -> str:
 
 def numbers(text: str, normalised: bool = False) -> set[str]:
     """Canonical numbers of a text: "1 000" = "1000" = "1.000", "3,5" = "3.5", "14h30" = "14:30"."""
+    text = text if normalised else normalise(text)
     found = set()
-    for m in _NUMBER.finditer(text if normalised else normalise(text)):
-        if m.group("h"):
+    pos = 0
+    while (d := _DIGIT.search(text, pos)):  # jumping from digit to digit is much faster than a full regex scan
+        i = d.start()
+        prev = text[i - 1] if i else " "
+        if prev.isalnum() or prev == "_":  # inside a word or a number
+            pos = i + 1
+            continue
+        if (m := _TIME_AT.match(text, i)):
             found.add(f"{int(m.group('h'))}:{m.group('m')}")
-        else:
+        elif prev not in ".," and (m := _NUMBER_AT.match(text, i)):
             found.add(_value(m.group("int"), m.group("frac")))
+        else:
+            pos = i + 1
+            continue
+        pos = m.end()
     return found
 
 
@@ -141,7 +156,8 @@ def invented_numbers(article: Article, facts: SourceFacts) -> list[str]:
 # --- proper names --------------------------------------------------------------------------
 
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-Þ][\w’'-]*)")
-_SENTENCE_START = re.compile(r"(^|[.!?…:«\"“]\s*|\n)$")
+# Before a sentence's first word: a full stop, a colon, an opening quote, or a new text (\u2029).
+_SENTENCE_START = re.compile(r"(^|[.!?…:«\"“\u2029]\s*)$")
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.I)
 
 
@@ -149,16 +165,18 @@ def unknown_names(article: Article, facts: SourceFacts) -> list[str]:
     """Capitalised words (not starting a sentence) that the source never uses."""
     known = facts.words
     out: list[str] = []
-    for text in _model_texts(article):
-        for m in _CAPITALISED.finditer(text):
-            if _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]) or m.start() == 0:
-                continue
-            word = _ELISION.sub("", normalise(m.group(1)).strip("'-"))
-            parts = [p for p in re.split(r"[-']", word) if p]
-            if word.casefold() in known or all(p.casefold() in known for p in parts):
-                continue
-            if word not in out:
-                out.append(word)
+    text = normalise("\n\n".join(_model_texts(article)).replace("\n", "\u2029"))
+    for m in _CAPITALISED.finditer(text):
+        if m.group(1).casefold() in known:  # the common case, settled first
+            continue
+        if m.start() == 0 or _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
+            continue
+        word = _ELISION.sub("", m.group(1).strip("'-"))
+        parts = [p for p in re.split(r"[-']", word) if p]
+        if word.casefold() in known or all(p.casefold() in known for p in parts):
+            continue
+        if word not in out:
+            out.append(word)
     return out
 
 
@@ -173,19 +191,28 @@ _URL_ATTR = re.compile(r"\b(?:href|src|srcset|data-src|poster|action|cite|data)\
 _URL_TEXT = re.compile(r"(?:https?:)?//[^\s<>\"'()]+|www\.[^\s<>\"'()]+", re.I)
 
 
-def urls(html: str) -> set[str]:
-    """URLs in attributes and in the text of an HTML fragment (entities decoded)."""
+_START_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+
+
+def urls(html: str, text: str) -> set[str]:
+    """URLs in the attributes of ``html`` and in the plain ``text`` (entities decoded)."""
     found: set[str] = set()
-    for m in _URL_ATTR.finditer(html):
+    tags = " ".join(m.group(0) for m in _START_TAG.finditer(html) if "=" in m.group(0))
+    for m in _URL_ATTR.finditer(tags):
         value = _html.unescape(m.group(1).strip("\"'"))
         for part in value.split(","):  # srcset
             if part.strip():
                 found.add(part.strip().split(" ")[0])
-    for m in _URL_TEXT.finditer(_html.unescape(re.sub(r"<[^>]+>", " ", html))):
+    for m in _URL_TEXT.finditer(text):
         found.add(m.group(0).rstrip(".,;:!?»"))
     return found
 
 
-def foreign_urls(html: str, source: Source) -> list[str]:
+def foreign_urls(html: str, article: Article, source: Source) -> list[str]:
+    """URLs of the rendered HTML that the source does not have. Protected elements are the source's
+    own markup, so only the rest is read: our tags' attributes and the model's words."""
+    rest = html
+    for markup in sorted(source.protected.values(), key=len, reverse=True):
+        rest = rest.replace(markup, " ")
     haystack = _html.unescape("\n".join([*source.protected.values(), source.plain, source.text]))
-    return sorted(u for u in urls(html) if u not in haystack)
+    return sorted(u for u in urls(rest, "\n".join(_model_texts(article))) if u not in haystack)

@@ -12,14 +12,15 @@ FRENCH = frozenset(("le la les un une des de du et est en que qui dans pour pas 
                     "être avait a ont sans entre aussi tout tous après avant selon").split())
 ENGLISH = frozenset(("the of and to in is that for it with as was on are by this be at from or have an which not "
                      "but they has were their been its also will would there what when who".split()))
-_WORD = re.compile(r"[a-zà-ÿœæ]+(?:['’][a-zà-ÿœæ]+)?", re.I)
+# A word, without its elided article ("l'homme" counts as "homme").
+_WORD = re.compile(r"(?:[a-zà-ÿœæ]+['’])?([a-zà-ÿœæ]+)")
 
 
 def french_share(text: str) -> tuple[float, float, int]:
     """(French function-word share, English function-word share, words)."""
-    words = [w.lower().split("’")[-1].split("'")[-1] for w in _WORD.findall(text)]
+    words = _WORD.findall(text.lower())
     n = len(words) or 1
-    return sum(w in FRENCH for w in words) / n, sum(w in ENGLISH for w in words) / n, len(words)
+    return sum(map(FRENCH.__contains__, words)) / n, sum(map(ENGLISH.__contains__, words)) / n, len(words)
 
 
 def is_french(text: str) -> tuple[bool, str]:

@@ -179,8 +179,10 @@ def _clause_is_passive(clause: str, d) -> bool:
 def is_passive(sentence: str) -> bool:
     """One sentence of the HTML text view (tags are stripped here, as Yoast does)."""
     d = _data()
+    if d["auxiliary_pieces"].isdisjoint(_PIECE_SPLIT.split(sentence.lower())):
+        return False  # no form of "être" at all (tags and quotes split pieces the same way)
     sentence = normalize_single_quotes(strip_spaces(_TAGS.sub(" ", sentence)).lower())
-    if d["auxiliary_pieces"].isdisjoint(_PIECE_SPLIT.split(sentence)) or not d["auxiliary_regex"].search(sentence):
+    if not d["auxiliary_regex"].search(sentence):
         return False
     indices = _breakers(sentence, d)
     for k, (start, _) in enumerate(indices):

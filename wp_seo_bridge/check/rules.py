@@ -233,8 +233,8 @@ def protected_elements(article: Article, source: Source, html: str, missing: lis
                "Éléments protégés " + " ; ".join(problems) + ".")
 
 
-def url_not_in_source(html: str, source: Source) -> Finding:
-    bad = faithful.foreign_urls(html, source)
+def url_not_in_source(html: str, article: Article, source: Source) -> Finding:
+    bad = faithful.foreign_urls(html, article, source)
     return _ok("url_not_in_source", not bad, "Toutes les adresses (liens, images) viennent de la source.",
                f"Adresse(s) absente(s) de la source : {_short(bad)}.")
 

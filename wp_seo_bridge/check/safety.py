@@ -35,8 +35,11 @@ def unsafe_markup(html: str, protected: list[str]) -> list[str]:
     for markup in sorted(protected, key=len, reverse=True):
         rest = rest.replace(markup, " ")
     problems = [m.group(0).strip() for m in _DANGEROUS.finditer(rest)]
+    tags = _tags(rest)
+    if not problems and all(t in SAFE_TAGS and set(a) <= SAFE_ATTRIBUTES.get(t, set()) for t, a in tags):
+        return []  # only our own markup: nothing for the sanitiser to remove
     clean = _tags(sanitize(rest))
-    for tag, attrs in _tags(rest):
+    for tag, attrs in tags:
         if (tag, attrs) in clean:
             clean.remove((tag, attrs))
         else:

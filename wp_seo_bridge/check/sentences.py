@@ -193,7 +193,8 @@ _WS_RUN = re.compile(f"{WS}+")
 
 def _next_two(tokens, i: int) -> str:
     """getNextTwoCharacters: the next two tokens' text, first white-space run made one space."""
-    nxt = "".join(tokens[k][1] for k in (i + 1, i + 2) if k < len(tokens))
+    # Only the first two characters matter: 8 of each token are enough (a white-space run collapses).
+    nxt = "".join(tokens[k][1][:8] for k in (i + 1, i + 2) if k < len(tokens))
     m = _WS_RUN.search(nxt)
     return nxt[:m.start()] + " " + nxt[m.end():] if m else nxt
 

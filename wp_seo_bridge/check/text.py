@@ -111,8 +111,15 @@ def word_offsets(text: str) -> list[int]:
 
     Counting the offsets inside a slice that starts and ends on tags equals ``count_words(slice)``.
     """
-    blank = _SAME_LENGTH_TAG.sub(lambda m: " " * len(m.group(0)), text.replace("&nbsp;", "      "))
-    return [m.start() for m in _PIECE.finditer(blank) if remove_punctuation(m.group(0)).strip(JS_WS)]
+    text = text.replace("&nbsp;", "      ")
+    offsets: list[int] = []
+    start = 0
+    for tag in _SAME_LENGTH_TAG.finditer(text):  # words never span a tag: read the gaps between tags
+        offsets.extend(m.start() for m in _PIECE.finditer(text, start, tag.start())
+                       if remove_punctuation(m.group(0)).strip(JS_WS))
+        start = tag.end()
+    offsets.extend(m.start() for m in _PIECE.finditer(text, start) if remove_punctuation(m.group(0)).strip(JS_WS))
+    return offsets
 
 
 def count_words(text: str) -> int:

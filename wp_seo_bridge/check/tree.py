@@ -59,6 +59,8 @@ class Sentence:
     @cached_property
     def split_words(self) -> int:
         """Word count with hyphens splitting words (getAllWordsFromTree)."""
+        if "-" not in self.tokens:
+            return len(self.words)  # no hyphen token: both ways of counting agree
         return len(words_from_tokens(self.tokens))
 
 
@@ -253,15 +255,15 @@ def _empty_unanalysed(node: Node) -> None:
         _empty_unanalysed(c)
 
 
-_QUOTES_OR_HASH = frozenset("'‘’‛`‹›#")
-
-
 def _sentence(text: str) -> Sentence:
-    tokens = split_into_tokens(text)
-    if not _QUOTES_OR_HASH.isdisjoint(text):
-        # Yoast's Token normalises single quotes ("d’abord" is the token "d'abord"), then hashed
-        # entities ("#amp;", kept whole while tokenizing) become characters again.
-        tokens = [unhash_entities(normalize_single_quotes(t)) for t in tokens]
+    # Yoast's Token normalises single quotes ("d’abord" is the token "d'abord"). Normalising the
+    # text first splits the same way, except for ` and ‛ (not punctuation, unlike the ' they become).
+    if "`" in text or "‛" in text:
+        tokens = [normalize_single_quotes(t) for t in split_into_tokens(text)]
+    else:
+        tokens = split_into_tokens(normalize_single_quotes(text))
+    if "#" in text:  # hashed entities ("#amp;", kept whole while tokenizing) become characters again
+        tokens = [unhash_entities(t) for t in tokens]
         text = unhash_entities(text)
     return Sentence(text, tokens)
 

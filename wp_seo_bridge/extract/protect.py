@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+from html import unescape
 
 OPEN, CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{OPEN}([KL]\\d+){CLOSE}")
@@ -23,6 +23,10 @@ _KNOWN_SHORTCODES = {"gallery", "caption", "wp_caption", "embed", "audio", "vide
 _SHORTCODE_OPEN = re.compile(r"\[(?!\[)([a-z][a-z0-9_-]*)(?=[\s\]/])([^\]]*?)(/?)\]")
 _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
 _TAG = re.compile(r"<[^>]+>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*([\"'])(.*?)\1", re.I | re.S)
+_SHORTCODE_CLOSE = re.compile(r"\[/[a-z][a-z0-9_-]*\]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -84,13 +88,10 @@ class Collector:
 
 def visible_words(markup: str) -> str:
     """The facts an element carries for a reader: its text, captions and image alt texts."""
-    inner = re.sub(r"<!--.*?-->", " ", markup, flags=re.S)
-    if "<" not in inner:
-        return _SPACES.sub(" ", _SHORTCODE_OPEN.sub(" ", re.sub(r"\[/[a-z][a-z0-9_-]*\]", " ", inner))).strip()
-    soup = BeautifulSoup(inner, "html.parser")
-    alts = [img.get("alt", "") for img in soup.find_all("img") if img.get("alt")]
-    text = soup.get_text(" ")
-    text = _SHORTCODE_OPEN.sub(" ", re.sub(r"\[/[a-z][a-z0-9_-]*\]", " ", text))
+    inner = _COMMENT.sub(" ", markup)
+    alts = [unescape(m.group(2)) for m in _ALT.finditer(inner)]
+    text = unescape(_TAG.sub(" ", _SCRIPT.sub(" ", inner)))
+    text = _SHORTCODE_OPEN.sub(" ", _SHORTCODE_CLOSE.sub(" ", text))
     return _SPACES.sub(" ", " ".join([*alts, text])).strip()
 
 

@@ -11,12 +11,14 @@ import re
 import unicodedata
 from typing import Literal
 
+from ..check.safety import sanitize
 from ..model import Article, Block, Source, YoastFields
 from .place import reinsert
-from .serialise import Unit, to_blocks, to_classic
+from .serialise import SLOT, Unit, link_slot, to_blocks, to_classic
 
 TOKEN = re.compile(r"\[\[\s*(KEEP|LINK)-(\d+)\s*\]\]", re.I)
 _SPACES = re.compile(r"\s+")
+_SEPARATOR = "\ue002"
 
 
 def escape_text(text: str) -> str:
@@ -29,13 +31,13 @@ def canonical_token(kind: str, number: str) -> str:
 
 
 def _inline(text: str, source: Source, keeps: list[str]) -> str:
-    """Escaped text with known [[LINK-n]] replaced by the source's <a>; [[KEEP-n]] go to ``keeps``."""
+    """Escaped text with known [[LINK-n]] as link slots; [[KEEP-n]] go to ``keeps``."""
     out, last = [], 0
     for m in TOKEN.finditer(text):
         token = canonical_token(m.group(1), m.group(2))
         out.append(escape_text(text[last:m.start()]))
         if token.startswith("LINK") and token in source.protected:
-            out.append(source.protected[token])
+            out.append(link_slot(token))
         elif token.startswith("KEEP") and token in source.protected:
             keeps.append(token)
         else:
@@ -124,8 +126,27 @@ def render(article: Article, source: Source, mode: Literal["blocks", "classic"] 
     """post_content for WordPress: Gutenberg block markup ("blocks") or plain HTML ("classic")."""
     if mode not in ("blocks", "classic"):
         raise ValueError(f"unknown render mode {mode!r} (expected 'blocks' or 'classic')")
-    units = reinsert(layout(article, source), source, missing_tokens(article, source))
+    units = _sanitised(reinsert(layout(article, source), source, missing_tokens(article, source)), source)
     return to_blocks(units) if mode == "blocks" else to_classic(units)
+
+
+def _sanitised(units: list[Unit], source: Source) -> list[Unit]:
+    """Every model-written piece through nh3 in one pass (defence in depth: it is escaped text
+    already), then the link slots filled with the source's markup, verbatim."""
+    texts = [t for u in units if u.kind != "keep" for t in (u.html, *u.items, u.cite)]
+    cleaned = sanitize(_SEPARATOR.join(texts)).split(_SEPARATOR)
+    if len(cleaned) != len(texts):  # cannot happen with escaped text; never trade safety for it
+        cleaned = [sanitize(t) for t in texts]
+    fill = iter(SLOT.sub(lambda m: source.protected[m.group(1)], t) for t in cleaned)
+    out = []
+    for u in units:
+        if u.kind == "keep":
+            out.append(u)
+            continue
+        html = next(fill)
+        items = [next(fill) for _ in u.items]
+        out.append(Unit(u.kind, html, u.level, items, u.ordered, next(fill), u.token))
+    return out
 
 
 def _field(text: str) -> str:

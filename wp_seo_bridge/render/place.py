@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..model import Source
-from .serialise import Unit
+from .serialise import Unit, link_slot
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -41,11 +41,11 @@ def reinsert(units: list[Unit], source: Source, missing: list[str]) -> list[Unit
     trailing: list[str] = []
     for token in missing:
         p = source_position(token, source)
-        markup = source.protected[token]
         if token.startswith("KEEP"):
             boundary = min(range(len(starts)), key=lambda i: (abs(starts[i] - p), -i))
-            inserts.setdefault(boundary, []).append(Unit("keep", markup, token=token))
+            inserts.setdefault(boundary, []).append(Unit("keep", source.protected[token], token=token))
             continue
+        markup = link_slot(token)
         paragraphs = [i for i, u in enumerate(units) if u.kind == "paragraph"]
         if not paragraphs:
             trailing.append(markup)

@@ -11,8 +11,17 @@ serializer), so the editor opens the post without an "unexpected or invalid cont
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+
+SLOT = re.compile("\ue003(LINK-\\d+)\ue004")
+
+
+def link_slot(token: str) -> str:
+    """Where a source link goes in model text; filled with its markup once the text is sanitised."""
+    return f"\ue003{token}\ue004"
 
 
 @dataclass
