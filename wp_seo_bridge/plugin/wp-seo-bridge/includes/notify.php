@@ -174,15 +174,7 @@ function wpsb_notify_register_setting(): void {
 	if ( ! defined( 'WPSB_SETTINGS_GROUP' ) ) {
 		return;
 	}
-	register_setting(
-		WPSB_SETTINGS_GROUP,
-		WPSB_NOTIFY_SWITCH,
-		array(
-			'type'              => 'string',
-			'default'           => '1',
-			'sanitize_callback' => 'wpsb_sanitize_flag',
-		)
-	);
+	// The setting itself is registered with the others (settings.php, options.php defaults).
 	add_settings_field( WPSB_NOTIFY_SWITCH, __( 'Review e-mails', 'wp-seo-bridge' ), 'wpsb_notify_field', WPSB_SETTINGS_PAGE, 'wpsb_main' );
 }
 

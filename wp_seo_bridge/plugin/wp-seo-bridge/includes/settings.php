@@ -15,6 +15,7 @@ function wpsb_register_settings(): void {
 		'wp_seo_bridge_opt_in'       => 'wpsb_sanitize_opt_in',
 		'wp_seo_bridge_opt_in_tag'   => 'wpsb_sanitize_opt_in_tag',
 		'wp_seo_bridge_notify'       => 'wpsb_sanitize_notify',
+		'wp_seo_bridge_notify_enabled' => 'wpsb_sanitize_flag',  // its field is added by notify.php
 	);
 	foreach ( wpsb_option_defaults() as $name => $default ) {
 		register_setting(
