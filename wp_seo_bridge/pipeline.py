@@ -16,7 +16,7 @@ from typing import Callable, Protocol
 
 from . import check, render
 from .extract import extract
-from .gateways.mistral import MistralError, MistralGateway
+from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
 from .model import Article, Draft, DraftSummary, Outcome, Report, Source, Usage
@@ -47,6 +47,7 @@ class Rewritten:
     usage: Usage
     reason: str = ""
     words: int = 0  # as Yoast counts them
+    retry: bool = False  # Mistral was unavailable: this version is tried again next pass
 
     @property
     def ok(self) -> bool:
@@ -54,20 +55,19 @@ class Rewritten:
 
 
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset()) -> Rewritten:
-    """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved."""
+    """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved.
+
+    Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     source = extract(content, title)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
     checker = partial(check.run, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode)
-    try:
-        result = rewrite(
-            source, engine.llm, check=checker, min_words=engine.min_words,
-            used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs,
-        )
-    except MistralError as e:
-        return Rewritten(source, None, "", None, getattr(e, "usage", None) or Usage(), str(e))
+    result = rewrite(
+        source, engine.llm, check=checker, min_words=engine.min_words,
+        used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs,
+    )
     if result.article is None:
-        return Rewritten(source, None, "", result.report, result.usage, result.reason)
+        return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry)
     html = render.render(result.article, source, engine.mode)
     words = check.analyse(result.article, html).word_count
     return Rewritten(source, result.article, html, result.report, result.usage, words=words)
@@ -112,8 +112,15 @@ def process_draft(wp: WordPressGateway, summary: DraftSummary, engine: Engine, i
         draft = wp.claim(summary, daemon_id, claim_ttl_s)
     except Conflict as e:
         return out("skipped", f"not claimed: {e}")
-    r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases)
+    try:
+        r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases)
+    except (AuthError, SettingsError) as e:
+        _release(wp, draft, daemon_id, str(e))
+        raise
     elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
+    if r.retry:  # not the draft's fault: release it, the next pass tries the same version again
+        _release(wp, draft, daemon_id, r.reason)
+        return out("failed", f"{r.reason}; retried next pass", usage=r.usage, seconds=elapsed())
     if not r.ok:
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
                                                usage=r.usage, report=r.report), daemon_id)
@@ -167,7 +174,8 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
 
     def work(summary: DraftSummary) -> Outcome:
         with lock:  # decide and count atomically: the pool never overshoots max_posts
-            why_not = "stopping" if stop() else None
+            why_not = refused[0] if refused and refused[0].startswith("Mistral") else None
+            why_not = why_not or ("stopping" if stop() else None)
             if not why_not and max_posts is not None and started[0] >= max_posts:
                 why_not = f"max {max_posts} posts per pass reached"
             why_not = why_not or budget.try_start()
@@ -178,6 +186,10 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
         try:
             o = process_draft(wp, summary, engine, info, daemon_id=daemon_id, claim_ttl_s=claim_ttl_s)
         except WordPressError as e:
+            o = Outcome(wp.site, summary.post_id, "failed", str(e), summary.content_hash)
+        except (AuthError, SettingsError) as e:  # every later draft would fail the same way: stop the pass
+            with lock:
+                refused.insert(0, f"Mistral refused the request: {e}")
             o = Outcome(wp.site, summary.post_id, "failed", str(e), summary.content_hash)
         budget.spend(o.usage)
         return o

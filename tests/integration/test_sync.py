@@ -235,3 +235,28 @@ def test_cli_sync_once_prints_a_line_per_draft_and_a_total(site, standin, tmp_pa
     assert lines[-1].startswith("local: 1 rewritten, 0 skipped, 1 failed"), proc.stdout
     assert proc.returncode == 1  # a failed draft makes the pass exit non-zero
     assert site.bot.password not in proc.stdout + proc.stderr
+
+
+def test_mistral_unavailable_releases_the_draft_for_the_next_pass(site, standin):
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    standin.script([{"status": 503}] * 5)  # beyond the retry budget (3 retries)
+    _, report = one_pass(site, standin)
+    assert report.outcomes[0].result == "failed" and "retried next pass" in report.outcomes[0].reason
+    assert json.loads(meta(snapshot(site, post_id))[STATE_KEY])["state"] == "released"
+    _, again = one_pass(site, standin)
+    assert [o.result for o in again.outcomes] == ["rewritten"]
+    assert snapshot(site, post_id)["post_status"] == "pending"
+
+
+def test_a_refused_mistral_key_stops_the_pass_and_fails_no_draft(site, standin):
+    ids = [site.create_post(f"Brouillon {i}", seed_text(), tags=[TAG]) for i in range(3)]
+    standin.script([{"status": 401}])
+    _, report = one_pass(site, standin)
+    assert report.stopped.startswith("Mistral refused the request")
+    assert len(standin.completions()) == 1  # the other drafts were not sent
+    for post_id in ids:
+        post = snapshot(site, post_id)
+        assert post["post_status"] == "draft"
+        assert json.loads(meta(post).get(STATE_KEY, '{"state": "none"}'))["state"] in ("released", "none")
+    _, again = one_pass(site, standin)
+    assert again.count("rewritten") == 3

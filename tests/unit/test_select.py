@@ -68,3 +68,7 @@ def test_rejected_waits_for_the_author_to_ask_again():
     assert decide(summary(state=rejected, tags=()), RULE, NOW).action == "ignore"
     all_drafts = Rule("all-drafts", "seo-bridge", RULE.quiet, "me")
     assert decide(summary(state=rejected), all_drafts, NOW).action == "skip"
+
+
+def test_a_released_version_is_eligible_again():
+    assert decide(summary(state=state(state="released")), RULE, NOW).action == "rewrite"

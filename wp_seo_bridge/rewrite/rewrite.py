@@ -13,7 +13,16 @@ from functools import cache
 from importlib import resources
 from typing import Callable, Iterable, Protocol, Sequence
 
-from ..gateways.mistral import AuthError, Malformed, MistralError, SettingsError, Truncated
+from ..gateways.mistral import (
+    AuthError,
+    Malformed,
+    MistralError,
+    RateLimited,
+    ServerError,
+    SettingsError,
+    Timeout,
+    Truncated,
+)
 from ..model import Article, Report, Source, Usage
 
 log = logging.getLogger("wp_seo_bridge.rewrite")
@@ -32,6 +41,7 @@ class RewriteResult:
     usage: Usage  # every call, repairs and failed answers included
     attempts: int  # model answers asked for (HTTP retries are the gateway's business)
     reason: str = ""  # why there is no article, for the editor and the log
+    retry: bool = False  # Mistral was unavailable (rate limit, 5xx, timeout): try this version again later
 
     @property
     def ok(self) -> bool:
@@ -148,7 +158,8 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             e.usage = usage + e.usage
             raise
         except MistralError as e:  # rate limit / server / timeout / rejected, after the gateway's retries
-            return RewriteResult(None, report, usage + e.usage, attempts, str(e))
+            transient = isinstance(e, (RateLimited, ServerError, Timeout))
+            return RewriteResult(None, report, usage + e.usage, attempts, str(e), retry=transient)
         usage += u
         report = check(article, source)
         if report.passed:

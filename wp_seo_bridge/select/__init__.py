@@ -42,6 +42,8 @@ def decide(summary: DraftSummary, rule: Rule, now: datetime) -> Decision:
             if st.by != rule.daemon_id and not _claim_expired(st.claim_until, now):
                 return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})")
             # else: our own claim left by a crash, or an abandoned one: take it over
+        elif st.state == "released":
+            pass  # given back (Mistral unavailable, or an edit won the race): eligible again
         elif st.state == "rejected":
             # Tag mode: Reject removes the tag, so a tag present again is the author asking again.
             if rule.opt_in == "all-drafts":
