@@ -88,11 +88,11 @@ def test_invented_tokens_stay_visible_as_text():
     assert "<p>Voir [[LINK-9]]. " in html  # visible (and refused by the checks), never markup
 
 
-def test_classic_source_elements_are_wrapped_in_blocks_that_keep_them_verbatim():
+def test_classic_source_elements_stay_verbatim_in_blocks_or_as_classic_html():
     src = extract("<p>Texte.</p>\n<img src=\"/a.jpg\" alt=\"A\">\n\nhttps://youtu.be/x\n\n[gallery ids=\"1\"]\n<!--more-->")
     a = article([Block(type="keep", ref=f"KEEP-{i}") for i in range(1, 5)])
     assert render(a, src) == (
-        '<!-- wp:html -->\n<img src="/a.jpg" alt="A">\n<!-- /wp:html -->\n\n'
+        '<img src="/a.jpg" alt="A">\n\n'
         '<!-- wp:embed {"url":"https://youtu.be/x"} -->\n<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">'
         "\nhttps://youtu.be/x\n</div></figure>\n<!-- /wp:embed -->\n\n"
         '<!-- wp:shortcode -->\n[gallery ids="1"]\n<!-- /wp:shortcode -->\n\n'

@@ -5,8 +5,10 @@ serializer), so the editor opens the post without an "unexpected or invalid cont
 
 - heading: no class in 6.1 (``supports.className: false``); level 3 carries ``{"level":3}``;
 - list and quote: 6.1 saves their content as inner blocks (``core/list-item``, ``core/paragraph``);
-- protected blocks come back verbatim; protected non-block markup (classic or Markdown sources) is
-  wrapped in the core block that keeps it verbatim (``html``, ``shortcode``, ``embed``, ``more``).
+- protected blocks come back verbatim; protected non-block markup (classic or Markdown sources) goes
+  in ``shortcode``, ``embed`` (a bare URL) or ``more`` blocks, and any other HTML stays raw between
+  blocks, where the editor shows it as a Classic block: a ``core/html`` block would be refused as
+  soon as the browser normalises the HTML (``<table><tr>`` gains a ``<tbody>``), a Classic block never.
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def _keep_block(markup: str) -> str:
     if m.startswith(("http://", "https://")) and " " not in m and "<" not in m:
         wrapper = f'<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n{m}\n</div></figure>'
         return _block("embed", wrapper, {"url": m})
-    return _block("html", markup)
+    return markup
 
 
 def to_blocks(units: list[Unit]) -> str:
