@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .config import ConfigError, load, resolve_path
-from .gateways.wordpress.errors import WordPressError
 
 log = logging.getLogger("wp_seo_bridge")
 
@@ -38,7 +36,7 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, verbose: 
     from .daemon.logs import setup_logging
 
     setup_logging(log_format, logging.WARNING - 10 * min(verbose, 2))
-    ctx.obj = _Obj(config_path=str(resolve_path(config_path)), log_format=log_format)
+    ctx.obj = _Obj(config_path=str(resolve_path(config_path)), log_format=log_format, verbose=verbose)
 
 
 def _fail(message: str) -> None:
@@ -51,42 +49,57 @@ def _fail(message: str) -> None:
 @click.option("--site", "site_names", multiple=True, metavar="NAME", help="Only this site (repeatable).")
 @click.pass_context
 def sync(ctx: click.Context, once: bool, site_names: tuple[str, ...]) -> None:
-    """One pass: prints one line per opted-in draft (rewritten / skipped / failed) and a total."""
-    from .pipeline import run_pass
-    from .wiring import daemon_identity, make_engine, make_wordpress
+    """One pass: prints one line per opted-in draft (rewritten / skipped / failed) and a total.
+
+    Same machinery as the daemon (rate limiter, budgets, job log, worker pool), and the same state
+    directory lock: it refuses to run beside a daemon that would share its identity."""
+    from .daemon.instance import AlreadyRunning, InstanceLock
+    from .daemon.logs import register_config_secrets
+    from .daemon.progress import Progress
+    from .daemon.scheduler import Daemon
+    from .gateways.mistral import SettingsError
+    from .wiring import daemon_identity
 
     if not once:
         _fail("`sync` runs one pass and needs --once; use `wp-seo-bridge run` for the scheduled daemon")
     try:
         cfg = ctx.obj["config"]
         sites = [cfg.site(n) for n in site_names] if site_names else cfg.sites
-        engine = make_engine(cfg)
-        daemon_id = daemon_identity(cfg)
     except ConfigError as e:
         _fail(str(e))
-    from .daemon.progress import Progress
-
+    register_config_secrets(cfg)
+    if not ctx.obj["verbose"]:  # the lines below say it all; the daemon's own log would repeat them
+        logging.getLogger("wp_seo_bridge.daemon").setLevel(logging.CRITICAL)
+    try:
+        lock = InstanceLock(cfg.daemon.state_dir).acquire("wp-seo-bridge sync --once")
+    except AlreadyRunning as e:
+        _fail(str(e))
     failed = False
-    for site in sites:
-        try:
-            wp = make_wordpress(site)
-            with Progress(site.name) as progress:
-                def show(o, progress=progress):
-                    progress.clear()
-                    click.echo(o.line())
-                    progress.advance()
+    try:
+        progress = Progress("sync")
 
-                report = run_pass(
-                    wp, engine, daemon_id=daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
-                    quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=cfg.daemon.claim_ttl_s,
-                    max_posts=cfg.daemon.max_posts_per_pass, on_outcome=show,
-                )
-        except (WordPressError, ConfigError) as e:
-            click.echo(f"{site.name}: failed: {e}")
-            failed = True
-            continue
-        click.echo(report.total_line())
-        failed |= report.count("failed") > 0
+        def show(o) -> None:
+            progress.clear()
+            click.echo(o.line())
+            progress.advance()
+
+        try:
+            daemon = Daemon(cfg, daemon_id=daemon_identity(cfg), on_outcome=show)
+        except (ConfigError, SettingsError) as e:
+            _fail(str(e))
+        with progress:
+            for site in sites:
+                report = daemon.run_site(site)
+                if report is None:
+                    click.echo(f"{site.name}: failed: {daemon.sites[site.name].last_error}")
+                    failed = True
+                    continue
+                click.echo(report.total_line())
+                failed |= report.count("failed") > 0
+        daemon.stop()
+        daemon.close()
+    finally:
+        lock.release()
     sys.exit(1 if failed else 0)
 
 
@@ -100,6 +113,7 @@ def sync(ctx: click.Context, once: bool, site_names: tuple[str, ...]) -> None:
 @click.pass_context
 def rewrite(ctx: click.Context, file, title: str, as_json: bool, out: Path | None, mode: str | None) -> None:
     """Rewrites FILE (text, HTML or Markdown; - for stdin) without WordPress."""
+    from .gateways.mistral import MistralError
     from .pipeline import rewrite_text
     from .wiring import make_engine
 
@@ -108,7 +122,10 @@ def rewrite(ctx: click.Context, file, title: str, as_json: bool, out: Path | Non
         engine = make_engine(cfg, mode=mode)
     except ConfigError as e:
         _fail(str(e))
-    r = rewrite_text(title, file.read(), engine)
+    try:
+        r = rewrite_text(title, file.read(), engine)
+    except MistralError as e:  # a refused key or bad settings: nothing to rewrite with
+        _fail(str(e))
     a = r.article
     result = {
         "ok": r.ok,
@@ -175,13 +192,10 @@ def standin(host: str, port: int, latency: float) -> None:
     serve(host, port, latency=latency)
 
 
-def _register_daemon() -> None:
+def _register_daemon_commands() -> None:
     from .daemon.commands import register
 
     register(main)
 
 
-try:
-    _register_daemon()
-except ImportError:  # the daemon package is optional at import time of the thin commands
-    pass
+_register_daemon_commands()

@@ -4,7 +4,7 @@
 - ``reset`` (function): empties the site (posts, tags, mails, plugin options; plugin and XML-RPC back on)
   and returns ``wp``.
 
-The site is chosen by ``WP_PORT`` (default 8080): give concurrent test runs different ports, each gets its
+The site is chosen by ``WP_PORT`` (default 8081; the demo keeps 8080): give concurrent test runs different ports, each gets its
 own database. Mark test modules with ``pytestmark = pytest.mark.wordpress``.
 """
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _parse_exports(text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def wp() -> LocalWordPress:
-    port = os.environ.get("WP_PORT", "8080")
+    port = os.environ.get("WP_PORT", "8081")  # the demo (quickstart) keeps 8080
     return LocalWordPress(_parse_exports(_run_script(port, "start")), port)
 
 

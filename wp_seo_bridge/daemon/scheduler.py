@@ -90,7 +90,7 @@ class Daemon:
     def __init__(self, cfg: Config, *, daemon_id: str, engine: Engine | None = None,
                  make_wordpress: Callable[[SiteConfig], WordPressGateway] | None = None,
                  interval_seconds: float | None = None, metrics: Metrics | None = None,
-                 joblog: JobLog | None = None):
+                 joblog: JobLog | None = None, on_outcome: Callable[[Outcome], None] | None = None):
         from .. import wiring
 
         d = cfg.daemon
@@ -113,6 +113,7 @@ class Daemon:
         self._gateways: dict[str, WordPressGateway] = {}
         self._gw_lock = threading.Lock()
         self.scheduler: BackgroundScheduler | None = None
+        self.on_outcome = on_outcome or (lambda o: None)  # e.g. `sync --once` prints a line per draft
 
     # --- one pass -----------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ class Daemon:
             def on_outcome(o: Outcome) -> None:  # attempts were recorded by _done, on their worker
                 if not is_attempt(o):
                     log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
+                self.on_outcome(o)
 
             queued = [0]
 
