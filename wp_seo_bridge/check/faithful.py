@@ -47,14 +47,16 @@ class SourceFacts:
 
 
 def _model_texts(article: Article) -> list[str]:
-    """Everything the model wrote, tokens removed (they are not the model's words)."""
+    """Everything the model wrote that gets published, tokens removed (they are not its words)."""
+    from ..render import block_texts  # render depends on check.safety: imported late
+
     texts = [article.title, article.seo_title, article.meta_description]
     blocks = list(article.intro)
     for s in article.sections:
         texts.append(s.heading)
         blocks.extend(s.blocks)
     for b in blocks:
-        texts.extend([b.text, *b.items, b.cite])
+        texts.extend(block_texts(b))
     return [_TOKEN.sub(" ", t) for t in texts if t]
 
 

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .html import html_blocks
+from .html import html_blocks, protect, read
 from .protect import Collector
 
 # WP_Block_Parser::next_token()'s pattern.
@@ -80,17 +80,19 @@ def _attrs(m: re.Match) -> dict:
 
 def gutenberg_blocks(content: str, col: Collector) -> list[str]:
     out: list[str] = []
-    run: list[str] = []  # consecutive text blocks, read in one go (each is a whole element: <p>, <h2>...)
+    # Consecutive text blocks are read in one go (BeautifulSoup is slow to start), each protected on
+    # its own so that a protected element never spans two blocks.
+    run: list[str] = []
 
     def flush() -> None:
         if run:
-            out.extend(html_blocks("\n".join(run), col, autop=False))
+            out.extend(read("".join(run), autop=False))
             run.clear()
 
     for block in top_level_blocks(content):
         inner = content[block.inner_start:block.inner_end]
         if block.name in _TEXT_BLOCKS:
-            run.append(inner)
+            run.append(protect(inner, col) + "\n")
             continue
         flush()
         if block.name == "":

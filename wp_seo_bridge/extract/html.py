@@ -25,6 +25,7 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "as
                "details", "summary", "figcaption", "dt", "dd"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SPACES = re.compile(r"[ \t\r\f\v\n]+")
+_BANG = re.compile(r"<!(?!--)")
 _AUTOP_SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -50,11 +51,12 @@ def balanced_spans(html: str, tag: str) -> list[tuple[int, int]]:
 def protect(html: str, col: Collector) -> str:
     """Cuts the protected elements out of ``html``, leaving placeholders."""
     def keep(markup: str) -> str:
-        return f"\n\n{col.keep(markup)}\n\n"
+        return col.keep(markup, pad=True)
 
     def comment(m: re.Match) -> str:
         # <!--more--> and <!--nextpage--> are structure, other comments are notes: dropped.
-        return keep(m.group(0)) if m.group(1).strip().split(" ")[0] in ("more", "nextpage", "noteaser") else ""
+        return keep(m.group(0)) if m.group(1).strip().split(" ")[0] in ("more", "nextpage", "noteaser") \
+            else col.hide(m.group(0))
 
     html = _COMMENT.sub(comment, html)
     for tag in _KEPT_ELEMENTS:
@@ -64,8 +66,13 @@ def protect(html: str, col: Collector) -> str:
     html = _LINKED_IMAGE.sub(lambda m: keep(m.group(0)), html)
     html = _IMAGE.sub(lambda m: keep(m.group(0)), html)
     html = replace_spans(html, find_bare_urls(html), keep)
-    return _LINK.sub(lambda m: col.link(m.group(0), BeautifulSoup(m.group(0), "html.parser").get_text(" ").strip()),
-                     html)
+    return _LINK.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text(" ").strip()), html)
+
+
+def soup(html: str) -> BeautifulSoup:
+    # "<!" that opens no comment (a doctype, "<![CDATA[", or text like "<![x]") makes html.parser
+    # give up: it is never content, so it is read as text.
+    return BeautifulSoup(_BANG.sub("&lt;!", html), "html.parser")
 
 
 class _Reader:
@@ -159,12 +166,17 @@ def list_lines(tag: Tag, depth: int = 0) -> list[str]:
     return lines
 
 
+def read(html: str, autop: bool) -> list[str]:
+    """Blocks of model text of HTML whose protected elements are already placeholders."""
+    reader = _Reader(autop)
+    reader.walk(soup(html))
+    reader.flush()
+    return reader.blocks
+
+
 def html_blocks(html: str, col: Collector, autop: bool | None = None) -> list[str]:
     """Blocks of model text (with placeholders) for a piece of HTML."""
     html = protect(html, col)
     if autop is None:
         autop = not re.search(r"<(p|div|h[1-6]|ul|ol|li|blockquote|table)\b", html, re.I)
-    reader = _Reader(autop)
-    reader.walk(BeautifulSoup(html, "html.parser"))
-    reader.flush()
-    return reader.blocks
+    return read(html, autop)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from html import unescape
 
 OPEN, CLOSE = "\ue000", "\ue001"
-PLACEHOLDER = re.compile(f"{OPEN}([KL]\\d+){CLOSE}")
+PLACEHOLDER = re.compile(f"{OPEN}([KLH]\\d+){CLOSE}")
 KEEP_PLACEHOLDER = re.compile(f"({OPEN}K\\d+{CLOSE})")
 
 # Shortcode names WordPress and common plugins register; others count when they carry attributes,
@@ -42,14 +42,26 @@ class Collector:
     _kind: dict[str, str] = field(default_factory=dict)  # provisional id -> "KEEP" | "LINK"
     _words: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)  # provisional id -> final token, after finish()
+    _padded: set[str] = field(default_factory=set)  # placeholders whose blank lines are ours
 
-    def keep(self, markup: str, words: str | None = None) -> str:
-        return self._add("KEEP", markup, words)
+    def keep(self, markup: str, words: str | None = None, pad: bool = False) -> str:
+        """A block element's placeholder; ``pad`` puts it in a paragraph of its own (blank lines)."""
+        placeholder = self._add("KEEP", markup, words)
+        if pad:
+            self._padded.add(placeholder)
+            return f"\n\n{placeholder}\n\n"
+        return placeholder
 
     def link(self, markup: str, words: str | None = None) -> str:
         return self._add("LINK", markup, words)
 
+    def hide(self, markup: str) -> str:
+        """Markup dropped from the text (an editor's comment), yet kept if a protected element holds it."""
+        return self._add("HIDE", markup, "")
+
     def _add(self, kind: str, markup: str, words: str | None) -> str:
+        if words is not None:
+            words = self.plain_text(words)  # an anchor may hold an inner element's placeholder
         markup = self.expand(markup)
         pid = f"{kind[0]}{len(self._markup) + 1}"
         self._markup[pid] = markup
@@ -59,6 +71,9 @@ class Collector:
 
     def expand(self, text: str) -> str:
         """Original bytes of a text holding placeholders (the inner elements are absorbed)."""
+        for placeholder in [p for p in self._padded if p in text]:  # our blank lines go with them
+            pid = placeholder[1:-1]
+            text = text.replace(f"\n\n{placeholder}\n\n", self._absorb(pid), 1)
         return PLACEHOLDER.sub(lambda m: self._absorb(m.group(1)), text)
 
     def _absorb(self, pid: str) -> str:
@@ -71,7 +86,7 @@ class Collector:
         for m in PLACEHOLDER.finditer(text):
             pid = m.group(1)
             kind = self._kind.get(pid)
-            if kind and pid not in self._names:
+            if kind in ("KEEP", "LINK") and pid not in self._names:
                 counters[kind] += 1
                 self._names[pid] = f"{kind}-{counters[kind]}"
 
@@ -80,7 +95,7 @@ class Collector:
         return {name: self._markup[pid] for pid, name in self._names.items()}
 
     def model_text(self, text: str) -> str:
-        return PLACEHOLDER.sub(lambda m: f"[[{self._names[m.group(1)]}]]", text)
+        return PLACEHOLDER.sub(lambda m: f"[[{self._names[m.group(1)]}]]" if m.group(1) in self._names else "", text)
 
     def plain_text(self, text: str) -> str:
         return PLACEHOLDER.sub(lambda m: self._words[m.group(1)], text)

@@ -24,7 +24,7 @@ _BLANK = re.compile(r"\n[ \t\r]*\n")
 
 
 def _keep(col: Collector):
-    return lambda markup: f"\n\n{col.keep(markup)}\n\n"
+    return lambda markup: col.keep(markup, pad=True)
 
 
 def markdown_blocks(text: str, col: Collector) -> list[str]:

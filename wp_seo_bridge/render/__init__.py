@@ -108,8 +108,22 @@ def article_texts(article: Article) -> list[str]:
         texts.append(section.heading)
         blocks.extend(section.blocks)
     for b in blocks:
-        texts.extend([b.text, *b.items, b.cite, f"[[{b.ref.strip().strip('[]').strip()}]]" if b.ref.strip() else ""])
+        if b.type == "keep":  # only a keep block's ref means something ("ref" exists on every block)
+            texts.append(f"[[{b.ref.strip().strip('[]').strip()}]]" if b.ref.strip() else "")
+        else:
+            texts.extend(block_texts(b))
     return texts
+
+
+def block_texts(b: Block) -> list[str]:
+    """The fields of a block that get rendered (the schema is flat: other fields are ignored)."""
+    if b.type == "paragraph":
+        return [b.text]
+    if b.type == "list":
+        return list(b.items)
+    if b.type == "quote":
+        return [b.text, b.cite]
+    return []
 
 
 def referenced_tokens(article: Article) -> list[str]:
