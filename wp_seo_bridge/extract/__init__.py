@@ -14,7 +14,7 @@ from ..check.tree import WORD_COUNT_IGNORED_CLASSES, text_view
 from ..model import Source
 from .blocks import gutenberg_blocks
 from .html import html_blocks
-from .protect import Collector
+from .protect import HIDDEN_PLACEHOLDER, Collector
 from .text import markdown_blocks, plain_blocks
 
 FORMATS = ("blocks", "classic", "markdown", "text")
@@ -49,6 +49,7 @@ def extract(content: str, title: str = "", fmt: str | None = None) -> Source:
         blocks = markdown_blocks(content, col)
     else:
         blocks = plain_blocks(content, col)
+    blocks = [b for b in blocks if HIDDEN_PLACEHOLDER.sub("", b).strip()]  # e.g. a paragraph that was a comment
     joined = "\n\n".join(blocks)
     col.finish(joined)
     plain = "\n\n".join(p for p in (col.plain_text(b).strip() for b in blocks) if p)

@@ -11,7 +11,7 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from .protect import KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, replace_spans
+from .protect import HIDDEN_PLACEHOLDER, KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, replace_spans
 
 # Elements kept whole (outermost first), matched with their own nesting.
 _KEPT_ELEMENTS = ("figure", "table", "iframe", "video", "audio", "object", "pre", "script", "style", "form",
@@ -169,7 +169,7 @@ def list_lines(tag: Tag, depth: int = 0) -> list[str]:
 def read(html: str, autop: bool) -> list[str]:
     """Blocks of model text of HTML whose protected elements are already placeholders."""
     reader = _Reader(autop)
-    reader.walk(soup(html))
+    reader.walk(soup(HIDDEN_PLACEHOLDER.sub("", html)))  # dropped comments: nothing left to keep them for
     reader.flush()
     return reader.blocks
 

@@ -16,6 +16,7 @@ from html import unescape
 OPEN, CLOSE = "\ue000", "\ue001"
 PLACEHOLDER = re.compile(f"{OPEN}([KLH]\\d+){CLOSE}")
 KEEP_PLACEHOLDER = re.compile(f"({OPEN}K\\d+{CLOSE})")
+HIDDEN_PLACEHOLDER = re.compile(f"{OPEN}H\\d+{CLOSE}")
 
 # Shortcode names WordPress and common plugins register; others count when they carry attributes,
 # a closing tag or a dash/underscore, so that "[sic]" or "[1]" stay text.
