@@ -115,7 +115,7 @@ ensure_mariadb() {
     # Durability traded for speed: this database is disposable test data.
     setsid mariadbd --user=mysql --datadir=/var/lib/mysql --socket="$SOCK" --pid-file=/run/mysqld/mysqld.pid \
         --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
-        >>"$STATE_ROOT/mariadbd.log" 2>&1 </dev/null &
+        >>"$STATE_ROOT/mariadbd.log" 2>&1 </dev/null 9>&- &  # 9>&-: the start lock is not inherited
     echo $! >"$STATE_ROOT/mariadbd.pid"
     local i
     for i in $(seq 1 150); do
@@ -225,8 +225,8 @@ start_server() {
         setsid php -d memory_limit=128M -d max_execution_time=60 -d display_errors=0 \
         -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" \
         -S "127.0.0.1:$PORT" -t "$WP_CORE" "$REPO/scripts/wp/router.php" \
-        >>"$SITE_DIR/php-server.log" 2>&1 </dev/null &
-    echo $! >"$PIDFILE"
+        >>"$SITE_DIR/php-server.log" 2>&1 </dev/null 9>&- &  # a server that kept fd 9 would hold the
+    echo $! >"$PIDFILE"                                    # start lock: every later cold start would hang
     local i
     for i in $(seq 1 100); do
         http_up 2>/dev/null && return 0
