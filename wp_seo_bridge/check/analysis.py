@@ -121,15 +121,21 @@ class Analysis:
     def transition_sentences(self) -> int:
         """findTransitionWords: sentences holding a transition word (or both parts of a two-part one)."""
         by_first = lexicon.transition_words_by_first_word()
+        firsts = by_first.keys()
         pairs = lexicon.two_part_transition_words()
+        pair_firsts = {a[0] for a, _ in pairs}
         found = 0
         for s in self.sentences:
             tokens = [t.lower() for t in s.tokens if t != " "]
             present = set(tokens)
-            if any(a[0] in present and b[0] in present and _contains(tokens, a) and _contains(tokens, b)
-                   for a, b in pairs):
+            if not present.isdisjoint(pair_firsts) and any(
+                    a[0] in present and b[0] in present and _contains(tokens, a) and _contains(tokens, b)
+                    for a, b in pairs):
                 found += 1
-            elif any(tuple(tokens[i:i + len(w)]) == w for i, t in enumerate(tokens) for w in by_first.get(t, ())):
+                continue
+            starts = present & firsts  # set work in C; most sentences hold one candidate or none
+            if any(tuple(tokens[i:i + len(w)]) == w
+                   for i, t in enumerate(tokens) if t in starts for w in by_first[t]):
                 found += 1
         return found
 

@@ -64,7 +64,7 @@ class Sentence:
         return len(words_from_tokens(self.tokens))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     name: str
     attrs: dict = field(default_factory=dict)
