@@ -229,6 +229,7 @@ def test_number_not_in_source():
     f = rules.number_not_in_source(article([para("Au total, 1 500 comptes en 2024.")]), facts)
     assert not f.ok and "1500" in f.message and "2024" in f.message
     assert numbers("1.000 et 1 000 et 1000") == {"1000"}
+    assert rules.number_not_in_source(article([para("Le 12/07/2023, deux groupes.")]), facts).ok  # juillet = 7
 
 
 def test_unknown_names_warn_but_do_not_block():

@@ -1,6 +1,7 @@
 """extract: each draft format → model text with tokens, protected originals kept byte for byte."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,23 @@ def test_words_are_counted_like_yoast():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="unknown draft format"):
         extract("x", fmt="docx")
+
+
+PIECES = ['<p>', '</p>', '<a href="x">', '</a>', '<img src=a>', '[gallery]', '[caption]x[/caption]',
+          '<!-- wp:paragraph -->', '<!-- /wp:paragraph -->', '<table><tr><td>', '</td></tr></table>', '<h2>', '</h2>',
+          '\n\n', 'https://x.fr/a\n', 'Le texte. ', '« citation » ', '<', '>', '&amp;', '<!--more-->', '<!-- note -->',
+          '<ul><li>a', '</li></ul>', '## t\n', '- item\n', '![i](u)', '[l](u)', '```\ncode\n```\n', '<![CDATA[x]]>',
+          '<figure>', '</figure>', '<iframe src="y"></iframe>', '<!-- wp:acme/x /-->', '<!-- wp:group -->']
+
+
+@pytest.mark.parametrize("fmt", [None, "blocks", "classic", "markdown", "text"])
+def test_protected_elements_are_exact_slices_of_any_draft(fmt):
+    import random
+    rng = random.Random(7)
+    for _ in range(150):
+        content = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30)))
+        s = extract(content, fmt=fmt)
+        for token, markup in s.protected.items():
+            assert markup in content, (token, markup, content)
+        assert "\ue000" not in s.text + s.plain
+        assert sorted(s.protected) == sorted(set(re.findall(r"\[\[((?:KEEP|LINK)-\d+)\]\]", s.text)))

@@ -97,6 +97,9 @@ _NUMBER_WORDS = {
     "quarantaine": 40, "cinquantaine": 50, "centaine": 100, "centaines": 100, "moitié": 50, "quart": 25,
     "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "soixante-dix": 70, "quatre-vingt": 80, "quatre-vingts": 80,
     "quatre-vingt-dix": 90,
+    # A written month allows its number ("15 novembre 2026" → "15/11/2026").
+    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
 }
 _TIME = re.compile(r"\b(\d{1,2})\s?(?:h|:)\s?(\d{2})\b")
 # At a digit that starts a number: a time ("14h30", "14 h 30", "14:30"), else a number: "1 000",
