@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wp_seo_bridge import check  # noqa: E402
+from wp_seo_bridge.check import text as text_module  # noqa: E402
+from wp_seo_bridge.check.sentences import split_sentences  # noqa: E402
 from wp_seo_bridge.extract import extract  # noqa: E402
 from wp_seo_bridge.model import Article  # noqa: E402
 from wp_seo_bridge.render import render  # noqa: E402
@@ -52,6 +54,10 @@ def build(words: int, article_words: int | None = None) -> tuple[str, Article]:
 
 
 def one_pass(draft: str, article: Article) -> float:
+    # Text-level caches would remember this very article from the previous pass: a fresh draft
+    # does not have that luck. (Word-level caches stay warm, as in a long-running daemon.)
+    split_sentences.cache_clear()
+    text_module._get_words.cache_clear()
     start = time.process_time()
     source = extract(draft)
     check.run(article, source)
