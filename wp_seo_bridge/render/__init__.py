@@ -19,11 +19,13 @@ from .serialise import SLOT, Unit, link_slot, to_blocks, to_classic
 TOKEN = re.compile(r"\[\[\s*(KEEP|LINK)-(\d+)\s*\]\]", re.I)
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = "\ue002"
+_MARKERS = re.compile("[\ue000-\ue006]")
 
 
 def escape_text(text: str) -> str:
-    """Model text as HTML text: &, < and > escaped, line breaks folded, typography untouched."""
-    return _html.escape(_SPACES.sub(" ", text), quote=False)
+    """Model text as HTML text: &, < and > escaped, line breaks folded, typography untouched (our
+    private-use markers removed, so that no text can pose as a link slot)."""
+    return _html.escape(_SPACES.sub(" ", _MARKERS.sub("", text)), quote=False)
 
 
 def canonical_token(kind: str, number: str) -> str:
