@@ -256,8 +256,8 @@ class MistralGateway:
                 return AuthError(f"Mistral denied access (HTTP 403): the key may not use model "
                                  f"{self.settings.model!r}, or the account is not activated", status=status), None
             if status == 429:
-                return RateLimited(f"Mistral rate limit hit (HTTP 429): lower daemon.requests_per_second "
-                                   f"or tokens_per_minute, or raise the plan's limits", status=status), \
+                return RateLimited("Mistral rate limit hit (HTTP 429): lower daemon.requests_per_second "
+                                   "or tokens_per_minute, or raise the plan's limits", status=status), \
                     _retry_after(e.headers)
             if status in RETRYABLE_STATUS:
                 return ServerError(f"Mistral server error (HTTP {status}): {_body_message(e.body)}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
+from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
 
 
@@ -20,6 +21,18 @@ class SiteInfo:
     opt_in_tag: str
     can_publish: bool  # the daemon's account can publish: we warn, the bot should not be able to
     used_keyphrases: frozenset[str] = field(default_factory=frozenset)  # lower-cased, other posts'
+
+    @classmethod
+    def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
+        """The plugin's ``info`` answer (same struct over XML-RPC and REST); the site's config fills gaps."""
+        return cls(
+            plugin_version=str(raw.get("version", "")),
+            sync_enabled=bool(raw.get("sync_enabled")),
+            opt_in=str(raw.get("opt_in") or site.opt_in),
+            opt_in_tag=str(raw.get("opt_in_tag") or site.opt_in_tag),
+            can_publish=bool(raw.get("can_publish")),
+            used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,3 +71,26 @@ class WordPressGateway(Protocol):
 
     def notify(self, post_ids: list[str]) -> int:
         """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
+
+
+def parse_state(raw: str) -> BridgeState | None:
+    """Our bookkeeping as stored on the post; garbage counts as none (the plugin's claim guard still holds)."""
+    if not raw:
+        return None
+    try:
+        return BridgeState.model_validate_json(raw)
+    except ValueError:
+        return None
+
+
+def summary(post_id, status: str, modified_gmt, bridge: dict) -> DraftSummary:
+    """A listing row from the plugin's ``seo_bridge`` struct (content hash, state, edit lock, tag slugs)."""
+    return DraftSummary(
+        post_id=str(post_id),
+        status=status,
+        modified_gmt=modified_gmt,
+        tags=tuple(str(t) for t in bridge.get("tags") or ()),
+        content_hash=bridge.get("content_hash", ""),
+        state=parse_state(bridge.get("state", "")),
+        locked_by=int(bridge.get("locked_by") or 0) or None,
+    )

@@ -26,7 +26,10 @@ class RestDisabled(WordPressError):
 
 
 class PluginMissing(WordPressError):
-    pass
+    @classmethod
+    def at(cls, url: str) -> "PluginMissing":
+        return cls(f"{url}: the companion plugin 'wp-seo-bridge' is not active — install it "
+                   f"(`wp-seo-bridge plugin --zip wp-seo-bridge.zip`, then Plugins → Add New → Upload) and activate it")
 
 
 class InsecureTransport(WordPressError):

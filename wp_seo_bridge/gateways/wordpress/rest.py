@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo
+from .base import PostUpdate, SiteInfo, summary
 from .errors import (
     AuthFailed,
     Conflict,
@@ -72,15 +72,6 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _state(raw: str) -> BridgeState | None:
-    if not raw:
-        return None
-    try:
-        return BridgeState.model_validate_json(raw)
-    except ValueError:
-        return None  # someone wrote garbage: treat as no bookkeeping, the claim guard still holds
-
-
 def _raw(post: dict, key: str) -> str:
     value = post.get(key)
     if isinstance(value, dict) and "raw" in value:
@@ -89,16 +80,7 @@ def _raw(post: dict, key: str) -> str:
 
 
 def summary_from_json(p: dict) -> DraftSummary:
-    bridge = p.get("seo_bridge") or {}
-    return DraftSummary(
-        post_id=str(p["id"]),
-        status=p.get("status", ""),
-        modified_gmt=_utc(p.get("modified_gmt")),
-        tags=tuple(str(t) for t in bridge.get("tags") or ()),
-        content_hash=bridge.get("content_hash", ""),
-        state=_state(bridge.get("state", "")),
-        locked_by=int(bridge.get("locked_by") or 0) or None,
-    )
+    return summary(p["id"], p.get("status", ""), _utc(p.get("modified_gmt")), p.get("seo_bridge") or {})
 
 
 def draft_from_json(p: dict) -> Draft:
@@ -291,23 +273,13 @@ class RestGateway:
         if NAMESPACE in (index.get("namespaces") or ()):
             return PluginMissing(f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is too old for the REST "
                                  f"transport — update it (`wp-seo-bridge plugin --zip wp-seo-bridge.zip`)")
-        return PluginMissing(
-            f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is not active — install it "
-            f"(`wp-seo-bridge plugin --zip wp-seo-bridge.zip`, then Plugins → Add New → Upload) and activate it"
-        )
+        return PluginMissing.at(self.cfg.url)
 
     # --- the interface ---
 
     def site_info(self) -> SiteInfo:
         raw, _ = self._request("GET", f"/{NAMESPACE}/info", f"/{NAMESPACE}/info")
-        return SiteInfo(
-            plugin_version=str(raw.get("version", "")),
-            sync_enabled=bool(raw.get("sync_enabled")),
-            opt_in=str(raw.get("opt_in") or self.cfg.opt_in),
-            opt_in_tag=str(raw.get("opt_in_tag") or self.cfg.opt_in_tag),
-            can_publish=bool(raw.get("can_publish")),
-            used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
-        )
+        return SiteInfo.from_plugin(raw, self.cfg)
 
     def list_drafts(self) -> Iterator[DraftSummary]:
         page = 1

@@ -30,7 +30,7 @@ from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectio
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo
+from .base import PostUpdate, SiteInfo, summary
 from .errors import (
     AuthFailed,
     Conflict,
@@ -157,26 +157,8 @@ def _tags(terms: list[dict]) -> tuple[str, ...]:
     return tuple(t.get("slug", "") for t in terms or () if t.get("taxonomy") == "post_tag")
 
 
-def _state(raw: str) -> BridgeState | None:
-    if not raw:
-        return None
-    try:
-        return BridgeState.model_validate_json(raw)
-    except ValueError:
-        return None  # someone wrote garbage: treat as no bookkeeping, the claim guard still holds
-
-
 def summary_from_struct(s: dict) -> DraftSummary:
-    bridge = s.get("seo_bridge") or {}
-    return DraftSummary(
-        post_id=str(s["post_id"]),
-        status=s.get("post_status", ""),
-        modified_gmt=_utc(s.get("post_modified_gmt")),
-        tags=tuple(bridge.get("tags") or ()),
-        content_hash=bridge.get("content_hash", ""),
-        state=_state(bridge.get("state", "")),
-        locked_by=int(bridge.get("locked_by") or 0) or None,
-    )
+    return summary(s["post_id"], s.get("post_status", ""), _utc(s.get("post_modified_gmt")), s.get("seo_bridge") or {})
 
 
 def _meta(custom_fields: list[dict]) -> dict[str, MetaField]:
@@ -252,10 +234,7 @@ class XmlRpcGateway:
     def _call(self, method: AuthenticatedMethod) -> Any:
         client = self._connect()
         if method.method_name.startswith("seobridge.") and method.method_name not in client.supported_methods:
-            raise PluginMissing(
-                f"{self.cfg.url}: the companion plugin 'wp-seo-bridge' is not active — install it "
-                f"(`wp-seo-bridge plugin --zip wp-seo-bridge.zip`, then Plugins → Add New → Upload) and activate it"
-            )
+            raise PluginMissing.at(self.cfg.url)
         return self._wrap(lambda: client.call(method))
 
     def _wrap(self, fn):
@@ -315,14 +294,7 @@ class XmlRpcGateway:
 
     def site_info(self) -> SiteInfo:
         raw = self._call(BridgeInfo())
-        return SiteInfo(
-            plugin_version=str(raw.get("version", "")),
-            sync_enabled=bool(raw.get("sync_enabled")),
-            opt_in=str(raw.get("opt_in") or self.cfg.opt_in),
-            opt_in_tag=str(raw.get("opt_in_tag") or self.cfg.opt_in_tag),
-            can_publish=bool(raw.get("can_publish")),
-            used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
-        )
+        return SiteInfo.from_plugin(raw, self.cfg)
 
     def list_drafts(self) -> Iterator[DraftSummary]:
         offset = 0
