@@ -1,6 +1,8 @@
 """The spine, end to end: a real local WordPress, the real mistralai SDK against the offline stand-in.
 
-Every assertion about a post reads it back from WordPress (as the admin), never from our memory.
+The draft-level scenarios run over both transports (``transport`` fixture: XML-RPC with the login password,
+REST with the application password). Every assertion about a post reads it back from WordPress (as the
+admin), never from our memory.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from wp_seo_bridge.gateways.wordpress.errors import (
 from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway, draft_from_struct
 from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS
 from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
 
@@ -43,10 +46,25 @@ def seed_text() -> str:
     return "\n\n".join(lines[1:])
 
 
-def site_cfg(wp, account=None, **kw):
+#: The WordPress calls one rewritten post costs, per transport: claim, guarded edit, read-back.
+PER_POST_CALLS = {
+    "xmlrpc": ("seobridge.claimPost", "wp.editPost", "wp.getPost"),
+    "rest": ("POST /wp-seo-bridge/v1/claim/<id>", "POST /wp/v2/posts/<id>", "GET /wp/v2/posts/<id>"),
+}
+
+
+@pytest.fixture(params=["xmlrpc", "rest"])
+def transport(request) -> str:
+    return request.param
+
+
+def site_cfg(wp, account=None, transport="xmlrpc", secret=None, **kw):
     account = account or wp.bot
-    os.environ["WPSB_TEST_PASSWORD"] = account.password
-    return parse({"sites": [{"name": "local", "url": wp.url, "user": account.user,
+    # REST logs in with an application password (the normal one counts as anonymous there); XML-RPC takes both.
+    if secret is None:
+        secret = account.app_password if transport in ("rest", "auto") else account.password
+    os.environ["WPSB_TEST_PASSWORD"] = secret
+    return parse({"sites": [{"name": "local", "url": wp.url, "user": account.user, "transport": transport,
                              "password_env": "WPSB_TEST_PASSWORD", "min_quiet_minutes": 0, **kw}]}).sites[0]
 
 
@@ -54,8 +72,8 @@ def engine(handle) -> Engine:
     return Engine(llm=gateway(handle), model="mistral-large-latest")
 
 
-def one_pass(wp, handle, account=None, daemon_id="test-daemon", **kw):
-    gw = XmlRpcGateway(site_cfg(wp, account))
+def one_pass(wp, handle, account=None, daemon_id="test-daemon", transport="xmlrpc", **kw):
+    gw = make_wordpress(site_cfg(wp, account, transport))
     return gw, run_pass(gw, engine(handle), daemon_id=daemon_id, opt_in="tag", opt_in_tag=TAG,
                         quiet=timedelta(0), **kw)
 
@@ -78,9 +96,9 @@ def site(reset):
     return reset
 
 
-def test_seed_draft_becomes_a_pending_french_seo_article(site, standin):
+def test_seed_draft_becomes_a_pending_french_seo_article(site, standin, transport):
     post_id = site.create_post("La Chine rejette les allégations", seed_text(), tags=[TAG])
-    gw, report = one_pass(site, standin)
+    gw, report = one_pass(site, standin, transport=transport)
     assert [o.result for o in report.outcomes] == ["rewritten"], report.outcomes
 
     post = snapshot(site, post_id)
@@ -99,45 +117,45 @@ def test_seed_draft_becomes_a_pending_french_seo_article(site, standin):
     state = json.loads(m[STATE_KEY])
     assert state["state"] == "rewritten" and state["tokens_in"] > 0 and state["model"] == "mistral-large-latest"
     assert len(standin.completions()) == 1
-    # ≤ 3 WordPress calls for the post itself: claim, guarded edit, read-back.
-    assert gw.calls["seobridge.claimPost"] == 1 and gw.calls["wp.editPost"] == 1 and gw.calls["wp.getPost"] == 1
+    # 3 WordPress calls for the post itself: claim, guarded edit, read-back.
+    assert [gw.calls[k] for k in PER_POST_CALLS[transport]] == [1, 1, 1]
 
     # The pre-rewrite content is kept as a revision an editor can compare and restore.
     revisions = site.call("wp.getRevisions", site.admin, post_id, ["post_content"])
     assert any("Storm-0558" in r["post_content"] and "<h2" not in r["post_content"] for r in revisions)
 
     # Again: nothing changes, no Mistral call.
-    _, again = one_pass(site, standin)
+    _, again = one_pass(site, standin, transport=transport)
     assert again.outcomes == [] and snapshot(site, post_id) == post
     assert len(standin.completions()) == 1
 
 
-def test_imported_draft_without_revision_keeps_its_original(site, standin):
+def test_imported_draft_without_revision_keeps_its_original(site, standin, transport):
     # Drafts created over REST (imports) have no revision: the plugin saves one before our edit.
     post_id = site.create_post_rest("Import", seed_text(), tags=[TAG])
     assert site.call("wp.getRevisions", site.admin, post_id, ["post_content"]) == []
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert report.count("rewritten") == 1
     revisions = site.call("wp.getRevisions", site.admin, post_id, ["post_content"])
     assert any(r["post_content"] == seed_text() for r in revisions)
 
 
-def test_only_opted_in_drafts_are_touched(site, standin):
+def test_only_opted_in_drafts_are_touched(site, standin, transport):
     untouchable = {status: site.create_post(f"{status} post", seed_text(), status=status, tags=[TAG])
                    for status in ("publish", "pending", "private", "future", "trash")}
     not_opted = site.create_post("Pas inscrit", seed_text())
     before = {pid: snapshot(site, pid) for pid in [*untouchable.values(), not_opted]}
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert report.outcomes == [] and report.ignored == 1
     assert {pid: snapshot(site, pid) for pid in before} == before
     assert standin.completions() == []
 
 
-def test_a_human_edit_during_the_rewrite_wins(site, standin):
+def test_a_human_edit_during_the_rewrite_wins(site, standin, transport):
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     standin.script([{"sleep": 1.5, "fixture": "seed-fr"}])
     result = {}
-    t = threading.Thread(target=lambda: result.update(r=one_pass(site, standin)[1]))
+    t = threading.Thread(target=lambda: result.update(r=one_pass(site, standin, transport=transport)[1]))
     t.start()
     deadline = time.monotonic() + 10
     while not standin.requests() and time.monotonic() < deadline:
@@ -151,25 +169,25 @@ def test_a_human_edit_during_the_rewrite_wins(site, standin):
     assert not set(YOAST_KEYS) & set(meta(post))
 
 
-def test_failed_checks_push_nothing_and_are_not_retried_on_the_same_version(site, standin):
+def test_failed_checks_push_nothing_and_are_not_retried_on_the_same_version(site, standin, transport):
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     standin.script([{"fixture": "bad-invented-quote"}, {"fixture": "bad-invented-quote"}])
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert report.outcomes[0].result == "failed" and "quote_not_in_source" in report.outcomes[0].reason
     post = snapshot(site, post_id)
     assert post["post_status"] == "draft" and post["post_content"] == seed_text()
     state = json.loads(meta(post)[STATE_KEY])
     assert state["state"] == "failed"
     calls = len(standin.completions())
-    _, again = one_pass(site, standin)
+    _, again = one_pass(site, standin, transport=transport)
     assert again.outcomes[0].result == "skipped" and "already failed" in again.outcomes[0].reason
     assert len(standin.completions()) == calls
 
 
-def test_switch_off_in_wordpress_means_no_work(site, standin):
+def test_switch_off_in_wordpress_means_no_work(site, standin, transport):
     site.option("wp_seo_bridge_sync_enabled", "0")
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert "switched off" in report.stopped and report.outcomes == []
     assert snapshot(site, post_id)["post_status"] == "draft"
 
@@ -237,26 +255,26 @@ def test_cli_sync_once_prints_a_line_per_draft_and_a_total(site, standin, tmp_pa
     assert site.bot.password not in proc.stdout + proc.stderr
 
 
-def test_mistral_unavailable_releases_the_draft_for_the_next_pass(site, standin):
+def test_mistral_unavailable_releases_the_draft_for_the_next_pass(site, standin, transport):
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     standin.script([{"status": 503}] * 5)  # beyond the retry budget (3 retries)
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert report.outcomes[0].result == "failed" and "retried next pass" in report.outcomes[0].reason
     assert json.loads(meta(snapshot(site, post_id))[STATE_KEY])["state"] == "released"
-    _, again = one_pass(site, standin)
+    _, again = one_pass(site, standin, transport=transport)
     assert [o.result for o in again.outcomes] == ["rewritten"]
     assert snapshot(site, post_id)["post_status"] == "pending"
 
 
-def test_a_refused_mistral_key_stops_the_pass_and_fails_no_draft(site, standin):
+def test_a_refused_mistral_key_stops_the_pass_and_fails_no_draft(site, standin, transport):
     ids = [site.create_post(f"Brouillon {i}", seed_text(), tags=[TAG]) for i in range(3)]
     standin.script([{"status": 401}])
-    _, report = one_pass(site, standin)
+    _, report = one_pass(site, standin, transport=transport)
     assert report.stopped.startswith("Mistral refused the request")
     assert len(standin.completions()) == 1  # the other drafts were not sent
     for post_id in ids:
         post = snapshot(site, post_id)
         assert post["post_status"] == "draft"
         assert json.loads(meta(post).get(STATE_KEY, '{"state": "none"}'))["state"] in ("released", "none")
-    _, again = one_pass(site, standin)
+    _, again = one_pass(site, standin, transport=transport)
     assert again.count("rewritten") == 3

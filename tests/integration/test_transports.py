@@ -1,4 +1,4 @@
-"""The spine's key scenarios over the REST transport, and ``auto`` on a site that blocks xmlrpc.php.
+"""The REST transport's own cases (CRLF imports, author, REST errors), and ``auto`` on a site that blocks xmlrpc.php.
 
 Same real local WordPress and real mistralai SDK against the stand-in as tests/integration/test_sync.py,
 whose helpers are reused. Gateways come from ``wiring.make_wordpress`` (the product's own choice).
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -19,8 +17,8 @@ from tests.integration.test_sync import REPO, TAG, engine, meta, seed_text, site
 from tests.standin_fixture import standin, standin_server  # noqa: F401
 from wp_seo_bridge.gateways.wordpress.auto import AutoGateway
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, PluginMissing, SiteDown
-from wp_seo_bridge.gateways.wordpress.rest import RestGateway
-from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS, source_hash
+
+from wp_seo_bridge.model import STATE_KEY
 from wp_seo_bridge.pipeline import run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
@@ -29,13 +27,8 @@ pytestmark = pytest.mark.wordpress
 SEED = json.loads((REPO / "wp_seo_bridge/standin/fixtures/seed-fr.json").read_text(encoding="utf-8"))["article"]
 
 
-def app(account: Account) -> Account:
-    """The account as the REST transport logs in: with its application password."""
-    return Account(account.user, account.app_password)
-
-
 def gateway(wp, transport: str = "rest", account: Account | None = None, **kw):
-    return make_wordpress(site_cfg(wp, app(account or wp.bot), transport=transport, **kw))
+    return make_wordpress(site_cfg(wp, account or wp.bot, transport=transport, **kw))
 
 
 def one_pass(wp, handle, gw=None, daemon_id="test-daemon"):
@@ -54,25 +47,6 @@ def assert_rewritten(wp, post_id: int) -> dict:
     return post
 
 
-def test_rest_turns_the_seed_draft_into_a_pending_article_with_yoast_fields(site, standin):
-    post_id = site.create_post("La Chine rejette les allégations", seed_text(), tags=[TAG])
-    gw, report = one_pass(site, standin)
-    assert isinstance(gw, RestGateway)
-    assert [o.result for o in report.outcomes] == ["rewritten"], report.outcomes
-    post = assert_rewritten(site, post_id)
-    # 3 calls for the post itself (claim, guarded update, read-back), as over XML-RPC; per pass: info,
-    # one listing page, one e-mail to the editors.
-    assert gw.calls == {"GET /wp-seo-bridge/v1/info": 1, "GET /wp/v2/posts": 1,
-                        "POST /wp-seo-bridge/v1/claim/<id>": 1, "POST /wp/v2/posts/<id>": 1,
-                        "GET /wp/v2/posts/<id>": 1, "POST /wp-seo-bridge/v1/notify": 1}
-    assert len(site.mails()) == 1 and SEED["title"] in site.mails()[0]["message"]
-    revisions = site.call("wp.getRevisions", site.admin, post_id, ["post_content"])
-    assert any("Storm-0558" in r["post_content"] and "<h2" not in r["post_content"] for r in revisions)
-
-    _, again = one_pass(site, standin)  # our own result is not rewritten again
-    assert again.outcomes == [] and snapshot(site, post_id) == post and len(standin.completions()) == 1
-
-
 def test_rest_imported_draft_with_crlf_is_claimed_pushed_and_keeps_its_original(site, standin):
     # REST keeps "\r\n" as sent (XML-RPC would not): the hash must still match the plugin's.
     original = seed_text().replace("\n", "\r\n")
@@ -81,46 +55,6 @@ def test_rest_imported_draft_with_crlf_is_claimed_pushed_and_keeps_its_original(
     assert report.count("rewritten") == 1, report.outcomes
     revisions = site.call("wp.getRevisions", site.admin, post_id, ["post_content"])
     assert any(r["post_content"].replace("\r\n", "\n") == seed_text() for r in revisions)
-
-
-def test_rest_leaves_non_drafts_and_drafts_not_opted_in_alone(site, standin):
-    untouchable = [site.create_post(f"{s} post", seed_text(), status=s, tags=[TAG])
-                   for s in ("publish", "pending", "private", "future", "trash")]
-    not_opted = site.create_post("Pas inscrit", seed_text())
-    before = {pid: snapshot(site, pid) for pid in [*untouchable, not_opted]}
-    _, report = one_pass(site, standin)
-    assert report.outcomes == [] and report.ignored == 1
-    assert {pid: snapshot(site, pid) for pid in before} == before and standin.completions() == []
-
-
-def test_rest_a_human_edit_during_the_rewrite_wins(site, standin):
-    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
-    standin.script([{"sleep": 1.5, "fixture": "seed-fr"}])
-    result = {}
-    t = threading.Thread(target=lambda: result.update(r=one_pass(site, standin)[1]))
-    t.start()
-    deadline = time.monotonic() + 10
-    while not standin.requests() and time.monotonic() < deadline:
-        time.sleep(0.05)  # claimed, waiting on "Mistral"
-    site.call("wp.editPost", site.admin, post_id, {"post_content": seed_text() + "\n\nAjout de l'auteur."})
-    t.join(20)
-    outcome = result["r"].outcomes[0]
-    assert outcome.result == "skipped" and "not pushed" in outcome.reason
-    post = snapshot(site, post_id)
-    assert post["post_status"] == "draft" and post["post_content"].endswith("Ajout de l'auteur.")
-    assert not set(YOAST_KEYS) & set(meta(post))
-    assert json.loads(meta(post)[STATE_KEY])["state"] == "released"  # recorded over REST
-
-
-def test_rest_failed_checks_are_recorded_and_push_nothing(site, standin):
-    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
-    standin.script([{"fixture": "bad-invented-quote"}, {"fixture": "bad-invented-quote"}])
-    _, report = one_pass(site, standin)
-    assert report.outcomes[0].result == "failed" and "quote_not_in_source" in report.outcomes[0].reason
-    post = snapshot(site, post_id)
-    assert post["post_status"] == "draft" and post["post_content"] == seed_text()
-    state = json.loads(meta(post)[STATE_KEY])
-    assert state["state"] == "failed" and state["source_hash"] == source_hash(post["post_title"], seed_text())
 
 
 @pytest.fixture
@@ -153,7 +87,7 @@ def test_rest_site_level_failures_are_one_clear_error_and_change_nothing(site, s
     secret = {"wrong app password": "abcd efgh ijkl mnop qrst uvwx",  # well formed, not the bot's
               "login password": site.bot.password}.get(breakage, site.bot.app_password)
     url = "http://127.0.0.1:9" if breakage == "wordpress down" else site.url  # nothing listens on port 9
-    cfg = site_cfg(site, Account(site.bot.user, secret), transport="rest", url=url)
+    cfg = site_cfg(site, site.bot, transport="rest", secret=secret, url=url)
     expected = {"plugin missing": PluginMissing, "wordpress down": SiteDown}.get(breakage, AuthFailed)
     with site.plugin_disabled() if breakage == "plugin missing" else contextlib.nullcontext():
         with pytest.raises(expected) as e:
