@@ -9,6 +9,7 @@ from typing import Iterator, Protocol
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
+from .errors import MetaDropped, WordPressError
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,16 @@ def summary(post_id, status: str, modified_gmt, bridge: dict) -> DraftSummary:
         state=parse_state(bridge.get("state", "")),
         locked_by=int(bridge.get("locked_by") or 0) or None,
     )
+
+
+def verify_readback(post_id: str, update: PostUpdate, stored: dict[str, str], status: str, user: str) -> None:
+    """What WordPress says it stored after our push, whatever the transport: protected meta can be
+    dropped silently (answer OK, nothing written), so only the read-back is proof."""
+    missing = [k for k, v in update.meta.items() if stored.get(k) != v]
+    if missing:
+        raise MetaDropped(
+            f"post {post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "
+            f"active and does user {user!r} have the right to edit this post?"
+        )
+    if status != update.status:
+        raise WordPressError(f"post {post_id}: status is {status!r}, expected {update.status!r}")

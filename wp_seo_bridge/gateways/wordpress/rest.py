@@ -26,13 +26,12 @@ from requests.adapters import HTTPAdapter
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, summary
+from .base import PostUpdate, SiteInfo, summary, verify_readback
 from .errors import (
     AuthFailed,
     Conflict,
     Forbidden,
     InsecureTransport,
-    MetaDropped,
     PluginMissing,
     RestDisabled,
     SiteDown,
@@ -310,15 +309,7 @@ class RestGateway:
                       body=update_body(draft, update, daemon_id))
         back, _ = self._request("GET", route, "/wp/v2/posts/<id>", about_post=True,
                                 params={"context": "edit", "_fields": READBACK_FIELDS})
-        stored = back.get("meta") or {}
-        missing = [k for k, v in update.meta.items() if stored.get(k) != v]
-        if missing:
-            raise MetaDropped(
-                f"post {draft.post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "
-                f"active and does user {self.cfg.user!r} have the right to edit this post?"
-            )
-        if back.get("status") != update.status:
-            raise WordPressError(f"post {draft.post_id}: status is {back.get('status')!r}, expected {update.status!r}")
+        verify_readback(draft.post_id, update, back.get("meta") or {}, back.get("status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,

@@ -30,13 +30,12 @@ from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectio
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, summary
+from .base import PostUpdate, SiteInfo, summary, verify_readback
 from .errors import (
     AuthFailed,
     Conflict,
     Forbidden,
     InsecureTransport,
-    MetaDropped,
     PluginMissing,
     SiteDown,
     WordPressError,
@@ -318,14 +317,7 @@ class XmlRpcGateway:
         self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         back = self._call(ReadBack(int(draft.post_id), READBACK_FIELDS))
         stored = {f["key"]: str(f.get("value", "")) for f in back.get("custom_fields", [])}
-        missing = [k for k, v in update.meta.items() if stored.get(k) != v]
-        if missing:
-            raise MetaDropped(
-                f"post {draft.post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "
-                f"active and does user {self.cfg.user!r} have the right to edit this post?"
-            )
-        if back.get("post_status") != update.status:
-            raise WordPressError(f"post {draft.post_id}: status is {back.get('post_status')!r}, expected {update.status!r}")
+        verify_readback(draft.post_id, update, stored, back.get("post_status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))
