@@ -4,6 +4,11 @@ Faults come back translated (French) with HTML entities: we branch on codes, nev
 """
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
+import requests
+
 
 class WordPressError(Exception):
     """Base class. ``str(e)`` is the one line a site admin reads."""
@@ -46,3 +51,16 @@ class Forbidden(WordPressError):
 
 class MetaDropped(WordPressError):
     """WordPress answered OK but did not store meta we wrote (protected meta without our plugin)."""
+
+
+@contextlib.contextmanager
+def http_errors(url: str, timeout: float) -> Iterator[None]:
+    """requests' network failures as SiteDown, with the same words for both transports."""
+    try:
+        yield
+    except requests.exceptions.SSLError as e:
+        raise SiteDown(f"{url}: TLS certificate not valid ({type(e).__name__}); fix the site's certificate") from None
+    except requests.Timeout:
+        raise SiteDown(f"{url}: no answer within {timeout:g} s") from None
+    except requests.ConnectionError:
+        raise SiteDown(f"{url}: cannot connect — is WordPress running at that address?") from None

@@ -28,6 +28,7 @@ from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, summary, verify_readback
 from .errors import (
+    http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -208,19 +209,13 @@ class RestGateway:
 
     def _send(self, method: str, route: str, params: dict, body: dict | None, plain: bool):
         url, query = self._url(route, params, plain)
-        try:
+        with http_errors(self.endpoint, self.cfg.timeout_s):
             r = self.session.request(
                 method, url, params=query, json=body, timeout=self.cfg.timeout_s, stream=True,
                 auth=(self.cfg.user, self.cfg.password()),  # read per call: a rotated secret needs no restart
                 allow_redirects=False,  # a redirected POST turns into a GET; a moved site is a config fix
                 headers={"Accept": "application/json"},
             )
-        except requests.exceptions.SSLError as e:
-            raise SiteDown(f"{self.endpoint}: TLS certificate not valid ({type(e).__name__}); fix the site's certificate") from None
-        except requests.Timeout:
-            raise SiteDown(f"{self.endpoint}: no answer within {self.cfg.timeout_s:g} s") from None
-        except requests.ConnectionError:
-            raise SiteDown(f"{self.endpoint}: cannot connect — is WordPress running at that address?") from None
         try:
             with r:
                 body_bytes = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)

@@ -32,6 +32,7 @@ from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, summary, verify_readback
 from .errors import (
+    http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -107,17 +108,11 @@ class RequestsTransport(xmlrpc.client.Transport):
         m = _METHOD_RE.search(request_body if isinstance(request_body, bytes) else request_body.encode())
         with self._lock:
             self.calls[m.group(1).decode() if m else "?"] += 1
-        try:
+        with http_errors(self.url, self.timeout):
             r = self.session.post(
                 self.url, data=request_body, timeout=self.timeout, stream=True,
                 headers={"Content-Type": "text/xml; charset=utf-8"},
             )
-        except requests.exceptions.SSLError as e:
-            raise SiteDown(f"{self.url}: TLS certificate not valid ({type(e).__name__}); fix the site's certificate") from None
-        except requests.Timeout:
-            raise SiteDown(f"{self.url}: no answer within {self.timeout:g} s") from None
-        except requests.ConnectionError:
-            raise SiteDown(f"{self.url}: cannot connect — is WordPress running at that address?") from None
         with r:
             if r.status_code in (403, 405):
                 # Hardened hosts block xmlrpc.php. Said here, by status code, because the library's
