@@ -252,6 +252,26 @@ def test_guarded_edit_writes_once_and_keeps_the_original_as_a_revision(wp):
     assert (TITLE, CONTENT) in {(r["post_title"], r["post_content"]) for r in revisions(wp, pid)}
 
 
+def test_seobridge_edit_post_answers_what_the_database_holds_after_the_guarded_write(wp):
+    pid = wp.create_post(TITLE, CONTENT)
+    post = claim(wp, pid)
+    expect = post["seo_bridge"]["content_hash"]
+    # _edit_last is protected meta the bot may not write: core skips it without a fault.
+    fields = [{"key": YOAST_FOCUSKW, "value": "crème brûlée"}, {"key": "_edit_last", "value": "9999"}]
+    struct = {"seo_bridge_expect_hash": expect, "seo_bridge_daemon": "daemon-a", "post_status": "pending",
+              "post_content": "<p>Réécrit.</p>", "custom_fields": fields}
+
+    stored = wp.call("seobridge.editPost", wp.bot, pid, struct)
+
+    assert stored["post_status"] == "pending"
+    assert stored["meta"][YOAST_FOCUSKW] == "crème brûlée" and stored["meta"]["_edit_last"] != "9999"
+    assert wp.call("wp.getPost", wp.admin, pid, ["post_content"])["post_content"] == "<p>Réécrit.</p>"
+    # The same guard as wp.editPost: a second write finds a changed draft; no guard fields, no write.
+    assert fault_code(lambda: wp.call("seobridge.editPost", wp.bot, pid, struct)) == 409
+    assert fault_code(lambda: wp.call("seobridge.editPost", wp.bot, pid, {"post_content": "x"})) == 400
+    assert wp.call("wp.getPost", wp.admin, pid, ["post_content"])["post_content"] == "<p>Réécrit.</p>"
+
+
 def test_guarded_edit_refuses_a_draft_changed_after_the_claim(wp):
     pid = wp.create_post(TITLE, CONTENT)
     post = claim(wp, pid)

@@ -103,7 +103,7 @@ def test_auto_uses_xmlrpc_where_it_works(site, standin):
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     gw, report = one_pass(site, standin, gateway(site, "auto"))
     assert isinstance(gw, AutoGateway) and gw.transport == "xmlrpc" and gw.rest is None
-    assert report.count("rewritten") == 1 and gw.calls["wp.editPost"] == 1
+    assert report.count("rewritten") == 1 and gw.calls["seobridge.editPost"] == 1
     assert_rewritten(site, post_id)
 
 
@@ -114,6 +114,6 @@ def test_auto_completes_a_sync_over_rest_when_xmlrpc_php_is_blocked(site, standi
     assert gw.transport == "rest" and "XML-RPC is blocked" in gw.why_rest
     assert [o.result for o in report.outcomes] == ["rewritten"], report.outcomes
     assert gw.calls["POST /wp/v2/posts/<id>"] == 1 and gw.calls["POST /wp-seo-bridge/v1/notify"] == 1
-    assert not {"wp.getPosts", "wp.editPost", "seobridge.claimPost"} & set(gw.calls)
+    assert not {"wp.getPosts", "seobridge.editPost", "seobridge.claimPost"} & set(gw.calls)
     assert any("transport auto → REST" in r.getMessage() for r in caplog.records)  # decided once, logged
     assert_rewritten(site, post_id)

@@ -253,21 +253,29 @@ def test_redirects_are_not_followed_a_moved_site_is_a_config_fix():
     assert len(adapter.seen) == 1
 
 
-def test_push_reads_the_meta_back_and_refuses_a_silent_drop():
+def test_push_checks_what_the_update_answers_as_stored_and_refuses_a_silent_drop():
     sent = {}
 
     def handler(method, path, q, body):
-        if method == "POST":
-            sent.update(body)
-            return 200, {}, {"id": 7}
-        assert q == {"context": "edit", "_fields": "status,meta"}
+        assert method == "POST" and q == {"_fields": "status,meta"}
+        sent.update(body)
         return 200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A", "_yoast_wpseo_focuskw": ""}}
 
     gw, adapter = gateway(handler)
     update = PostUpdate("T", "<p>x</p>", "t", {"_yoast_wpseo_title": "A", "_yoast_wpseo_focuskw": "cloud"})
     with pytest.raises(MetaDropped, match="_yoast_wpseo_focuskw"):
         gw.push(draft_from_json(POST), update, "d1")
-    assert sent["wp_seo_bridge_daemon"] == "d1" and [r.method for r in adapter.seen] == ["POST", "GET"]
+    # One round trip: the update's own answer is the read-back.
+    assert sent["wp_seo_bridge_daemon"] == "d1" and [r.method for r in adapter.seen] == ["POST"]
+
+
+def test_push_accepts_an_update_stored_as_sent():
+    update = PostUpdate("T", "<p>x</p>", "t", {"_yoast_wpseo_title": "A"})
+    gw, adapter = gateway(lambda *a: (200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A"}}))
+    gw.push(draft_from_json(POST), update, "d1")
+    gw, _ = gateway(lambda *a: (200, {}, {"status": "publish", "meta": {"_yoast_wpseo_title": "A"}}))
+    with pytest.raises(WordPressError, match="status is 'publish', expected 'pending'"):
+        gw.push(draft_from_json(POST), update, "d1")
 
 
 def test_a_connection_broken_mid_answer_is_site_down():

@@ -4,7 +4,8 @@ remote call, a declarative field map, and an injectable transport (the testing s
 Quirks handled here come from ../shared/notes/wordpress.md: partial edits are plain dicts (a
 ``WordPressPost`` object would rename the post "Untitled"), dates are never sent back except
 ``if_not_modified_since`` as a UTC DateTime, meta rows are updated by id, faults are told apart by
-code (their text is translated), and protected meta is always read back.
+code (their text is translated), and protected meta is always verified as stored (the plugin's
+guarded edit answers with what the database holds after the write).
 """
 from __future__ import annotations
 
@@ -47,7 +48,6 @@ PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # Tag slugs come in the plugin's seo_bridge struct: asking for "terms" too doubles the page time.
 LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "seo_bridge"]
-READBACK_FIELDS = ["post_status", "custom_fields"]
 
 # --- one class per remote call ---------------------------------------------------------
 
@@ -57,13 +57,10 @@ class ListDrafts(AuthenticatedMethod):
     method_args = ("filter", "fields")
 
 
-class ReadBack(AuthenticatedMethod):
-    method_name = "wp.getPost"
-    method_args = ("post_id", "fields")
-
-
 class GuardedEdit(AuthenticatedMethod):
-    method_name = "wp.editPost"
+    """wp.editPost under the plugin's guard, answering {post_status, meta} as stored: no read-back call."""
+
+    method_name = "seobridge.editPost"
     method_args = ("post_id", "content")
 
 
@@ -309,10 +306,8 @@ class XmlRpcGateway:
         return draft_from_struct(raw)
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
-        self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
-        back = self._call(ReadBack(int(draft.post_id), READBACK_FIELDS))
-        stored = {f["key"]: str(f.get("value", "")) for f in back.get("custom_fields", [])}
-        verify_readback(draft.post_id, update, stored, back.get("post_status"), self.cfg.user)
+        stored = self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
+        verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))

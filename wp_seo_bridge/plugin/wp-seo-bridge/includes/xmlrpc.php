@@ -7,6 +7,8 @@
  *   seobridge.recordState(blog_id, user, pass, post_id, daemon_id, state_json)  → true
  *   wp.getPost(s) with 'seo_bridge' in fields → + seo_bridge {content_hash, state, locked_by}
  *   wp.editPost with seo_bridge_expect_hash + seo_bridge_daemon in the content struct → guarded write
+ *   seobridge.editPost(blog_id, user, pass, post_id, struct) → that guarded write, answering what was stored:
+ *                                                                {post_status, meta: {key: value}}
  *
  * Fault codes are the contract (messages are for humans and may be translated): see includes/claims.php.
  */
@@ -21,6 +23,7 @@ function wpsb_xmlrpc_methods( array $methods ): array {
 	$methods['seobridge.info']        = 'wpsb_xmlrpc_info';
 	$methods['seobridge.claimPost']   = 'wpsb_xmlrpc_claim_post';
 	$methods['seobridge.recordState'] = 'wpsb_xmlrpc_record_state';
+	$methods['seobridge.editPost']    = 'wpsb_xmlrpc_edit_post';
 	return $methods;
 }
 
@@ -84,6 +87,39 @@ function wpsb_xmlrpc_record_state( $args ) {
 	}
 	$result = wpsb_record_state( (int) $args[3], (string) $args[4], (string) $args[5] );
 	return is_wp_error( $result ) ? wpsb_ixr_error( $result ) : true;
+}
+
+/**
+ * The daemon's write in one round trip: core's wp.editPost (same guard, same hooks), then what the database
+ * holds afterwards for the status and every meta key the struct wrote. Protected meta can be dropped without
+ * an error; the daemon compares these values with what it sent, so the proof still comes from storage.
+ *
+ * @return array|IXR_Error
+ */
+function wpsb_xmlrpc_edit_post( $args ) {
+	global $wp_xmlrpc_server;
+	$args   = (array) $args;
+	$struct = $args[4] ?? null;
+	if ( ! is_array( $struct ) || ! isset( $struct['seo_bridge_expect_hash'], $struct['seo_bridge_daemon'] ) ) {
+		return new IXR_Error( 400, 'seobridge.editPost is the guarded write: it needs seo_bridge_expect_hash and seo_bridge_daemon.' );
+	}
+	$result = $wp_xmlrpc_server->wp_editPost( $args );  // logs in, fires xmlrpc_call (the guard), writes
+	if ( $result instanceof IXR_Error ) {
+		return $result;
+	}
+	$post_id = (int) $args[3];
+	clean_post_cache( $post_id );  // read the rows, not this request's caches
+	$stored = array();
+	foreach ( (array) ( $struct['custom_fields'] ?? array() ) as $field ) {
+		$key = is_array( $field ) ? (string) ( $field['key'] ?? '' ) : '';
+		if ( '' !== $key ) {
+			$stored[ $key ] = (string) get_post_meta( $post_id, $key, true );
+		}
+	}
+	return array(
+		'post_status' => (string) get_post_status( $post_id ),
+		'meta'        => (object) $stored,  // a struct even when empty
+	);
 }
 
 function wpsb_xmlrpc_prepare_post( $_post, $post, $fields ) {
