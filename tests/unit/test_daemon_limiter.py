@@ -106,12 +106,15 @@ def test_threads_share_one_allowance_in_arrival_order():
     assert lim.waited_s == pytest.approx(sum(0.1 * k for k in range(1, 41)))
 
 
-def test_latency_is_observed_from_the_end_of_the_wait():
+def test_latency_is_observed_over_the_http_exchange_only():
     t = FakeTime()
     seen: list[float] = []
-    lim = limiter(1, 1_000_000, t, observe=seen.append)
+    lim = limiter(1, 1_000_000, t, observe=seen.append, max_in_flight=1)
     lim.before_call(0)
-    t.now = 2.5
+    t.now = 1.0  # building the request: not latency
+    with lim.in_flight():
+        t.now = 3.5
+    t.now = 4.0  # validating the answer: not latency either
     lim.after_call(Usage(1, 1, 1))
     assert seen == [2.5]
 
@@ -129,12 +132,13 @@ def test_at_most_max_in_flight_calls_at_once():
     def call():
         go.wait()
         lim.before_call(1)
-        with lock:
-            inside[0] += 1
-            peak[0] = max(peak[0], inside[0])
-        threading.Event().wait(0.02)
-        with lock:
-            inside[0] -= 1
+        with lim.in_flight():
+            with lock:
+                inside[0] += 1
+                peak[0] = max(peak[0], inside[0])
+            threading.Event().wait(0.02)
+            with lock:
+                inside[0] -= 1
         lim.after_call(Usage(1, 1, 0))
 
     threads = [threading.Thread(target=call) for _ in range(6)]
@@ -145,19 +149,12 @@ def test_at_most_max_in_flight_calls_at_once():
     assert peak[0] == 2
 
 
-def test_a_lost_after_call_costs_a_slot_but_never_deadlocks_its_thread():
+def test_a_place_is_given_back_when_the_exchange_fails_and_waiting_is_bounded():
     lim = RateLimiter(1000, 10**9, max_in_flight=1)
-    lim.before_call(1)  # no after_call: an unexpected error in between
-    done = threading.Event()
-
-    def again():
-        lim.before_call(1)  # the same thread reuses its slot
-        lim.after_call(Usage())
-        done.set()
-
-    again()
-    assert done.is_set()
-    t = threading.Thread(target=lambda: (lim.before_call(1), lim.after_call(Usage())))
-    t.start()
-    t.join(2)
-    assert not t.is_alive()  # the slot was given back
+    with pytest.raises(OSError):
+        with lim.in_flight():
+            raise OSError("connection reset")
+    with lim.in_flight(timeout=0.01):  # the failed exchange gave its place back
+        with pytest.raises(TimeoutError, match="all 1 Mistral slots stayed busy for 0.01 s"):
+            with lim.in_flight(timeout=0.01):
+                pass

@@ -5,14 +5,16 @@ import json
 import logging
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 
 from tests.standin_fixture import TEST_KEY, fast_settings, gateway, standin, standin_server  # noqa: F401
 from wp_seo_bridge.gateways.mistral import (
-    AuthError, Malformed, MistralGateway, MistralSettings, RateLimited, Rejected, ServerError, SettingsError,
+    AuthError, Malformed, MistralGateway, MistralSettings, NoLimit, RateLimited, Rejected, ServerError, SettingsError,
     Timeout, Truncated, article_schema,
 )
+from wp_seo_bridge.daemon.limiter import RateLimiter
 from wp_seo_bridge.model import Article, Usage
 
 ARTICLE = {
@@ -26,12 +28,18 @@ ARTICLE = {
 MESSAGES = [{"role": "system", "content": "règles"}, {"role": "user", "content": "brouillon"}]
 
 
-class RecordingLimiter:
+class RecordingLimiter(NoLimit):
     def __init__(self):
         self.events: list[tuple[str, object]] = []
 
     def before_call(self, estimated_tokens: int) -> None:
         self.events.append(("before", estimated_tokens))
+
+    @contextmanager
+    def in_flight(self, timeout=None):
+        self.events.append(("send", timeout))
+        yield
+        self.events.append(("answered", None))
 
     def after_call(self, usage: Usage) -> None:
         self.events.append(("after", usage))
@@ -95,7 +103,7 @@ def test_503_twice_then_success(standin):
     _, usage, meta = gateway(standin, limiter=limiter).complete_article(MESSAGES)
     assert meta["attempts"] == 3 and len(standin.completions()) == 3
     # the limiter sees every attempt; failed ones cost no tokens
-    assert [e[0] for e in limiter.events] == ["before", "after"] * 3
+    assert [e[0] for e in limiter.events] == ["before", "send", "answered", "after"] * 3
     assert all(isinstance(n, int) and n > 4000 for kind, n in limiter.events if kind == "before")
     assert [u for kind, u in limiter.events if kind == "after"] == [Usage(), Usage(), usage]
 
@@ -257,3 +265,20 @@ def test_a_slow_limiter_counts_against_the_deadline(standin):
     with pytest.raises(Timeout, match="deadline passed before attempt 2"):
         gateway(standin, limiter=Slow(), deadline_s=0.6).complete_article(MESSAGES)
     assert len(standin.completions()) == 1
+
+
+def test_the_limiter_place_covers_the_http_exchange_not_the_sdk_work_around_it(standin):
+    standin.script([{"article": ARTICLE}])
+    lim = RecordingLimiter()
+    gateway(standin, limiter=lim).complete_article(MESSAGES)
+    assert [e for e, _ in lim.events] == ["before", "send", "answered", "after"]
+    assert 0 < lim.events[1][1] <= 30  # the wait for a place is bounded by the request's timeout
+
+
+def test_no_free_place_means_not_sent_and_tried_next_pass(standin):
+    standin.script([{"article": ARTICLE}])
+    lim = RateLimiter(1000, 10**9, max_in_flight=1)
+    with lim.in_flight():  # another draft's exchange holds the only place past the deadline
+        with pytest.raises(Timeout, match="not sent: all 1 Mistral slots stayed busy"):
+            gateway(standin, limiter=lim, timeout_s=0.2, deadline_s=0.3).complete_article(MESSAGES)
+    assert standin.completions() == []

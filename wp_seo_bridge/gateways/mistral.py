@@ -11,6 +11,7 @@ import logging
 import random
 import re
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Mapping, Protocol, Sequence
@@ -125,6 +126,7 @@ class Limiter(Protocol):
     """The daemon's rate limiter, shared by every site using one key."""
 
     def before_call(self, estimated_tokens: int) -> None: ...  # may block until the call is allowed
+    def in_flight(self, timeout: float | None) -> AbstractContextManager: ...  # around one HTTP exchange
     def after_call(self, usage: Usage) -> None: ...  # the real usage (zero tokens when the call failed)
 
 
@@ -132,8 +134,29 @@ class NoLimit:
     def before_call(self, estimated_tokens: int) -> None:
         pass
 
+    def in_flight(self, timeout: float | None = None) -> AbstractContextManager:
+        return nullcontext()
+
     def after_call(self, usage: Usage) -> None:
         pass
+
+
+class LimitedHttpClient(httpx2.Client):
+    """The SDK's HTTP client (the SDK's own default settings) holding one of the limiter's in-flight
+    places for each exchange, from sending the request to the last byte of the answer."""
+
+    def __init__(self, limiter: Limiter):
+        super().__init__(follow_redirects=True)
+        self.limiter = limiter
+
+    def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        # The wait for a place is bounded like httpx's wait for a pooled connection.
+        wait = (request.extensions.get("timeout") or {}).get("pool")
+        try:
+            with self.limiter.in_flight(wait):
+                return super().send(request, **kwargs)
+        except TimeoutError as e:  # only ours: httpx reports its own timeouts as httpx2 errors
+            raise httpx2.PoolTimeout(str(e), request=request) from None
 
 
 # --- the structured-output schema ----------------------------------------------------------
@@ -177,7 +200,7 @@ class MistralGateway:
             if not settings.api_key:
                 raise SettingsError("no Mistral API key: export MISTRAL_API_KEY or set mistral.api_key_file")
             kwargs: dict[str, Any] = {"api_key": settings.api_key, "timeout_ms": int(settings.timeout_s * 1000),
-                                      "retry_config": _SDK_RETRIES_OFF}
+                                      "retry_config": _SDK_RETRIES_OFF, "client": LimitedHttpClient(self.limiter)}
             if settings.server_url:
                 kwargs["server_url"] = settings.server_url
             client = Mistral(**kwargs)
@@ -267,6 +290,8 @@ class MistralGateway:
                                 f"name {self.settings.model!r}", status=status), None
             return Rejected(f"Mistral rejected the request (HTTP {status}): {_body_message(e.body)}",
                             status=status), None
+        if isinstance(e, httpx2.PoolTimeout):  # our in-flight cap (daemon.concurrency): nothing was sent
+            return Timeout(f"not sent: {e}"), None
         if isinstance(e, httpx2.ReadTimeout):
             return Timeout(f"no answer from Mistral within {timeout_s:g} s; not re-sent, since a long "
                            f"generation would be paid twice (raise mistral.timeout_s or lower max_tokens)"), None
