@@ -196,6 +196,9 @@ class Finding:
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
+    # What the findings judged, when the checks rendered it: push sends this very HTML.
+    html: str = field(default="", compare=False, repr=False)
+    words: int = field(default=0, compare=False)  # as Yoast counts them
 
     @property
     def passed(self) -> bool:

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Callable, Protocol
@@ -68,9 +68,11 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     )
     if result.article is None:
         return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry)
-    html = render.render(result.article, source, engine.mode)
-    words = check.analyse(result.article, html).word_count
-    return Rewritten(source, result.article, html, result.report, result.usage, words=words)
+    report = result.report
+    if not report.html:  # a check that does not render (tests): render and count here
+        html = render.render(result.article, source, engine.mode)
+        report = replace(report, html=html, words=check.analyse(result.article, html).word_count)
+    return Rewritten(source, result.article, report.html, report, result.usage, words=report.words)
 
 
 class Budget(Protocol):

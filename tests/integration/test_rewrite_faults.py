@@ -41,6 +41,8 @@ def assert_valid(r: Rewritten) -> None:
     again = check.run(r.article, r.source)
     assert again.passed, [f.message for f in again.failures]
     assert r.report.passed
+    # What is pushed is exactly what the checks judged, and its word count is theirs.
+    assert r.html == again.html == r.report.html and r.words == again.words >= 700
 
 
 @pytest.mark.parametrize("name", GOOD)

@@ -68,4 +68,4 @@ def run(article: Article, source: Source, *, min_words: int = 700, used_keyphras
         rules.url_not_in_source(html, article, source),
         rules.html_unsafe(html, source),
     )
-    return Report(findings)
+    return Report(findings, html=html, words=a.word_count)
