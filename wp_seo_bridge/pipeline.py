@@ -1,14 +1,16 @@
 """The story of one draft: select → extract → rewrite → check → render → push.
 
 ``rewrite_text`` is the pure part (no WordPress): the ``rewrite`` CLI command uses it alone.
-``process_draft`` adds the claim and the push; ``run_pass`` does one pass over one site.
+``process_draft`` adds the push to a claimed draft; ``run_pass`` does one pass over one site,
+claiming drafts a round at a time.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from concurrent.futures import Executor
+from collections import deque
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -95,6 +97,7 @@ class PassReport:
     site: str
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: int = 0  # drafts not opted in
+    refused: int = 0  # queued drafts not started: budget, max posts, stopping, a refused key
     stopped: str = ""  # why the pass did not run or stopped early (switch off, budget)
 
     def count(self, result: str) -> int:
@@ -106,14 +109,11 @@ class PassReport:
                 f"{self.count('failed')} failed, {self.ignored} not opted in{tail}")
 
 
-def process_draft(wp: WordPressGateway, summary: DraftSummary, engine: Engine, info: SiteInfo, *,
-                  daemon_id: str, claim_ttl_s: int = 1800) -> Outcome:
+def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
+                  daemon_id: str) -> Outcome:
+    """rewrite → check → render → push, for a draft this daemon has just claimed."""
     started = time.monotonic()
-    out = partial(Outcome, wp.site, summary.post_id, source_hash=summary.content_hash, model=engine.model)
-    try:
-        draft = wp.claim(summary, daemon_id, claim_ttl_s)
-    except Conflict as e:
-        return out("skipped", f"not claimed: {e}")
+    out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
     try:
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases)
     except (AuthError, SettingsError) as e:
@@ -139,6 +139,11 @@ def process_draft(wp: WordPressGateway, summary: DraftSummary, engine: Engine, i
                usage=r.usage, seconds=elapsed())
 
 
+def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
+    result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
+    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model)
+
+
 def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) -> None:
     try:
         wp.record(draft.post_id, release_state(draft, daemon_id=daemon_id, reason=reason), daemon_id)
@@ -146,12 +151,52 @@ def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) ->
         log.warning("post %s: could not release claim: %s", draft.post_id, e)
 
 
+class _Gate:
+    """Decides, draft by draft in order, whether one more may start: not stopping, under the pass's
+    max posts and the daily budget, and Mistral has not refused the key."""
+
+    def __init__(self, max_posts: int | None, budget: Budget, stop: Callable[[], bool]):
+        self.max_posts, self.budget, self.stop = max_posts, budget, stop
+        self.started = self.refused = 0
+        self.fatal = ""  # set once Mistral refuses the key: every later draft would fail the same way
+        self.first_refusal = ""
+        self._lock = threading.Lock()
+
+    def refusal(self) -> str | None:
+        with self._lock:  # decide and count atomically: never overshoots max_posts
+            why = self.fatal or ("stopping" if self.stop() else None)
+            if not why and self.max_posts is not None and self.started >= self.max_posts:
+                why = f"max {self.max_posts} posts per pass reached"
+            why = why or self.budget.try_start()
+            if why:
+                self.first_refusal = self.first_refusal or why
+                self.refused += 1
+                return why
+            self.started += 1
+            return None
+
+    def halt(self, why: str) -> None:
+        with self._lock:
+            self.fatal = self.fatal or why
+
+    @property
+    def stopped(self) -> str:
+        return self.fatal or self.first_refusal
+
+
 def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: str, opt_in_tag: str,
              quiet: timedelta, claim_ttl_s: int = 1800, max_posts: int | None = None,
-             budget: Budget | None = None, executor: Executor | None = None,
-             on_outcome: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
+             budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
+             max_claimed: int | None = None, on_outcome: Callable[[Outcome], None] = lambda o: None,
+             on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
              now: datetime | None = None) -> PassReport:
-    """One pass over one site. Raises WordPressError when the site cannot be worked on at all."""
+    """One pass over one site. Raises WordPressError when the site cannot be worked on at all.
+
+    Drafts are claimed ``claim_batch`` at a time (one WordPress request per round) and handed to
+    ``executor``; at most ``max_claimed`` are claimed and unfinished at once, so a claim is taken
+    just before its draft's turn, never for the whole queue. ``on_done`` sees each claimed (or
+    refused) draft's outcome the moment it is known, on that thread: the job log writes its row
+    right after the push. ``on_outcome`` sees every outcome, in selection order."""
     report = PassReport(wp.site)
     info = wp.site_info()
     if not info.sync_enabled:
@@ -172,35 +217,69 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
         else:
             todo.append(d.summary)
 
-    started, refused, lock = [0], [], threading.Lock()
+    gate = _Gate(max_posts, budget, stop)
+    batch = max(1, claim_batch)
+    room = threading.Semaphore(max(max_claimed or batch, batch))
+    pending: deque[Outcome | Future] = deque()  # in selection order, emitted in that order
 
-    def work(summary: DraftSummary) -> Outcome:
-        with lock:  # decide and count atomically: the pool never overshoots max_posts
-            why_not = refused[0] if refused and refused[0].startswith("Mistral") else None
-            why_not = why_not or ("stopping" if stop() else None)
-            if not why_not and max_posts is not None and started[0] >= max_posts:
-                why_not = f"max {max_posts} posts per pass reached"
-            why_not = why_not or budget.try_start()
-            if why_not:
-                refused.append(why_not)
-                return Outcome(wp.site, summary.post_id, "skipped", why_not, summary.content_hash)
-            started[0] += 1
-        try:
-            o = process_draft(wp, summary, engine, info, daemon_id=daemon_id, claim_ttl_s=claim_ttl_s)
-        except WordPressError as e:
-            o = Outcome(wp.site, summary.post_id, "failed", str(e), summary.content_hash)
-        except (AuthError, SettingsError) as e:  # every later draft would fail the same way: stop the pass
-            with lock:
-                refused.insert(0, f"Mistral refused the request: {e}")
-            o = Outcome(wp.site, summary.post_id, "failed", str(e), summary.content_hash)
+    def done(o: Outcome) -> Outcome:
         budget.spend(o.usage)
+        try:
+            on_done(o)
+        except Exception:  # bookkeeping must never lose the outcome itself
+            log.exception("recording the outcome of post %s failed", o.post_id)
         return o
 
-    for o in executor.map(work, todo) if executor else map(work, todo):
-        _emit(report, on_outcome, o)
-    report.stopped = refused[0] if refused else ""
+    def finish(draft: Draft) -> Outcome:
+        try:
+            if stop():  # claimed in the last round, not started: give it back untouched
+                _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
+                o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
+                            model=engine.model)
+            else:
+                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id)
+        except WordPressError as e:
+            o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+        except (AuthError, SettingsError) as e:
+            gate.halt(f"Mistral refused the request: {e}")
+            o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+        finally:
+            room.release()
+        return done(o)
+
+    for start in range(0, len(todo), batch):
+        chosen: list[DraftSummary] = []
+        for summary in todo[start:start + batch]:
+            room.acquire()  # waits while max_claimed drafts are claimed and unfinished
+            why_not = gate.refusal()
+            if why_not:
+                room.release()
+                pending.append(Outcome(wp.site, summary.post_id, "skipped", why_not, summary.content_hash))
+            else:
+                chosen.append(summary)
+        claims: list[Draft | WordPressError] = []
+        if chosen:
+            try:
+                claims = wp.claim_many(chosen, daemon_id, claim_ttl_s)
+            except WordPressError as e:  # the request itself failed: so did each claim in it
+                claims = [e] * len(chosen)
+        for summary, claimed in zip(chosen, claims):
+            if isinstance(claimed, Draft):
+                pending.append(executor.submit(finish, claimed) if executor else finish(claimed))
+                continue
+            room.release()
+            pending.append(done(not_claimed(wp, summary, claimed, engine.model)))
+        while pending and (isinstance(pending[0], Outcome) or pending[0].done()):
+            _emit(report, on_outcome, _result(pending.popleft()))
+    while pending:
+        _emit(report, on_outcome, _result(pending.popleft()))
+    report.stopped, report.refused = gate.stopped, gate.refused
     _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
     return report
+
+
+def _result(item: Outcome | Future) -> Outcome:
+    return item if isinstance(item, Outcome) else item.result()
 
 
 def _notify(wp: WordPressGateway, post_ids: list[str]) -> None:

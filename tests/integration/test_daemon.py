@@ -245,6 +245,7 @@ def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_p
 
 def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, standin, tmp_path, daemons):
     ids = [site.create_post(f"Brouillon {i}", source_text("seed-fr"), tags=[TAG]) for i in range(3)]
+    before = {post(site, i)["content"] for i in ids}
     standin.script([{"sleep": 2.0, "fixture": "seed-fr"}])
     cfg = write_config(tmp_path, site, daemon={"concurrency": 1})
     d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "60")
@@ -252,12 +253,14 @@ def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, stand
     d.proc.send_signal(signal.SIGTERM)
     assert d.proc.wait(30) == 0
     states = [post(site, i) for i in ids]
-    # Drafts already claimed (the one at Mistral, and one the pool had claimed while waiting for a
-    # Mistral slot) were finished and pushed; the others were never even claimed.
+    # Drafts a worker had started (the one at Mistral, and one waiting for the Mistral slot) were
+    # finished and pushed; a draft claimed for the next round but not started was given back
+    # untouched (released: another daemon may take it at once); any other was never claimed.
     done = [s for s in states if s["status"] == "pending"]
     untouched = [s for s in states if s["status"] == "draft"]
     assert all(s["state"]["state"] == "rewritten" for s in done)
-    assert untouched and all(s["state"] is None for s in untouched)
+    assert untouched and all(s["state"] is None or s["state"]["state"] == "released" for s in untouched)
+    assert {s["content"] for s in untouched} == before
     assert len(done) + len(untouched) == 3 and len(standin.completions()) == len(done)
     assert states[0]["status"] == "pending"  # the draft at Mistral when the signal came was finished
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from wp_seo_bridge.gateways.wordpress.errors import (
     XmlRpcDisabled,
 )
 from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway, draft_from_struct
-from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS
+from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS, Draft
 from wp_seo_bridge.pipeline import Engine, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
@@ -169,6 +170,37 @@ def test_a_human_edit_during_the_rewrite_wins(site, standin, transport):
     post = snapshot(site, post_id)
     assert post["post_status"] == "draft" and post["post_content"].endswith("Ajout de l'auteur.")
     assert not set(YOAST_KEYS) & set(meta(post))
+
+
+#: The one request that claims a round of drafts, per transport.
+BATCH_CALL = {"xmlrpc": "system.multicall", "rest": "POST /batch/v1"}
+
+
+def test_a_round_of_claims_is_one_request_and_each_claim_is_judged_alone(site, transport):
+    ids = [site.create_post(f"Brouillon {i}", seed_text(), tags=[TAG]) for i in range(4)]
+    gw = make_wordpress(site_cfg(site, transport=transport))
+    summaries = sorted((s for s in gw.list_drafts()), key=lambda s: int(s.post_id))
+    site.call("wp.editPost", site.admin, ids[1], {"post_content": seed_text() + "\n\nRelu."})  # changed
+    site.hold_edit_lock(ids[2], site.editor)  # open in the editor
+    before = sum(gw.calls.values())
+
+    claims = gw.claim_many(summaries, "daemon-a", 600)
+
+    assert sum(gw.calls.values()) - before == 1 and gw.calls[BATCH_CALL[transport]] == 1
+    assert [type(c).__name__ for c in claims] == ["Draft", "Conflict", "Conflict", "Draft"]
+    assert [c.post_id for c in claims if isinstance(c, Draft)] == [str(ids[0]), str(ids[3])]
+    states = {pid: json.loads(meta(snapshot(site, pid)).get(STATE_KEY, "{}")) for pid in ids}
+    assert [states[pid].get("state") for pid in ids] == ["claimed", None, None, "claimed"]
+    assert states[ids[0]]["by"] == "daemon-a"
+
+
+def test_a_daemon_pass_claims_a_round_per_request(site, standin, transport):
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": seed_text(), "tags": (TAG,)} for i in range(6)])
+    with ThreadPoolExecutor(4) as pool:
+        gw, report = one_pass(site, standin, transport=transport, executor=pool, claim_batch=3, max_claimed=6)
+    assert report.count("rewritten") == 6 and gw.calls[BATCH_CALL[transport]] == 2
+    assert all(snapshot(site, pid)["post_status"] == "pending" for pid in ids)
+    assert [o.post_id for o in report.outcomes] == [str(pid) for pid in ids]  # reported in selection order
 
 
 def test_failed_checks_push_nothing_and_are_not_retried_on_the_same_version(site, standin, transport):

@@ -49,18 +49,11 @@ class Metrics:
 
 
 class MeteredExecutor(ThreadPoolExecutor):
-    """The bounded worker pool; its queue depth (submitted, not finished) feeds a gauge.
+    """The bounded worker pool; its queue depth (submitted, not finished) feeds a gauge."""
 
-    ``on_result`` sees each task's result on the worker thread the moment it is done: the job log
-    writes a draft's row right after its push, not when an ordered ``map`` gets to it (a kill -9
-    in between would lose the row of a post WordPress already has).
-    """
-
-    def __init__(self, max_workers: int, gauge: Gauge | None = None,
-                 on_result: Callable[[object], None] | None = None):
+    def __init__(self, max_workers: int, gauge: Gauge | None = None):
         super().__init__(max_workers=max_workers, thread_name_prefix="draft")
         self._gauge = gauge
-        self._on_result = on_result
         self._depth = 0
         self._lock = threading.Lock()
 
@@ -79,13 +72,7 @@ class MeteredExecutor(ThreadPoolExecutor):
 
         def run():
             try:
-                result = fn(*args, **kwargs)
-                if self._on_result is not None:
-                    try:
-                        self._on_result(result)
-                    except Exception:  # bookkeeping must never lose the result itself
-                        log.exception("recording a result failed")
-                return result
+                return fn(*args, **kwargs)
             finally:
                 self._move(-1)
 

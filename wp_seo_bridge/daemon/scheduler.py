@@ -45,6 +45,12 @@ def pool_size(concurrency: int) -> int:
     return 2 * concurrency
 
 
+def claim_window(concurrency: int) -> int:
+    """Drafts claimed and not finished, at most: every worker busy plus one round of claims (one
+    WordPress request claims ``concurrency`` drafts) waiting for a worker."""
+    return pool_size(concurrency) + concurrency
+
+
 def first_estimate(cfg: Config) -> tuple[int, float]:
     """What a draft may cost before today's average is known: one answer of max_tokens."""
     m = cfg.mistral
@@ -53,9 +59,9 @@ def first_estimate(cfg: Config) -> tuple[int, float]:
 
 
 def is_attempt(o: Outcome) -> bool:
-    """A draft the pass claimed or tried to claim (process_draft names the model on everything it
-    returns; a WordPress error around it is a failure). Selection skips and budget or stop
-    refusals carry no model: they are counted on the pass, not logged one by one."""
+    """A draft the pass claimed or tried to claim (process_draft and not_claimed name the model on
+    everything they return; a WordPress error around them is a failure). Selection skips and budget
+    or stop refusals carry no model: they are counted on the pass, not logged one by one."""
     return bool(o.model) or o.result == "failed"
 
 
@@ -106,7 +112,7 @@ class Daemon:
         self.joblog = joblog or JobLog.in_state_dir(Path(d.state_dir))
         self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day,
                                   first_estimate=first_estimate(cfg))
-        self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue, on_result=self._done)
+        self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
         self._pass_ids: dict[str, int] = {}  # the running pass of each site (one at a time per site)
         self.stopping = threading.Event()
         self.sites = {s.name: SiteStatus() for s in cfg.sites}
@@ -134,22 +140,17 @@ class Daemon:
             wp = self.gateway(site)
             calls_before = _calls(wp)
 
-            def on_outcome(o: Outcome) -> None:  # attempts were recorded by _done, on their worker
+            def on_outcome(o: Outcome) -> None:  # attempts were recorded by _done, as soon as known
                 if not is_attempt(o):
                     log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
                 self.on_outcome(o)
-
-            queued = [0]
-
-            def stop() -> bool:  # run_pass asks once per queued draft, before starting it
-                queued[0] += 1
-                return self.stopping.is_set()
 
             report = run_pass(
                 wp, self.engine, daemon_id=self.daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
                 quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=self.cfg.daemon.claim_ttl_s,
                 max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
-                on_outcome=on_outcome, stop=stop,
+                claim_batch=self.cfg.daemon.concurrency, max_claimed=claim_window(self.cfg.daemon.concurrency),
+                on_outcome=on_outcome, on_done=self._done, stop=self.stopping.is_set,
             )
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_error = str(e)
@@ -165,9 +166,8 @@ class Daemon:
             return None
         attempts = [o for o in report.outcomes if is_attempt(o)]
         # Skips without a model are selection skips (quiet period, already handled, open in the
-        # editor) or refusals of queued drafts (budget, stopping): each queued draft is one or the other.
-        refused = queued[0] - len(attempts)
-        waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - refused
+        # editor) or the pass's refusals of queued drafts (budget, stopping).
+        waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - report.refused
         self.joblog.finish_pass(
             pass_id, rewritten=report.count("rewritten"), skipped=sum(o.result == "skipped" for o in attempts),
             failed=report.count("failed"), ignored=report.ignored, wp_calls=_calls(wp) - calls_before,
@@ -185,9 +185,9 @@ class Daemon:
             "stopped": report.stopped})
         return report
 
-    def _done(self, o: object) -> None:
-        """A draft's outcome, on its worker thread, as soon as it is known."""
-        if not isinstance(o, Outcome) or not is_attempt(o):
+    def _done(self, o: Outcome) -> None:
+        """A draft's outcome, as soon as it is known (on its worker thread, after the push)."""
+        if not is_attempt(o):
             return
         self.joblog.record(o, pass_id=self._pass_ids.get(o.site), daemon_id=self.daemon_id)
         self.metrics.outcome(o)

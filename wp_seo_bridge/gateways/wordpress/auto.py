@@ -14,7 +14,7 @@ from typing import Callable, Iterator, TypeVar
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
 from .base import PostUpdate, SiteInfo, WordPressGateway
-from .errors import RestDisabled, XmlRpcDisabled
+from .errors import RestDisabled, WordPressError, XmlRpcDisabled
 from .rest import RestGateway
 from .xmlrpc import XmlRpcGateway
 
@@ -91,6 +91,9 @@ class AutoGateway:
 
     def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
         return self._call(lambda gw: gw.claim(summary, daemon_id, ttl_s))
+
+    def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        return self._call(lambda gw: gw.claim_many(summaries, daemon_id, ttl_s))
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         return self._call(lambda gw: gw.push(draft, update, daemon_id))

@@ -5,11 +5,11 @@ Both transports implement :class:`WordPressGateway`; the pipeline never knows wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
-from .errors import MetaDropped, WordPressError
+from .errors import Conflict, Forbidden, MetaDropped, WordPressError
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,29 @@ class WordPressGateway(Protocol):
         another daemon.
         """
 
+    def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        """``claim`` for several drafts in one request where the transport allows (XML-RPC
+        system.multicall, REST /batch/v1). Answers in order: each Draft, or why that draft was not
+        claimed (Conflict: leave it; another WordPressError: it failed). Raises WordPressError when
+        the request as a whole failed."""
+
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
-        """One guarded edit (if_not_modified_since + server-side hash check), then reads back the
-        meta and raises MetaDropped when WordPress did not store it."""
+        """One guarded edit (if_not_modified_since + server-side hash check) whose answer is what
+        WordPress stored; raises MetaDropped when that is not the meta we sent."""
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         """Writes only our bookkeeping (a failure, a release) without touching the post itself."""
 
     def notify(self, post_ids: list[str]) -> int:
         """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
+
+
+def per_post(claim: Callable[[], Any]) -> Any:
+    """One claim answered like an item of a batch: this post's refusal is returned, not raised."""
+    try:
+        return claim()
+    except (Conflict, Forbidden) as e:
+        return e
 
 
 def parse_state(raw: str) -> BridgeState | None:

@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, summary, verify_readback
+from .base import PostUpdate, SiteInfo, per_post, summary, verify_readback
 from .errors import (
     http_errors,
     AuthFailed,
@@ -43,6 +43,7 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 
 NAMESPACE = "wp-seo-bridge/v1"
 PAGE_SIZE = 100  # REST's largest per_page
+MAX_BATCH = 25  # /batch/v1's default limit (rest_get_max_batch_size)
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # No `tags`: they come as term ids; the plugin's seo_bridge field carries the slugs selection needs.
 LIST_FIELDS = "id,status,modified_gmt,seo_bridge"
@@ -199,6 +200,7 @@ class RestGateway:
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._plain_routes: bool | None = None  # True: ?rest_route= (sites without pretty permalinks)
+        self._batches = True  # until the site refuses /batch/v1
 
     # --- transport ---
 
@@ -297,6 +299,34 @@ class RestGateway:
             body={"expect_hash": summary.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s},
         )
         return draft_from_json(raw)
+
+    def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        if len(summaries) == 1 or not self._batches:
+            return [per_post(lambda s=s: self.claim(s, daemon_id, ttl_s)) for s in summaries]
+        out: list[Draft | WordPressError] = []
+        for start in range(0, len(summaries), MAX_BATCH):
+            out += self._claim_batch(summaries[start:start + MAX_BATCH], daemon_id, ttl_s)
+        return out
+
+    def _claim_batch(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        """Claims in one /batch/v1 request (one WordPress start-up); each answer is judged on its own."""
+        calls = [{"method": "POST", "path": f"/{NAMESPACE}/claim/{int(s.post_id)}",
+                  "body": {"expect_hash": s.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s}}
+                 for s in summaries]
+        try:
+            raw, _ = self._request("POST", "/batch/v1", "/batch/v1", body={"requests": calls})
+        except (SiteDown, AuthFailed):
+            raise
+        except WordPressError as e:  # WordPress < 5.6, or a security plugin refuses batches: one by one
+            log.warning("%s: REST batch refused (%s): claiming one draft per request", self.site, e)
+            self._batches = False
+            return self.claim_many(summaries, daemon_id, ttl_s)
+        answers = raw.get("responses") if isinstance(raw, dict) else None
+        if not isinstance(answers, list) or len(answers) != len(calls):
+            raise WordPressError(f"{self.endpoint}: /batch/v1 answered {len(answers or ())} results for {len(calls)} claims")
+        return [draft_from_json(a.get("body")) if int(a.get("status") or 500) < 300 else
+                self._error(int(a.get("status") or 500), a.get("body"), f"/{NAMESPACE}/claim/<id>", about_post=True)
+                for a in answers]
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         route = f"/wp/v2/posts/{int(draft.post_id)}"

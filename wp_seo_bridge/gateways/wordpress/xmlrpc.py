@@ -31,7 +31,7 @@ from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectio
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, summary, verify_readback
+from .base import PostUpdate, SiteInfo, per_post, summary, verify_readback
 from .errors import (
     http_errors,
     AuthFailed,
@@ -305,6 +305,26 @@ class XmlRpcGateway:
         raw = self._call(ClaimPost(int(summary.post_id), summary.content_hash, daemon_id, ttl_s))
         return draft_from_struct(raw)
 
+    def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        if len(summaries) == 1:
+            return [per_post(lambda: self.claim(summaries[0], daemon_id, ttl_s))]
+        answers = self._multicall([ClaimPost(int(s.post_id), s.content_hash, daemon_id, ttl_s) for s in summaries])
+        return [a if isinstance(a, WordPressError) else draft_from_struct(a) for a in answers]
+
+    def _multicall(self, methods: list[AuthenticatedMethod]) -> list[Any]:
+        """Several calls in one request, so one WordPress start-up (system.multicall, part of WordPress's
+        XML-RPC server). Each answer is the call's value, or its fault as a WordPressError."""
+        client = self._connect()
+        if any(m.method_name.startswith("seobridge.") and m.method_name not in client.supported_methods
+               for m in methods):
+            raise PluginMissing.at(self.cfg.url)
+        calls = [{"methodName": m.method_name, "params": list(m.get_args(client))} for m in methods]
+        answers = self._wrap(lambda: client.server.system.multicall(calls))
+        if not isinstance(answers, list) or len(answers) != len(calls):
+            raise WordPressError(f"{self.endpoint}: system.multicall answered {len(answers or ())} results "
+                                 f"for {len(calls)} calls")
+        return [self._fault(xmlrpc.client.Fault(a.get("faultCode", 0), str(a.get("faultString", ""))))
+                if isinstance(a, dict) else m.process_result(a[0]) for m, a in zip(methods, answers)]
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         stored = self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)

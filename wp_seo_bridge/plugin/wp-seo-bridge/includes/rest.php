@@ -41,6 +41,7 @@ function wpsb_rest_register(): void {
 		array(
 			'methods'             => WP_REST_Server::CREATABLE,
 			'callback'            => 'wpsb_rest_claim',
+			'allow_batch'         => array( 'v1' => true ),  // the daemon claims a round of drafts per request
 			'permission_callback' => 'wpsb_rest_can_edit_posts',
 			'args'                => array(
 				'id'          => $id_arg,
