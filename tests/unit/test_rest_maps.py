@@ -354,3 +354,39 @@ def test_auto_says_both_doors_are_closed_in_one_line():
         gw.site_info()
     assert "REST API is disabled" in str(e.value) and "XML-RPC is blocked" in str(e.value)
     assert "\n" not in str(e.value)
+
+
+# --- claims in batches -----------------------------------------------------------------------
+
+
+def _summaries(*ids: int):
+    return [summary_from_json({**POST, "id": i}) for i in ids]
+
+
+def test_a_round_of_claims_is_one_batch_request_judged_claim_by_claim():
+    def handler(method, path, q, body):
+        assert (method, path) == ("POST", "/wp-json/batch/v1")
+        assert [r["path"] for r in body["requests"]] == [f"/wp-seo-bridge/v1/claim/{i}" for i in (7, 8, 9)]
+        assert {r["body"]["daemon_id"] for r in body["requests"]} == {"d1"}
+        return 200, {}, {"responses": [
+            {"status": 200, "body": {**POST, "id": 7}},
+            {"status": 409, "body": {"code": "wpsb_changed", "message": "changé", "data": {"status": 409}}},
+            {"status": 403, "body": {"code": "rest_cannot_edit", "message": "non", "data": {"status": 403}}},
+        ]}
+
+    gw, adapter = gateway(handler)
+    claims = gw.claim_many(_summaries(7, 8, 9), "d1", 600)
+    assert claims[0].post_id == "7" and isinstance(claims[1], Conflict) and isinstance(claims[2], WordPressError)
+    assert len(adapter.seen) == 1
+
+
+def test_a_site_refusing_batches_is_claimed_one_request_per_draft_from_then_on():
+    def handler(method, path, q, body):
+        if path == "/wp-json/batch/v1":
+            return 403, {}, {"code": "rest_forbidden", "message": "batch off", "data": {"status": 403}}
+        return 200, {}, {**POST, "id": int(path.rsplit("/", 1)[1])}
+
+    gw, adapter = gateway(handler)
+    assert [c.post_id for c in gw.claim_many(_summaries(7, 8), "d1", 600)] == ["7", "8"]
+    assert [c.post_id for c in gw.claim_many(_summaries(9, 10), "d1", 600)] == ["9", "10"]
+    assert gw.calls["POST /batch/v1"] == 1 and gw.calls["POST /wp-seo-bridge/v1/claim/<id>"] == 4
