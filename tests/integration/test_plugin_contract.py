@@ -388,6 +388,26 @@ def test_mails_are_captured_as_files(reset):
 # --- REST parity ---------------------------------------------------------------------------------------
 
 
+def test_rest_drafts_route_lists_what_xmlrpc_lists_in_pages_of_up_to_500(reset):
+    wp = reset
+    mine = wp.create_post(TITLE, CONTENT, tags=["seo-bridge"], author=wp.author)
+    others = [wp.create_post(f"Brouillon {i}", CONTENT) for i in range(3)]
+    wp.create_post("Publié", CONTENT, status="publish")
+    claim(wp, others[0])
+    xmlrpc_rows = {int(p["post_id"]): p["seo_bridge"] for p in
+                   wp.call("wp.getPosts", wp.bot, {"post_status": "draft", "number": 500}, SELECTION_FIELDS)}
+
+    r = wp.rest("GET", "/wp-seo-bridge/v1/drafts", wp.bot, params={"per_page": 2, "page": 1})
+    page2 = wp.rest("GET", "/wp-seo-bridge/v1/drafts", wp.bot, params={"per_page": 2, "page": 2}).json()
+    rows = r.json() + page2
+    assert (r.headers["X-WP-Total"], r.headers["X-WP-TotalPages"]) == ("4", "2")
+    assert [row["id"] for row in rows] == sorted([mine, *others])  # drafts only, oldest id first
+    assert {row["id"]: row["seo_bridge"] for row in rows} == xmlrpc_rows
+    assert all(row["status"] == "draft" and row["modified_gmt"] for row in rows)
+    # Pages beyond 500 are refused, not silently cut.
+    assert wp.rest("GET", "/wp-seo-bridge/v1/drafts", wp.bot, params={"per_page": 501}).status_code == 400
+
+
 def test_rest_claim_state_and_guarded_update(reset):
     wp = reset
     pid = wp.create_post_rest(TITLE, CONTENT, tags=["seo-bridge"])

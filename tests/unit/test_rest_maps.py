@@ -196,18 +196,18 @@ def gateway(handler, url="https://blog.example.fr"):
 
 def test_drafts_are_listed_page_by_page_until_x_wp_totalpages():
     posts = [{"id": i, "status": "draft", "modified_gmt": "2026-01-01T00:00:00",
-              "seo_bridge": {"content_hash": str(i), "tags": [], "state": "", "locked_by": 0}} for i in range(1, 251)]
+              "seo_bridge": {"content_hash": str(i), "tags": [], "state": "", "locked_by": 0}} for i in range(1, 1251)]
 
     def handler(method, path, q, body):
-        assert path == "/wp-json/wp/v2/posts" and q["status"] == "draft" and q["context"] == "edit"
+        assert path == "/wp-json/wp-seo-bridge/v1/drafts" and q["per_page"] == "500"
         page = int(q["page"])
         chunk = posts[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        return 200, {"X-WP-TotalPages": "3", "X-WP-Total": "250"}, chunk
+        return 200, {"X-WP-TotalPages": "3", "X-WP-Total": "1250"}, chunk
 
     gw, adapter = gateway(handler)
     got = list(gw.list_drafts())
-    assert [s.post_id for s in got] == [str(i) for i in range(1, 251)]
-    assert len(adapter.seen) == 3 and gw.calls["GET /wp/v2/posts"] == 3
+    assert [s.post_id for s in got] == [str(i) for i in range(1, 1251)]
+    assert len(adapter.seen) == 3 and gw.calls["GET /wp-seo-bridge/v1/drafts"] == 3
     assert adapter.seen[0].headers["Authorization"].startswith("Basic ")
 
 

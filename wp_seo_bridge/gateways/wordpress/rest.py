@@ -42,11 +42,9 @@ from .errors import (
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 
 NAMESPACE = "wp-seo-bridge/v1"
-PAGE_SIZE = 100  # REST's largest per_page
+PAGE_SIZE = 500  # the plugin's drafts route (core's /wp/v2/posts stops at 100)
 MAX_BATCH = 25  # /batch/v1's default limit (rest_get_max_batch_size)
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-# No `tags`: they come as term ids; the plugin's seo_bridge field carries the slugs selection needs.
-LIST_FIELDS = "id,status,modified_gmt,seo_bridge"
 STORED_FIELDS = "status,meta"  # an update answers the post as stored, read after the write
 
 # Codes security plugins (and old WordPress) answer when the REST API is switched off or kept for some users.
@@ -280,10 +278,8 @@ class RestGateway:
     def list_drafts(self) -> Iterator[DraftSummary]:
         page = 1
         while True:
-            items, headers = self._request("GET", "/wp/v2/posts", "/wp/v2/posts", params={
-                "status": "draft", "context": "edit", "per_page": PAGE_SIZE, "page": page,
-                "orderby": "id", "order": "asc", "_fields": LIST_FIELDS,
-            })
+            items, headers = self._request("GET", f"/{NAMESPACE}/drafts", f"/{NAMESPACE}/drafts",
+                                           params={"per_page": PAGE_SIZE, "page": page})
             for p in items:
                 yield summary_from_json(p)
             total = headers.get("X-WP-TotalPages")

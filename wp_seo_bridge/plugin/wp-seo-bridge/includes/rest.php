@@ -4,6 +4,8 @@
  * Authentication: application passwords (no nonce). Routes under /wp-json/wp-seo-bridge/v1/:
  *
  *   GET  info                                                  → same struct as seobridge.info
+ *   GET  drafts?page=N&per_page=M (M ≤ 500)                    → [{id, status, modified_gmt, seo_bridge}],
+ *        X-WP-Total / X-WP-TotalPages: what selection needs, in pages five times core's largest
  *   POST claim/<id>  {expect_hash, daemon_id, ttl_seconds}     → the post, context=edit (meta, seo_bridge)
  *   POST state/<id>  {daemon_id, state_json}                   → {post_id, state}
  *   posts gain a read-only `seo_bridge` field (context edit): {content_hash, state, locked_by, tags}
@@ -33,6 +35,28 @@ function wpsb_rest_register(): void {
 			'methods'             => WP_REST_Server::READABLE,
 			'callback'            => 'wpsb_rest_info',
 			'permission_callback' => 'wpsb_rest_can_edit_posts',
+		)
+	);
+	register_rest_route(
+		WPSB_REST_NAMESPACE,
+		'/drafts',
+		array(
+			'methods'             => WP_REST_Server::READABLE,
+			'callback'            => 'wpsb_rest_drafts',
+			'permission_callback' => 'wpsb_rest_can_edit_posts',
+			'args'                => array(
+				'page'     => array(
+					'type'    => 'integer',
+					'default' => 1,
+					'minimum' => 1,
+				),
+				'per_page' => array(
+					'type'    => 'integer',
+					'default' => 100,
+					'minimum' => 1,
+					'maximum' => 500,
+				),
+			),
 		)
 	);
 	register_rest_route(
@@ -115,6 +139,39 @@ function wpsb_rest_error( WP_Error $error ): WP_Error {
 
 function wpsb_rest_info(): WP_REST_Response {
 	return rest_ensure_response( wpsb_site_info() );
+}
+
+/**
+ * The drafts' listing rows, oldest id first, like wp.getPosts with the seo_bridge field over XML-RPC: core's
+ * /wp/v2/posts stops at 100 a page, so a quiet pass over a large site would cost a request per 100 drafts.
+ */
+function wpsb_rest_drafts( WP_REST_Request $request ): WP_REST_Response {
+	$query = new WP_Query(
+		array(
+			'post_type'      => 'post',
+			'post_status'    => 'draft',
+			'orderby'        => 'ID',
+			'order'          => 'ASC',
+			'posts_per_page' => (int) $request['per_page'],
+			'paged'          => (int) $request['page'],
+		)
+	);
+	$rows = array();
+	foreach ( $query->posts as $post ) {
+		if ( current_user_can( 'edit_post', $post->ID ) ) {  // as wp.getPosts: only what this user may edit
+			$rows[] = array(
+				'id'           => $post->ID,
+				'status'       => $post->post_status,
+				// As core's prepare_date_response: a zero date (some imports) is null, not year -1.
+				'modified_gmt' => '0000-00-00 00:00:00' === $post->post_modified_gmt ? null : mysql_to_rfc3339( $post->post_modified_gmt ),
+				'seo_bridge'   => wpsb_post_summary( $post->ID, $post->post_title, $post->post_content ),
+			);
+		}
+	}
+	$response = rest_ensure_response( $rows );
+	$response->header( 'X-WP-Total', (string) $query->found_posts );
+	$response->header( 'X-WP-TotalPages', (string) max( 1, (int) $query->max_num_pages ) );
+	return $response;
 }
 
 /** @return WP_REST_Response|WP_Error */
