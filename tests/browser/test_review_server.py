@@ -44,7 +44,7 @@ def test_one_email_per_pass_lists_the_new_pending_posts(site, standin):
     assert len(mails) == 1, mails
     mail = mails[0]
     assert set(mail["to"]) == editor_emails(site) and len(mail["to"]) == 2
-    assert "2" in mail["subject"]
+    assert "2 articles attendent votre relecture SEO" in mail["subject"]  # the site is French, so is the plugin
     for post_id in ids[:2]:
         post = snapshot(site, post_id)
         assert html.unescape(post["post_title"]) in mail["message"]
@@ -166,6 +166,7 @@ def test_rewrite_again_after_a_reject(site, standin):
 def test_the_settings_page_switches_review_emails_off(site):
     admin = site.admin_session(site.admin)
     page = admin.get(f"{site.url}/wp-admin/options-general.php", params={"page": "wp-seo-bridge"}, timeout=30).text
+    assert "Réécriture automatique des brouillons" in page and "E-mails de relecture" in page  # in French
     form = BeautifulSoup(page, "html.parser").find("form", action="options.php")
     box = form.find("input", attrs={"type": "checkbox", "name": "wp_seo_bridge_notify_enabled"})
     assert box is not None and box.has_attr("checked")  # on by default

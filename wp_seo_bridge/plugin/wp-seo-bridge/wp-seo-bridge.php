@@ -9,6 +9,7 @@
  * License:           GPL-2.0-or-later
  * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
  * Text Domain:       wp-seo-bridge
+ * Domain Path:       /languages
  *
  * This program is free software; you can redistribute it and/or modify it under the terms of the GNU General
  * Public License as published by the Free Software Foundation; either version 2 of the License, or (at your
@@ -32,6 +33,12 @@ if ( is_admin() ) {
 require_once __DIR__ . '/includes/review.php';  // review panel, approve/reject, e-mails
 
 register_activation_hook( __FILE__, 'wpsb_activate' );
+add_action( 'init', 'wpsb_load_textdomain', 0 );
+
+/** The French (and any other) translation shipped in languages/; a site's own in wp-content/languages wins. */
+function wpsb_load_textdomain(): void {
+	load_plugin_textdomain( 'wp-seo-bridge', false, dirname( plugin_basename( __FILE__ ) ) . '/languages' );
+}
 
 /** Role and default options; uninstall.php removes them (deactivation keeps them). */
 function wpsb_activate(): void {
