@@ -325,6 +325,7 @@ class XmlRpcGateway:
                                  f"for {len(calls)} calls")
         return [self._fault(xmlrpc.client.Fault(a.get("faultCode", 0), str(a.get("faultString", ""))))
                 if isinstance(a, dict) else m.process_result(a[0]) for m, a in zip(methods, answers)]
+
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         stored = self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
