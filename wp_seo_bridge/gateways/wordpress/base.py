@@ -4,12 +4,16 @@ Both transports implement :class:`WordPressGateway`; the pipeline never knows wh
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
-from .errors import Conflict, Forbidden, MetaDropped, WordPressError
+from .errors import Conflict, Forbidden, MetaDropped, PluginMissing, WordPressError
+
+#: The companion plugin this daemon needs at least (seobridge.editPost, /drafts, batched claims: 0.2.0).
+MIN_PLUGIN_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
@@ -25,9 +29,16 @@ class SiteInfo:
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
-        """The plugin's ``info`` answer (same struct over XML-RPC and REST); the site's config fills gaps."""
+        """The plugin's ``info`` answer (same struct over XML-RPC and REST); the site's config fills gaps.
+        Raises PluginMissing when the plugin is older than this daemon needs."""
+        version = str(raw.get("version", ""))
+        if _version(version) < _version(MIN_PLUGIN_VERSION):
+            raise PluginMissing(
+                f"{site.url}: the companion plugin 'wp-seo-bridge' is version {version or '?'}, this daemon needs "
+                f"{MIN_PLUGIN_VERSION} or later — upload the new one (`wp-seo-bridge plugin --zip "
+                f"wp-seo-bridge.zip`, then Plugins → Add New → Upload, replacing the current version)")
         return cls(
-            plugin_version=str(raw.get("version", "")),
+            plugin_version=version,
             sync_enabled=bool(raw.get("sync_enabled")),
             opt_in=str(raw.get("opt_in") or site.opt_in),
             opt_in_tag=str(raw.get("opt_in_tag") or site.opt_in_tag),
@@ -78,6 +89,10 @@ class WordPressGateway(Protocol):
 
     def notify(self, post_ids: list[str]) -> int:
         """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3]) or (0,)
 
 
 def per_post(claim: Callable[[], Any]) -> Any:
