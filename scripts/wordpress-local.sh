@@ -259,8 +259,17 @@ other_sites_running() {
 
 # --- commands --------------------------------------------------------------------------------------------
 
+# The running server and the plugin link (shared by every port) belong to this checkout: another clone's
+# running site would serve that clone's plugin and router.
+serves_this_checkout() {
+    local pid
+    pid=$(server_pid) || return 1
+    [[ $(readlink "$WP_CONTENT/plugins/wp-seo-bridge" 2>/dev/null) == "$PLUGIN_SRC" ]] &&
+        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$REPO/scripts/wp/router.php"
+}
+
 cmd_start() {
-    if [[ -s $CRED ]] && server_pid >/dev/null && http_up 2>/dev/null; then
+    if [[ -s $CRED ]] && serves_this_checkout && http_up 2>/dev/null; then
         print_exports   # already up: change nothing
         return 0
     fi
