@@ -230,6 +230,7 @@ class Daemon:
 
     def close(self) -> None:
         self.joblog.close()
+        self.engine.llm.close()
 
     def health(self) -> tuple[bool, dict]:
         running = bool(self.scheduler and self.scheduler.running) and not self.stopping.is_set()

@@ -204,16 +204,23 @@ class MistralGateway:
     def __init__(self, settings: MistralSettings, client: Mistral | None = None, limiter: Limiter | None = None):
         self.settings = settings
         self.limiter = limiter or NoLimit()
+        self._http: LimitedHttpClient | None = None
         if client is None:
             if not settings.api_key:
                 raise SettingsError("no Mistral API key: export MISTRAL_API_KEY or set mistral.api_key_file")
+            self._http = LimitedHttpClient(self.limiter)  # supplied to the SDK, so ours to close
             kwargs: dict[str, Any] = {"api_key": settings.api_key, "timeout_ms": int(settings.timeout_s * 1000),
-                                      "retry_config": _SDK_RETRIES_OFF, "client": LimitedHttpClient(self.limiter)}
+                                      "retry_config": _SDK_RETRIES_OFF, "client": self._http}
             if settings.server_url:
                 kwargs["server_url"] = settings.server_url
             client = Mistral(**kwargs)
         self.client = client
         self._unpriced_warned: set[str] = set()
+
+    def close(self) -> None:
+        """Closes the HTTP connections this gateway opened (none when the SDK client was given)."""
+        if self._http is not None:
+            self._http.close()
 
     def complete_article(self, messages: Sequence[Mapping[str, Any]]) -> tuple[Article, Usage, dict]:
         """One chat completion in JSON-schema mode, parsed into an Article.
