@@ -3,6 +3,7 @@
 #
 #   scripts/wordpress-local.sh start|stop|restart|reset|status|env|destroy
 #   scripts/wordpress-local.sh xmlrpc on|off     # off: /xmlrpc.php answers HTTP 405, like hardened hosts
+#   scripts/wordpress-local.sh xmlrpc no-multicall  # system.multicall answers a fault, like security plugins
 #   scripts/wordpress-local.sh plugin on|off     # off: the companion plugin is deactivated
 #   scripts/wordpress-local.sh option NAME [VALUE]
 #
@@ -313,7 +314,7 @@ require_site() {
 cmd_reset() {
     require_site
     site_php reset
-    rm -f "$MAIL_DIR"/*.json "$SITE_DIR/xmlrpc-off"
+    rm -f "$MAIL_DIR"/*.json "$SITE_DIR/xmlrpc-off" "$SITE_DIR/multicall-off"
     say "reset: no posts, no tags, no mails, default plugin options, plugin on, XML-RPC on"
 }
 
@@ -326,7 +327,9 @@ cmd_status() {
         return 3
     fi
     db_up && echo "mariadb:  up" || echo "mariadb:  down"
-    [[ -e $SITE_DIR/xmlrpc-off ]] && echo "xmlrpc:   off (HTTP 405)" || echo "xmlrpc:   on"
+    if [[ -e $SITE_DIR/xmlrpc-off ]]; then echo "xmlrpc:   off (HTTP 405)"
+    elif [[ -e $SITE_DIR/multicall-off ]]; then echo "xmlrpc:   on, system.multicall blocked"
+    else echo "xmlrpc:   on"; fi
     # shellcheck disable=SC1090
     source "$CRED"
     echo "plugin:   $(site_php plugin-status)"
@@ -348,8 +351,9 @@ cmd_xmlrpc() {
     require_site
     case ${1:-} in
         off) touch "$SITE_DIR/xmlrpc-off" ;;
-        on) rm -f "$SITE_DIR/xmlrpc-off" ;;
-        *) die "usage: xmlrpc on|off" ;;
+        on) rm -f "$SITE_DIR/xmlrpc-off" "$SITE_DIR/multicall-off" ;;
+        no-multicall) rm -f "$SITE_DIR/xmlrpc-off"; touch "$SITE_DIR/multicall-off" ;;
+        *) die "usage: xmlrpc on|off|no-multicall" ;;
     esac
     say "xmlrpc $1"
 }
@@ -380,5 +384,5 @@ case ${1:-} in
     xmlrpc) shift; cmd_xmlrpc "$@" ;;
     plugin) shift; cmd_plugin "$@" ;;
     option) shift; cmd_option "$@" ;;
-    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|plugin on|off|option NAME [VALUE]" ;;
+    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|no-multicall|plugin on|off|option NAME [VALUE]" ;;
 esac

@@ -29,6 +29,18 @@ if ( '/xmlrpc.php' === $wpsb_path && is_file( "$wpsb_site/xmlrpc-off" ) ) {
 	return true;
 }
 
+// `scripts/wordpress-local.sh xmlrpc no-multicall`: like security plugins that refuse several logins in one
+// request, system.multicall gets a fault (HTTP 200) while single calls work.
+if ( '/xmlrpc.php' === $wpsb_path && is_file( "$wpsb_site/multicall-off" )
+	&& str_contains( (string) file_get_contents( 'php://input' ), '<methodName>system.multicall</methodName>' ) ) {
+	header( 'Content-Type: text/xml; charset=UTF-8' );
+	echo '<?xml version="1.0"?><methodResponse><fault><value><struct>'
+		. '<member><name>faultCode</name><value><int>403</int></value></member>'
+		. '<member><name>faultString</name><value><string>Several logins in one request are blocked.</string></value></member>'
+		. '</struct></value></fault></methodResponse>';
+	return true;
+}
+
 // Static files of plugins, themes and uploads; never run PHP from there.
 if ( str_starts_with( $wpsb_path, '/wp-content/' ) ) {
 	$wpsb_file = $wpsb_content . substr( $wpsb_path, strlen( '/wp-content' ) );

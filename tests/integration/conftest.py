@@ -100,6 +100,15 @@ class LocalWordPress:
             self.script("xmlrpc", "on")
 
     @contextlib.contextmanager
+    def multicall_blocked(self) -> Iterator[None]:
+        """system.multicall answers a login fault inside the block, as with some security plugins."""
+        self.script("xmlrpc", "no-multicall")
+        try:
+            yield
+        finally:
+            self.script("xmlrpc", "on")
+
+    @contextlib.contextmanager
     def plugin_disabled(self) -> Iterator[None]:
         """The companion plugin is deactivated inside the block."""
         self.script("plugin", "off")

@@ -194,6 +194,18 @@ def test_a_round_of_claims_is_one_request_and_each_claim_is_judged_alone(site, t
     assert states[ids[0]]["by"] == "daemon-a"
 
 
+def test_a_site_that_blocks_multicall_is_claimed_one_draft_per_request(site, standin):
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": seed_text(), "tags": (TAG,)} for i in range(4)])
+    gw = make_wordpress(site_cfg(site))
+    with site.multicall_blocked():
+        report = run_pass(gw, engine(standin), daemon_id="d", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0),
+                          claim_batch=2, max_claimed=2)
+    assert report.count("rewritten") == 4 and not report.stopped
+    # One refused multicall, then each claim on its own for the rest of the gateway's life.
+    assert gw.calls["system.multicall"] == 1 and gw.calls["seobridge.claimPost"] == 4
+    assert all(snapshot(site, pid)["post_status"] == "pending" for pid in ids)
+
+
 def test_a_daemon_pass_claims_a_round_per_request(site, standin, transport):
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": seed_text(), "tags": (TAG,)} for i in range(6)])
     with ThreadPoolExecutor(4) as pool:

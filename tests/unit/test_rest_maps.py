@@ -399,3 +399,28 @@ def test_a_site_refusing_batches_is_claimed_one_request_per_draft_from_then_on()
     assert [c.post_id for c in gw.claim_many(_summaries(7, 8), "d1", 600)] == ["7", "8"]
     assert [c.post_id for c in gw.claim_many(_summaries(9, 10), "d1", 600)] == ["9", "10"]
     assert gw.calls["POST /batch/v1"] == 1 and gw.calls["POST /wp-seo-bridge/v1/claim/<id>"] == 4
+
+
+def test_a_multicall_whose_later_logins_are_refused_falls_back_to_one_claim_per_request():
+    """Some security plugins let the first login of a multicall through and fault the others (403)."""
+    methods = xmlrpc.client.dumps((["seobridge.claimPost", "seobridge.info"],), methodresponse=True).encode()
+    post = {"post_id": "7", "post_title": "T", "post_content": "C", "post_status": "draft", "custom_fields": []}
+    multicall = xmlrpc.client.dumps(([[post], {"faultCode": 403, "faultString": "Trop de connexions."}],),
+                                    methodresponse=True).encode()
+    single = xmlrpc.client.dumps(({**post, "post_id": "8"},), methodresponse=True).encode()
+
+    def handler(method, path, q, body):
+        if b"mt.supportedMethods" in body:
+            return 200, {"Content-Type": "text/xml"}, methods
+        return 200, {"Content-Type": "text/xml"}, multicall if b"system.multicall" in body else single
+
+    adapter = Site(handler)
+    s = requests.Session()
+    s.mount("https://", adapter)
+    cfg = site()
+    gw = XmlRpcGateway(cfg, transport=RequestsTransport(f"{cfg.url}/xmlrpc.php", session=s))
+    claims = gw.claim_many(_summaries(7, 8), "d1", 600)
+    assert [c.post_id for c in claims] == ["8", "8"]  # both claimed again one by one (canned answer: post 8)
+    assert gw.calls["system.multicall"] == 1 and gw.calls["seobridge.claimPost"] == 2
+    gw.claim_many(_summaries(9, 10), "d1", 600)
+    assert gw.calls["system.multicall"] == 1  # not tried again

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import logging
 import re
 import threading
 import xmlrpc.client
@@ -43,6 +44,8 @@ from .errors import (
     WordPressError,
     XmlRpcDisabled,
 )
+
+log = logging.getLogger("wp_seo_bridge.gateways.wordpress.xmlrpc")
 
 PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -212,6 +215,7 @@ class XmlRpcGateway:
         self.transport = transport or RequestsTransport(self.endpoint, timeout=site.timeout_s)
         self._client: Client | None = None
         self._client_lock = threading.Lock()
+        self._multicalls = True  # until the site refuses system.multicall
 
     # Client() calls mt.supportedMethods when built: do it once, lazily, and learn about the plugin.
     def _connect(self) -> Client:
@@ -306,9 +310,20 @@ class XmlRpcGateway:
         return draft_from_struct(raw)
 
     def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
-        if len(summaries) == 1:
-            return [per_post(lambda: self.claim(summaries[0], daemon_id, ttl_s))]
-        answers = self._multicall([ClaimPost(int(s.post_id), s.content_hash, daemon_id, ttl_s) for s in summaries])
+        if len(summaries) == 1 or not self._multicalls:
+            return [per_post(lambda s=s: self.claim(s, daemon_id, ttl_s)) for s in summaries]
+        try:
+            answers = self._multicall([ClaimPost(int(s.post_id), s.content_hash, daemon_id, ttl_s) for s in summaries])
+            if any(isinstance(a, AuthFailed) for a in answers):
+                raise next(a for a in answers if isinstance(a, AuthFailed))
+        except (SiteDown, PluginMissing):
+            raise
+        except WordPressError as e:
+            # Security plugins refuse several logins in one request (as a fault on the whole request or
+            # on the calls after the first): claim one by one from now on; a real bad password fails there too.
+            log.warning("%s: system.multicall refused (%s): claiming one draft per request", self.site, e)
+            self._multicalls = False
+            return self.claim_many(summaries, daemon_id, ttl_s)
         return [a if isinstance(a, WordPressError) else draft_from_struct(a) for a in answers]
 
     def _multicall(self, methods: list[AuthenticatedMethod]) -> list[Any]:
