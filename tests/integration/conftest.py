@@ -91,31 +91,25 @@ class LocalWordPress:
         return self.script(*args).strip()
 
     @contextlib.contextmanager
-    def xmlrpc_disabled(self) -> Iterator[None]:
+    def _switched(self, command: str, off: str, on: str = "on") -> Iterator[None]:
+        """``wordpress-local.sh COMMAND OFF`` inside the block, ``COMMAND ON`` after it, whatever happens."""
+        self.script(command, off)
+        try:
+            yield
+        finally:
+            self.script(command, on)
+
+    def xmlrpc_disabled(self) -> contextlib.AbstractContextManager:
         """/xmlrpc.php answers HTTP 405 inside the block, as on hosts that block it."""
-        self.script("xmlrpc", "off")
-        try:
-            yield
-        finally:
-            self.script("xmlrpc", "on")
+        return self._switched("xmlrpc", "off")
 
-    @contextlib.contextmanager
-    def multicall_blocked(self) -> Iterator[None]:
+    def multicall_blocked(self) -> contextlib.AbstractContextManager:
         """system.multicall answers a login fault inside the block, as with some security plugins."""
-        self.script("xmlrpc", "no-multicall")
-        try:
-            yield
-        finally:
-            self.script("xmlrpc", "on")
+        return self._switched("xmlrpc", "no-multicall")
 
-    @contextlib.contextmanager
-    def plugin_disabled(self) -> Iterator[None]:
+    def plugin_disabled(self) -> contextlib.AbstractContextManager:
         """The companion plugin is deactivated inside the block."""
-        self.script("plugin", "off")
-        try:
-            yield
-        finally:
-            self.script("plugin", "on")
+        return self._switched("plugin", "off")
 
     # --- XML-RPC ----------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary
-from .errors import Conflict, Forbidden, MetaDropped, PluginMissing, WordPressError
+from .errors import Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError
 
 #: The companion plugin this daemon needs at least (seobridge.editPost, /drafts, batched claims: 0.2.0).
 MIN_PLUGIN_VERSION = "0.2.0"
@@ -89,6 +89,15 @@ class WordPressGateway(Protocol):
 
     def notify(self, post_ids: list[str]) -> int:
         """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
+
+
+def refuse_plain_http(site: SiteConfig, secret: str) -> None:
+    """Raises InsecureTransport for http:// to another machine unless the site's config allows it."""
+    if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
+        raise InsecureTransport(
+            f"site {site.name!r}: {site.url} is plain http — the {secret} would travel in clear. Use https, "
+            f"or set allow_insecure_http = true for this site if you really mean it"
+        )
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -26,13 +26,12 @@ from requests.adapters import HTTPAdapter
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, per_post, summary, verify_readback
+from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
 from .errors import (
     http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
-    InsecureTransport,
     PluginMissing,
     RestDisabled,
     SiteDown,
@@ -184,11 +183,7 @@ class RestGateway:
         self.site = site.name
         self.cfg = site
         self.endpoint = f"{site.url}/wp-json"
-        if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
-            raise InsecureTransport(
-                f"site {site.name!r}: {site.url} is plain http — the application password would travel in clear. "
-                f"Use https, or set allow_insecure_http = true for this site if you really mean it"
-            )
+        refuse_plain_http(site, "application password")
         if session is None:
             session = requests.Session()
             session.mount("https://", HTTPAdapter(pool_maxsize=32))  # the daemon's pool shares one session

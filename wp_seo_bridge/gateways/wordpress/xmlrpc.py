@@ -32,13 +32,12 @@ from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectio
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, per_post, summary, verify_readback
+from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
 from .errors import (
     http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
-    InsecureTransport,
     PluginMissing,
     SiteDown,
     WordPressError,
@@ -207,11 +206,7 @@ class XmlRpcGateway:
         self.site = site.name
         self.cfg = site
         self.endpoint = f"{site.url}/xmlrpc.php"
-        if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
-            raise InsecureTransport(
-                f"site {site.name!r}: {site.url} is plain http — the password would travel in clear. Use https, "
-                f"or set allow_insecure_http = true for this site if you really mean it"
-            )
+        refuse_plain_http(site, "password")
         self.transport = transport or RequestsTransport(self.endpoint, timeout=site.timeout_s)
         self._client: Client | None = None
         self._client_lock = threading.Lock()
