@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wp_seo_bridge import check  # noqa: E402
-from wp_seo_bridge.check import text as text_module  # noqa: E402
+from wp_seo_bridge.pipeline import judge  # noqa: E402
+from wp_seo_bridge.markup import text as text_module  # noqa: E402
 from wp_seo_bridge.check.sentences import split_sentences  # noqa: E402
 from wp_seo_bridge.extract import extract  # noqa: E402
 from wp_seo_bridge.model import Article  # noqa: E402
@@ -61,7 +62,7 @@ def one_pass(draft: str, article: Article) -> float:
     text_module._get_words.cache_clear()
     start = time.process_time()
     source = extract(draft)
-    check.run(article, source)
+    judge(article, source)
     return (time.process_time() - start) * 1000
 
 

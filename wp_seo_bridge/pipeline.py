@@ -56,6 +56,13 @@ class Rewritten:
         return self.article is not None
 
 
+def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: int = 700,
+          used_keyphrases=frozenset()) -> Report:
+    """render, then check what render made: the checks judge exactly the HTML that is pushed."""
+    html = render.render(article, source, mode)
+    return check.run(article, source, html, min_words=min_words, used_keyphrases=used_keyphrases)
+
+
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset()) -> Rewritten:
     """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved.
 
@@ -63,7 +70,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     source = extract(content, title)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
-    checker = partial(check.run, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode)
+    checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode)
     result = rewrite(
         source, engine.llm, check=checker, min_words=engine.min_words,
         used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
-from wp_seo_bridge import check
+from wp_seo_bridge.pipeline import judge
 from wp_seo_bridge.pipeline import Engine, Rewritten, rewrite_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
@@ -38,7 +38,7 @@ def run(handle, name: str = "seed-fr", **settings) -> Rewritten:
 
 def assert_valid(r: Rewritten) -> None:
     assert r.ok, r.reason
-    again = check.run(r.article, r.source)
+    again = judge(r.article, r.source)
     assert again.passed, [f.message for f in again.failures]
     assert r.report.passed
     # What is pushed is exactly what the checks judged, and its word count is theirs.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from wp_seo_bridge import check
+from wp_seo_bridge.pipeline import judge
 
 pytestmark = pytest.mark.judge
 
@@ -46,8 +47,8 @@ def _scores(report: dict) -> dict[str, int]:
 
 
 def _our_verdicts(case) -> dict[str, bool]:
-    ours = {f.code: f.ok for f in check.run(case.article, case.source).findings}
-    ours["word_count@300"] = {f.code: f.ok for f in check.run(case.article, case.source, min_words=300).findings}[
+    ours = {f.code: f.ok for f in judge(case.article, case.source).findings}
+    ours["word_count@300"] = {f.code: f.ok for f in judge(case.article, case.source, min_words=300).findings}[
         "word_count"]
     ours["h1_count<=1"] = check.analyse(case.article, case.html).h1_count <= 1
     return ours
@@ -73,7 +74,7 @@ def test_word_count_is_yoasts(cases, verdicts, case_name):
 
 def test_good_fixtures_are_green_everywhere(cases, verdicts, good_case_name):
     case = _case(cases, good_case_name)
-    report = check.run(case.article, case.source)
+    report = judge(case.article, case.source)
     assert report.passed and not report.failures, [f.message for f in report.failures]
     judged = verdicts[good_case_name]
     assert judged["seo"]["score"] >= 71, judged["seo"]
@@ -82,5 +83,5 @@ def test_good_fixtures_are_green_everywhere(cases, verdicts, good_case_name):
 
 def test_bad_fixtures_fail_where_expected(cases, case_name):
     case = _case(cases, case_name)
-    failing = {f.code for f in check.run(case.article, case.source).failures}
+    failing = {f.code for f in judge(case.article, case.source).failures}
     assert set(case.expect_fail) <= failing, f"{case_name}: expected {case.expect_fail} to fail, got {failing}"

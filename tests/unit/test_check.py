@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from wp_seo_bridge import check
+from wp_seo_bridge.pipeline import judge
 from wp_seo_bridge.check import rules
 from wp_seo_bridge.check.analysis import Analysis
 from wp_seo_bridge.check.faithful import SourceFacts, numbers
 from wp_seo_bridge.check.keyphrase import Keyphrase
 from wp_seo_bridge.check.passive import is_passive
-from wp_seo_bridge.check.safety import sanitize, unsafe_markup
+from wp_seo_bridge.markup.safety import sanitize, unsafe_markup
 from wp_seo_bridge.check.titlewidth import title_width
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import Article, Block, Section
@@ -278,10 +279,10 @@ def test_html_unsafe_and_sanitize():
 def test_run_reports_every_code_in_order_and_a_good_fixture_passes():
     data = json.loads((FIXTURES / "seed-fr.json").read_text(encoding="utf-8"))
     source = extract((FIXTURES / data["source"]).read_text(encoding="utf-8"))
-    report = check.run(Article.model_validate(data["article"]), source)
+    report = judge(Article.model_validate(data["article"]), source)
     assert [f.code for f in report.findings] == list(check.CODES)
     assert report.passed, [f.message for f in report.failures]
-    used = check.run(Article.model_validate(data["article"]), source,
+    used = judge(Article.model_validate(data["article"]), source,
                      used_keyphrases=frozenset({data["article"]["focus_keyphrase"].upper()}))
     assert [f.code for f in used.failures] == ["keyphrase_used_before"]
 

@@ -1,6 +1,7 @@
 """check: is a rewritten article publishable? Pure Python, no I/O.
 
-``run`` renders the article (the checks judge exactly what is pushed) and returns a Report whose
+``run`` judges the article together with its rendered HTML (exactly what is pushed: the caller
+renders, check never imports render) and returns a Report whose
 findings carry stable codes (``CODES``). The Yoast-side codes agree with yoastseo 3.6.0's fr_FR
 analysis; the others check faithfulness to the source and HTML safety.
 """
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+from ..markup.safety import sanitize
+from ..markup.tokens import missing_tokens
 from ..model import Article, Report, Source
 from . import faithful, rules
 from .analysis import Analysis
 from .keyphrase import Keyphrase
-from .safety import sanitize
 
 __all__ = ["CODES", "run", "sanitize", "analyse"]
 
@@ -32,12 +34,9 @@ def analyse(article: Article, html: str) -> Analysis:
                     description=article.meta_description.strip(), slug=article.slug.strip())
 
 
-def run(article: Article, source: Source, *, min_words: int = 700, used_keyphrases=frozenset(),
-        mode: str = "blocks") -> Report:
-    """Every check, in CODES order, on the article as ``render`` would push it."""
-    from ..render import missing_tokens, render  # render uses check.safety: imported here, not at the top
-
-    html = render(article, source, mode)
+def run(article: Article, source: Source, html: str, *, min_words: int = 700,
+        used_keyphrases=frozenset()) -> Report:
+    """Every check, in CODES order, on the article and ``html``, the post_content render made of it."""
     a = analyse(article, html)
     body = _TAGS.sub(" ", a.text)
     facts = faithful.SourceFacts(source)

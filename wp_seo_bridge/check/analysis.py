@@ -9,12 +9,13 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..markup.text import count_words, get_words, strip_spaces, word_offsets, words_from_tokens
+from ..markup.view import WORD_COUNT_IGNORED_CLASSES, text_view
 from . import lexicon
 from .keyphrase import Keyphrase
 from .passive import is_passive
 from .sentences import get_sentences
-from .text import count_words, get_words, strip_spaces, word_offsets, words_from_tokens
-from .tree import WORD_COUNT_IGNORED_CLASSES, Node, build_tree, sentences_of, sentences_outside, text_view
+from .tree import Node, build_tree, sentences_of, sentences_outside
 
 _SUBHEADING = re.compile(r"<h([1-6])(?:[^>]+)?>(.*?)</h\1>", re.I)
 _SUBHEADING_23 = re.compile(r"<h([2-3])(?:[^>]+)?>(.*?)</h\1>", re.I)

@@ -12,6 +12,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from ..markup.tokens import block_texts, referenced_tokens
 from ..model import Article, Source
 
 _SPACE = re.compile(r"[^\S\u2029]+")  # every space (incl. non-breaking and thin ones) but \u2029
@@ -48,8 +49,6 @@ class SourceFacts:
 
 def _model_texts(article: Article) -> list[str]:
     """Everything the model wrote that gets published, tokens removed (they are not its words)."""
-    from ..render import block_texts  # render depends on check.safety: imported late
-
     texts = [article.title, article.seo_title, article.meta_description]
     blocks = list(article.intro)
     for s in article.sections:
@@ -188,7 +187,6 @@ def unknown_names(article: Article, facts: SourceFacts) -> list[str]:
 # --- protected elements and URLs -----------------------------------------------------------
 
 def token_uses(article: Article) -> Counter:
-    from ..render import referenced_tokens  # render depends on check.safety: imported late
     return Counter(referenced_tokens(article))
 
 

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
+from ..markup.text import JS_WS, get_words, normalize_quotes, normalize_single_quotes, remove_punctuation, strip_spaces
 from . import lexicon
 from .sentences import get_sentences, word_boundary_regex
-from .text import JS_WS, get_words, normalize_quotes, normalize_single_quotes, remove_punctuation, strip_spaces
 
 _WITHOUT_HYPHEN = re.compile(f"[{re.escape(JS_WS)}\u2013]")
 _WITH_HYPHEN = re.compile(f"[{re.escape(JS_WS)}\u2013\\-]")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ..markup.text import WORD_BOUNDARIES, get_words, normalize_single_quotes, sanitize_string, strip_spaces
 from . import lexicon
 from .sentences import WORD_BOUNDARY_CHARS, word_boundary_regex
-from .text import WORD_BOUNDARIES, get_words, normalize_single_quotes, sanitize_string, strip_spaces
 
 _STOP_CHARACTER = re.compile(r"(,)(?=[ \n\r\t'\"+\-»«‹›<>])", re.I)
 _REGULAR_PARTICIPLE = re.compile(r"\S+(é|ée|és|ées)($|[ \n\r\t.,'()\"+\-;!?:/»«‹›<>])", re.I)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 import re
 
+from ..markup.safety import unsafe_markup
+from ..markup.text import strip_spaces
 from ..model import Article, Finding, Source
 from . import faithful
 from .analysis import Analysis
 from .language import is_french
-from .safety import unsafe_markup
-from .text import strip_spaces
 from .titlewidth import title_width
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

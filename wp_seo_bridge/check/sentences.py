@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .text import ABBREVIATIONS, JS_WS, WS, normalize_quotes
+from ..markup.text import ABBREVIATIONS, JS_WS, WS, normalize_quotes
 
 DELIMITERS = "”〞〟„』›»’‛`\"?!\u2026\u06d4\u061f"
 _SENTENCE_EXCLUDED = frozenset("." + DELIMITERS + "<()[]")

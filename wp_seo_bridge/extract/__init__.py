@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..check.text import count_words
-from ..check.tree import WORD_COUNT_IGNORED_CLASSES, text_view
+from ..markup.text import count_words
+from ..markup.view import WORD_COUNT_IGNORED_CLASSES, text_view
 from ..model import Source
 from .blocks import gutenberg_blocks
 from .html import html_blocks

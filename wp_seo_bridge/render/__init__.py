@@ -11,12 +11,12 @@ import re
 import unicodedata
 from typing import Literal
 
-from ..check.safety import sanitize
+from ..markup.safety import sanitize
+from ..markup.tokens import TOKEN, canonical_token, missing_tokens
 from ..model import Article, Block, Source, YoastFields
 from .place import reinsert
 from .serialise import SLOT, Unit, link_slot, to_blocks, to_classic
 
-TOKEN = re.compile(r"\[\[\s*(KEEP|LINK)-(\d+)\s*\]\]", re.I)
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = "\ue002"
 _MARKERS = re.compile("[\ue000-\ue006]")
@@ -26,10 +26,6 @@ def escape_text(text: str) -> str:
     """Model text as HTML text: &, < and > escaped, line breaks folded, typography untouched (our
     private-use markers removed, so that no text can pose as a link slot)."""
     return _html.escape(_SPACES.sub(" ", _MARKERS.sub("", text)), quote=False)
-
-
-def canonical_token(kind: str, number: str) -> str:
-    return f"{kind.upper()}-{int(number)}"
 
 
 def _inline(text: str, source: Source, keeps: list[str]) -> str:
@@ -100,42 +96,6 @@ def layout(article: Article, source: Source) -> list[Unit]:
         for block in section.blocks:
             units.extend(_block_units(block, source))
     return units
-
-
-def article_texts(article: Article) -> list[str]:
-    """Every piece of model text of the article, in order (keep refs included)."""
-    texts: list[str] = []
-    blocks = list(article.intro)
-    for section in article.sections:
-        texts.append(section.heading)
-        blocks.extend(section.blocks)
-    for b in blocks:
-        if b.type == "keep":  # only a keep block's ref means something ("ref" exists on every block)
-            texts.append(f"[[{b.ref.strip().strip('[]').strip()}]]" if b.ref.strip() else "")
-        else:
-            texts.extend(block_texts(b))
-    return texts
-
-
-def block_texts(b: Block) -> list[str]:
-    """The fields of a block that get rendered (the schema is flat: other fields are ignored)."""
-    if b.type == "paragraph":
-        return [b.text]
-    if b.type == "list":
-        return list(b.items)
-    if b.type == "quote":
-        return [b.text, b.cite]
-    return []
-
-
-def referenced_tokens(article: Article) -> list[str]:
-    """Tokens the article uses, once per use, canonical spelling ("KEEP-3")."""
-    return [canonical_token(m.group(1), m.group(2)) for t in article_texts(article) for m in TOKEN.finditer(t)]
-
-
-def missing_tokens(article: Article, source: Source) -> list[str]:
-    used = set(referenced_tokens(article))
-    return [t for t in source.protected if t not in used]
 
 
 def render(article: Article, source: Source, mode: Literal["blocks", "classic"] = "blocks") -> str:
