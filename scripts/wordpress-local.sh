@@ -7,8 +7,8 @@
 #   scripts/wordpress-local.sh plugin on|off     # off: the companion plugin is deactivated
 #   scripts/wordpress-local.sh option NAME [VALUE]
 #
-# One site per port (WP_PORT, default 8080): its own database, credentials, mail folder and switches, so
-# two test runs on two ports do not reset each other. `start` and `env` print `export` lines on stdout
+# One site per port (WP_PORT, default 8080): its own database, credentials, content dir (plugins, uploads),
+# mail folder and switches, so two test runs on two ports do not reset each other. `start` and `env` print `export` lines on stdout
 # (everything else goes to stderr):  eval "$(scripts/wordpress-local.sh start)"
 # Runs as root. LOCAL TEST SITE ONLY: it relaxes application passwords over http and swallows e-mails.
 set -euo pipefail
@@ -21,7 +21,9 @@ CRED=$SITE_DIR/credentials.env
 MAIL_DIR=$SITE_DIR/mail
 PIDFILE=$SITE_DIR/php-server.pid
 WP_CORE=/usr/share/wordpress
-WP_CONTENT=/var/lib/wordpress/wp-content
+# Each site has its own content dir (plugins, mu-plugins, uploads): two checkouts or two sites on one machine
+# never take the plugin link, the mail folder or the uploads from each other.
+WP_CONTENT=$SITE_DIR/wp-content
 PLUGIN_SRC=$REPO/wp_seo_bridge/plugin/wp-seo-bridge
 SOCK=/run/mysqld/mysqld.sock
 DB_NAME=wpsb_$PORT
@@ -162,6 +164,8 @@ require '$salts';
 \$wpsb_host = (isset(\$_SERVER['HTTP_HOST']) && str_starts_with(\$_SERVER['HTTP_HOST'], 'localhost')) ? 'localhost' : '127.0.0.1';
 define('WP_HOME', "http://\$wpsb_host:$PORT");
 define('WP_SITEURL', "http://\$wpsb_host:$PORT");
+define('WP_CONTENT_DIR', '$WP_CONTENT');
+define('WP_CONTENT_URL', "http://\$wpsb_host:$PORT/wp-content");
 define('WP_ENVIRONMENT_TYPE', 'local');
 define('WPSB_LOCAL_MAIL_DIR', '$MAIL_DIR');
 // WP_DEBUG stays off: WordPress 6.1 on PHP 8.2 floods deprecations. Errors and warnings still go to
@@ -183,7 +187,12 @@ PHP
             chmod 600 "/etc/wordpress/config-$h.php"
         done
     fi
-    install -d "$WP_CONTENT/mu-plugins" "$WP_CONTENT/plugins"
+    install -d "$WP_CONTENT/mu-plugins" "$WP_CONTENT/plugins" "$WP_CONTENT/uploads"
+    # Themes and translations are the core's, read-only; shared by every site.
+    local shared
+    for shared in themes languages; do
+        [[ -L $WP_CONTENT/$shared || ! -e $WP_CONTENT/$shared ]] && ln -sfn "$(core_content_dir "$shared")" "$WP_CONTENT/$shared"
+    done
     # The mu-plugin acts only on sites whose config defines WPSB_LOCAL_MAIL_DIR (ours).
     ln -sfn "$REPO/scripts/wp/wpsb-local-site.php" "$WP_CONTENT/mu-plugins/wpsb-local-site.php"
     # A symlink: plugin edits in the repo are live. Works from a read-only clone too.
@@ -193,13 +202,23 @@ PHP
 # Runs scripts/wp/site.php with this site's config; secrets travel in the environment, not argv.
 site_php() {
     install -d -m 700 "$STATE_ROOT/opcache"  # a file cache: halves the CLI chores' boot time
-    WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED \
+    WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED WPSB_CORE=$WP_CORE \
         php -d memory_limit=256M -d opcache.enable_cli=1 -d opcache.file_cache="$STATE_ROOT/opcache" \
         -d opcache.file_cache_only=1 -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" "$REPO/scripts/wp/site.php" "$@"
 }
 
+# Where the core's own themes or languages live: Debian keeps translations in /var/lib/wordpress, an
+# upstream tree in its wp-content/.
+core_content_dir() {
+    local d
+    for d in "$WP_CORE/wp-content/$1" "/var/lib/wordpress/wp-content/$1"; do
+        if [[ $1 != languages || -e $d/fr_FR.mo ]] && [[ -d $d ]]; then echo "$d"; return 0; fi
+    done
+    echo "$WP_CORE/wp-content/$1"
+}
+
 site_locale() {
-    if [[ -e $WP_CORE/wp-content/languages/fr_FR.mo || -e $WP_CONTENT/languages/fr_FR.mo ]]; then
+    if [[ -e $(core_content_dir languages)/fr_FR.mo ]]; then
         echo fr_FR
     else
         echo en_US
@@ -223,6 +242,7 @@ start_server() {
     : >"$SITE_DIR/php-server.log"
     # Limits like a common shared host, so memory or time trouble shows up here and not in production.
     WPSB_PORT=$PORT WPSB_SITE_DIR=$SITE_DIR WPSB_CONFIG_NAME=$CONFIG_NAME PHP_CLI_SERVER_WORKERS=4 \
+        WPSB_CORE=$WP_CORE WPSB_CONTENT=$WP_CONTENT \
         setsid php -d memory_limit=128M -d max_execution_time=60 -d display_errors=0 \
         -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" \
         -S "127.0.0.1:$PORT" -t "$WP_CORE" "$REPO/scripts/wp/router.php" \
@@ -260,8 +280,8 @@ other_sites_running() {
 
 # --- commands --------------------------------------------------------------------------------------------
 
-# The running server and the plugin link (shared by every port) belong to this checkout: another clone's
-# running site would serve that clone's plugin and router.
+# The running server and the site's plugin link belong to this checkout: another clone's running site on
+# this port would serve that clone's plugin and router.
 serves_this_checkout() {
     local pid
     pid=$(server_pid) || return 1

@@ -2,13 +2,13 @@
 /**
  * Router for `php -S` serving Debian's WordPress (LOCAL TEST SITE ONLY, see scripts/wordpress-local.sh).
  *
- * php -S alone cannot serve the content dir (/var/lib/wordpress/wp-content lives outside the docroot) nor
+ * php -S alone cannot serve the site's content dir (it lives outside the docroot) nor
  * paths with a dot that are not files (/sitemap_index.xml), and it cannot pick a config per port. Every
  * variable here is prefixed: WordPress files are required from the global scope.
  */
 
-$wpsb_core    = '/usr/share/wordpress';
-$wpsb_content = '/var/lib/wordpress/wp-content';
+$wpsb_core    = (string) getenv( 'WPSB_CORE' );
+$wpsb_content = (string) getenv( 'WPSB_CONTENT' );  // the site's own content dir
 $wpsb_site    = (string) getenv( 'WPSB_SITE_DIR' );
 
 // Debian's wp-config.php loads /etc/wordpress/config-$WORDPRESS_CONFIG.php: one site per port.

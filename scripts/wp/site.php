@@ -4,7 +4,7 @@
  *
  *   site.php install LOCALE | reset | plugin-on | plugin-off | plugin-status | option NAME [VALUE]
  *
- * Environment: WPSB_PORT, WPSB_CONFIG_NAME, WPSB_CRED_FILE (KEY=VALUE lines; secrets never in argv).
+ * Environment: WPSB_PORT, WPSB_CONFIG_NAME, WPSB_CORE, WPSB_CRED_FILE (KEY=VALUE lines; secrets never in argv).
  * `install` prints KEY=VALUE lines for application passwords it created, for the credentials file.
  */
 
@@ -24,7 +24,7 @@ $_SERVER['WORDPRESS_CONFIG'] = (string) getenv( 'WPSB_CONFIG_NAME' );
 if ( 'install' === $wpsb_cmd ) {
 	define( 'WP_INSTALLING', true );  // lets wp-load.php boot on an empty database
 }
-require '/usr/share/wordpress/wp-load.php';
+require getenv( 'WPSB_CORE' ) . '/wp-load.php';
 
 function wpsb_cli_credentials(): array {
 	$creds = array();
