@@ -121,7 +121,7 @@ def test_the_deadline_stops_retries_before_a_wait_that_would_overrun_it(standin)
     standin.script([{"status": 429, "retry_after": 5}, {"article": ARTICLE}])
     started = time.monotonic()
     with pytest.raises(RateLimited, match="deadline"):
-        gateway(standin, deadline_s=3).complete_article(MESSAGES)
+        gateway(standin, deadline_s=3, max_backoff_s=10).complete_article(MESSAGES)
     assert time.monotonic() - started < 3
     assert len(standin.completions()) == 1
 
