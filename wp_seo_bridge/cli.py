@@ -184,12 +184,14 @@ def plugin(zip_path: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--latency", default=0.0, show_default=True, type=float, help="Seconds before each answer.")
-def standin(host: str, port: int, latency: float) -> None:
+@click.option("--batch-delay", default=0.0, show_default=True, type=float,
+              help="Seconds a batch job runs before its results are ready.")
+def standin(host: str, port: int, latency: float, batch_delay: float) -> None:
     """OFFLINE STAND-IN for Mistral (tests and the demo): answers with hand-written fixtures."""
     from .standin.server import serve
 
     click.echo(f"offline Mistral stand-in (hand-written fixtures, NOT Mistral) on http://{host}:{port}", err=True)
-    serve(host, port, latency=latency)
+    serve(host, port, latency=latency, batch_delay=batch_delay)
 
 
 def _register_daemon_commands() -> None:

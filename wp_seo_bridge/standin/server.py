@@ -17,6 +17,10 @@ fixture). A test can queue scripted steps, consumed one per completion request, 
 - ``{"sleep": 2.5, ...}``: wait first (to trigger client read timeouts), then the rest of the step
 - ``{"drop": true}``: close the connection without answering (a connection error)
 
+The Files and Batch APIs (``/v1/files``, ``/v1/batch/jobs``) live in ``standin/batch.py``: a batch
+job answers its lines like the endpoint above (same fixtures, one scripted step per line) once its
+delay (``batch_delay``, ``--batch-delay``) has passed.
+
 Control API: ``POST /_standin/script`` (JSON list of steps), ``GET /_standin/requests``,
 ``POST /_standin/reset``.
 """
@@ -34,6 +38,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import parse_qs, urlsplit
+
+from . import batch
 
 log = logging.getLogger("wp_seo_bridge.standin")
 
@@ -74,7 +81,13 @@ class State:
     rng: random.Random = field(default_factory=random.Random)
     script: list[dict] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    billed: list[dict] = field(default_factory=list)  # every answer served (sync or batch), with its tokens
+    batch_delay: float = 0.0  # seconds a batch job runs before its results are ready
+    batch_script: list[dict] = field(default_factory=list)  # per new job: {"delay", "status", "answered"}
+    api_script: list[dict] = field(default_factory=list)  # errors for files/batch requests: {"status", "path"?}
+    files: dict[str, dict] = field(default_factory=dict)
+    jobs: dict[str, dict] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def next_step(self) -> dict:
         with self.lock:
@@ -87,6 +100,17 @@ class State:
     def record(self, entry: dict) -> None:
         with self.lock:
             self.requests.append(entry)
+
+    def reset(self) -> None:
+        with self.lock:
+            for kept in (self.script, self.requests, self.billed, self.batch_script, self.api_script):
+                kept.clear()
+            self.files.clear()
+            self.jobs.clear()
+
+    def bill(self, entry: dict) -> None:
+        with self.lock:
+            self.billed.append(entry)
 
     def match(self, messages: list[dict]) -> dict | None:
         users = [_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"]
@@ -110,6 +134,56 @@ def _tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4) if text else 0
 
 
+def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = False) -> tuple[int, dict, dict]:
+    """One chat completion's answer ``(status, payload, extra headers)`` for ``body`` under ``step``:
+    what ``/v1/chat/completions`` serves, and what a batch job writes for each of its lines."""
+    if "status" in step:
+        extra = {}
+        if "retry_after" in step:
+            extra["Retry-After"] = str(step["retry_after"])
+        if "retry_after_ms" in step:
+            extra["retry-after-ms"] = str(step["retry_after_ms"])
+        return int(step["status"]), error_payload(int(step["status"]), step.get("message", "scripted error")), extra
+    model = str(body.get("model") or model)
+    finish = step.get("finish_reason", "stop")
+    content: Any
+    if "content" in step:  # verbatim JSON value: a string, null, or a list of chunks
+        content = step["content"]
+    elif "raw" in step:
+        content = str(step["raw"])
+    elif "article" in step:
+        content = json.dumps(step["article"], ensure_ascii=False)
+    else:
+        fx = st.fixtures.get(step["fixture"]) if "fixture" in step else st.match(body["messages"])
+        if fx is None:
+            what = f"no fixture named {step['fixture']!r}" if "fixture" in step else NO_FIXTURE
+            return 422, error_payload(422, f"{what} ({LABEL})", detail=True), {}
+        content = fx["raw"] if "raw" in fx else json.dumps(fx["article"], ensure_ascii=False)
+        finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
+    prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
+    completion = _tokens(_text(content))
+    payload = {
+        "id": f"standin-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "model": model,
+        "created": int(time.time()),
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": content, "tool_calls": None}}],
+    }
+    st.bill({"id": payload["id"], "model": model, "batch": batch, "prompt_tokens": prompt,
+             "completion_tokens": completion})
+    return 200, payload, {}
+
+
+def error_payload(status: int, message: str, detail: bool = False) -> dict:
+    payload: dict[str, Any] = {"object": "error", "message": message, "type": _error_type(status),
+                               "code": status, "standin": LABEL}
+    if detail:  # the shape the SDK's 422 class reads
+        payload["detail"] = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+    return payload
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API; every answer has Content-Length
     disable_nagle_algorithm = True
@@ -123,32 +197,78 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         st = self.server.state
-        if self.path == "/v1/models":
+        path, query = self._route()
+        if path == "/v1/models":
             self._json(200, {"object": "list", "data": [_model_card(m) for m in MODELS]})
-        elif self.path == "/_standin/requests":
+        elif path == "/_standin/requests":
             with st.lock:
                 self._json(200, list(st.requests))
+        elif path.startswith("/v1/files/") or path.startswith("/v1/batch/jobs"):
+            self._batch_api("GET", path, query, b"")
         else:
             self._error(404, f"no route {self.path} on the {LABEL}")
 
+    def do_DELETE(self) -> None:
+        path, query = self._route()
+        if path.startswith("/v1/files/"):
+            return self._batch_api("DELETE", path, query, self._raw())
+        self._error(404, f"no route {self.path} on the {LABEL}")
+
     def do_POST(self) -> None:
+        path, query = self._route()
+        if path == "/v1/files" or path.startswith("/v1/batch/jobs"):
+            return self._batch_api("POST", path, query, self._raw())
         body = self._body()
         st = self.server.state
-        if self.path == "/v1/chat/completions":
+        if path == "/v1/chat/completions":
             self._completion(body)
-        elif self.path == "/_standin/script":
+        elif path == "/_standin/script":
             if not isinstance(body, list) or not all(isinstance(s, dict) for s in body):
                 return self._error(400, "script wants a JSON list of step objects")
             with st.lock:
                 st.script.extend(body)
                 self._json(200, {"queued": len(st.script)})
-        elif self.path == "/_standin/reset":
+        elif path == "/_standin/reset":
             with st.lock:
-                st.script.clear()
-                st.requests.clear()
+                st.reset()
             self._json(200, {"reset": True})
         else:
             self._error(404, f"no route {self.path} on the {LABEL}")
+
+    def _route(self) -> tuple[str, dict[str, list[str]]]:
+        parts = urlsplit(self.path)
+        return parts.path.rstrip("/") or "/", parse_qs(parts.query)
+
+    # --- files and batch jobs (standin/batch.py) ------------------------------------------
+
+    def _batch_api(self, method: str, path: str, query: dict, raw: bytes) -> None:
+        st = self.server.state
+        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+        body: Any = None
+        if raw and headers.get("content-type", "").startswith("application/json"):
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+        st.record({"method": method, "path": path, "headers": headers, "json": body, "at": time.time()})
+        if not self.headers.get("authorization", "").startswith("Bearer "):
+            return self._error(401, "Unauthorized: no API key (the stand-in accepts any key)")
+        with st.lock:
+            step = st.api_script.pop(0) if st.api_script and st.api_script[0].get("path") in (None, path) \
+                else None
+            if step and "status" in step:
+                status, payload, extra = step["status"], error_payload(step["status"], "scripted error"), {}
+            elif path == "/v1/files" and method == "POST":
+                status, payload, extra = batch.upload(st, self.headers.get("content-type", ""), raw)
+            elif path.startswith("/v1/files/"):
+                status, payload, extra = batch.file_route(st, method, path)
+            elif path == "/v1/batch/jobs" and method == "POST":
+                status, payload, extra = batch.create(st, body)
+            else:
+                status, payload, extra = batch.job_route(st, method, path, query)
+        if isinstance(payload, bytes):
+            return self._send(status, payload, "application/octet-stream", extra)
+        self._json(status, payload, extra)
 
     # --- chat completions --------------------------------------------------------------
 
@@ -168,65 +288,41 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)  # the client sees the server disconnect without an answer
             return
-        if "status" in step:
-            extra = {}
-            if "retry_after" in step:
-                extra["Retry-After"] = str(step["retry_after"])
-            if "retry_after_ms" in step:
-                extra["retry-after-ms"] = str(step["retry_after_ms"])
-            return self._error(int(step["status"]), step.get("message", "scripted error"), extra)
-
-        model = str(body.get("model", ""))
-        finish = step.get("finish_reason", "stop")
-        content: Any
-        if "content" in step:  # verbatim JSON value: a string, null, or a list of chunks
-            content = step["content"]
-        elif "raw" in step:
-            content = str(step["raw"])
-        elif "article" in step:
-            content = json.dumps(step["article"], ensure_ascii=False)
-        else:
-            fx = st.fixtures.get(step["fixture"]) if "fixture" in step else st.match(body["messages"])
-            if fx is None:
-                what = f"no fixture named {step['fixture']!r}" if "fixture" in step else NO_FIXTURE
-                return self._error(422, f"{what} ({LABEL})", detail=True)
-            content = fx["raw"] if "raw" in fx else json.dumps(fx["article"], ensure_ascii=False)
-            finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
-        prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
-        completion = _tokens(_text(content))
-        self._json(200, {
-            "id": f"standin-{uuid.uuid4().hex}",
-            "object": "chat.completion",
-            "model": model,
-            "created": int(time.time()),
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                      "total_tokens": prompt + completion},
-            "choices": [{"index": 0, "finish_reason": finish,
-                         "message": {"role": "assistant", "content": content, "tool_calls": None}}],
-        })
+        status, payload, extra = answer(st, body, step)
+        self._json(status, payload, extra)
 
     # --- plumbing --------------------------------------------------------------------
 
-    def _body(self) -> Any:
+    def _raw(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            out = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()  # the blank line after the last chunk
+                    return bytes(out)
+                out += self.rfile.read(size)
+                self.rfile.readline()
         n = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(n) if n else b""
+        return self.rfile.read(n) if n else b""
+
+    def _body(self) -> Any:
+        raw = self._raw()
         try:
             return json.loads(raw) if raw else None
         except ValueError:
             return None
 
     def _error(self, status: int, message: str, headers: dict | None = None, detail: bool = False) -> None:
-        payload: dict[str, Any] = {"object": "error", "message": message, "type": _error_type(status),
-                                   "code": status, "standin": LABEL}
-        if detail:  # the shape the SDK's 422 class reads
-            payload["detail"] = [{"loc": ["body"], "msg": message, "type": "value_error"}]
-        self._json(status, payload, headers)
+        self._json(status, error_payload(status, message, detail), headers)
 
     def _json(self, status: int, payload: Any, headers: dict | None = None) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json", headers)
+
+    def _send(self, status: int, data: bytes, content_type: str, headers: dict | None = None) -> None:
         try:
             self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(data)))
             self.send_header(LABEL_HEADER, LABEL)
             for k, v in (headers or {}).items():
@@ -260,15 +356,18 @@ class StandinServer(ThreadingHTTPServer):
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0, latency: float = 0.0, *, fault_rate: float = 0.0,
-                fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> StandinServer:
-    state = State(load_fixtures(fixtures_dirs), latency=latency, fault_rate=fault_rate, rng=random.Random(seed))
+                fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None,
+                batch_delay: float = 0.0) -> StandinServer:
+    state = State(load_fixtures(fixtures_dirs), latency=latency, fault_rate=fault_rate, rng=random.Random(seed),
+                  batch_delay=batch_delay)
     return StandinServer((host, port), state)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, latency: float = 0.0, *, fault_rate: float = 0.0,
-          fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> None:
+          fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None, batch_delay: float = 0.0) -> None:
     """Runs until interrupted (the ``wp-seo-bridge standin`` command and ``python -m``)."""
-    srv = make_server(host, port, latency, fault_rate=fault_rate, fixtures_dirs=fixtures_dirs, seed=seed)
+    srv = make_server(host, port, latency, fault_rate=fault_rate, fixtures_dirs=fixtures_dirs, seed=seed,
+                      batch_delay=batch_delay)
     log.info("%s on http://%s:%d with %d fixtures", LABEL, host, srv.server_address[1], len(srv.state.fixtures))
     try:
         srv.serve_forever(poll_interval=0.2)
@@ -283,6 +382,7 @@ class StandinHandle:
 
     def __init__(self, srv: StandinServer):
         self._srv = srv
+        self._batch_delay = srv.state.batch_delay
         self._thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="mistral-standin", daemon=True)
         self._thread.start()
@@ -305,10 +405,36 @@ class StandinHandle:
         """The recorded chat-completion request bodies, oldest first."""
         return [r["json"] for r in self.requests() if r["path"] == "/v1/chat/completions"]
 
+    def billed(self) -> list[dict]:
+        """Every answer served, sync or batch: ``{"id", "model", "batch", "prompt_tokens", "completion_tokens"}``."""
+        with self._srv.state.lock:
+            return list(self._srv.state.billed)
+
+    def batch_script(self, plans: list[dict], *, api_errors: list[dict] = ()) -> None:
+        """One plan per batch job created from now on (``{"delay", "status", "answered"}``, see
+        ``standin/batch.py``); ``api_errors`` answer the next files/batch requests with an error."""
+        with self._srv.state.lock:
+            self._srv.state.batch_script.extend(dict(p) for p in plans)
+            self._srv.state.api_script.extend(dict(e) for e in api_errors)
+
+    @property
+    def batch_delay(self) -> float:
+        return self._srv.state.batch_delay
+
+    @batch_delay.setter
+    def batch_delay(self, seconds: float) -> None:
+        with self._srv.state.lock:
+            self._srv.state.batch_delay = seconds
+
+    def jobs(self) -> dict[str, dict]:
+        """The batch jobs, as the API shows them (status moved on to now)."""
+        with self._srv.state.lock:
+            return {jid: batch.public(batch.advance(self._srv.state, j)) for jid, j in self._srv.state.jobs.items()}
+
     def reset(self) -> None:
         with self._srv.state.lock:
-            self._srv.state.script.clear()
-            self._srv.state.requests.clear()
+            self._srv.state.reset()
+            self._srv.state.batch_delay = self._batch_delay
 
     def stop(self) -> None:
         self._srv.shutdown()
@@ -317,6 +443,7 @@ class StandinHandle:
 
 
 def start_in_thread(port: int = 0, latency: float = 0.0, *, host: str = "127.0.0.1", fault_rate: float = 0.0,
-                    fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None) -> StandinHandle:
+                    fixtures_dirs: Iterable[Path | str] = (), seed: int | None = None,
+                    batch_delay: float = 0.0) -> StandinHandle:
     return StandinHandle(make_server(host, port, latency, fault_rate=fault_rate,
-                                     fixtures_dirs=fixtures_dirs, seed=seed))
+                                     fixtures_dirs=fixtures_dirs, seed=seed, batch_delay=batch_delay))
