@@ -38,6 +38,10 @@ class MistralConfig(_Strict):
     max_tokens: int = Field(8000, gt=0)
     # EUR per million tokens, [input, output], per model name. Prices change: keep them here, not in code.
     prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    # "batch": a pass submits its drafts as one Batch API job, later passes collect and push the answers.
+    mode: Literal["sync", "batch"] = "sync"
+    batch_price_factor: float = Field(0.5, gt=0, le=1)  # Batch API price / normal price
+    batch_timeout_hours: int = Field(24, ge=1, le=168)  # Mistral gives a job up after this long
 
 
 class RewriteConfig(_Strict):
@@ -128,6 +132,13 @@ class Config(_Strict):
         if self.daemon.claim_ttl_s < slowest:
             raise ValueError(f"daemon.claim_ttl_s must be at least {slowest:g} s: (mistral.max_repairs + 1) × "
                              f"mistral.deadline_s + 60, or a slow rewrite would lose its claim before the push")
+        if self.mistral.mode == "batch":
+            # A batch job's drafts stay claimed between passes: each pass renews the claims.
+            for site in self.sites:
+                if not site.cron and self.daemon.claim_ttl_s < 2 * site.interval_minutes * 60:
+                    raise ValueError(f"daemon.claim_ttl_s must be at least twice sites {site.name!r} "
+                                     f"interval_minutes ({2 * site.interval_minutes * 60:g} s) in batch mode: each "
+                                     f"pass renews the claims of the drafts a batch job is working on")
         return self
 
     def site(self, name: str) -> SiteConfig:

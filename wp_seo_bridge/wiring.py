@@ -36,6 +36,8 @@ def mistral_settings(m: MistralConfig) -> MistralSettings:
         temperature=m.temperature,
         max_tokens=m.max_tokens,
         prices=dict(m.prices),
+        batch_price_factor=m.batch_price_factor,
+        batch_timeout_hours=m.batch_timeout_hours,
     )
 
 

@@ -10,6 +10,16 @@ def test_shipped_example_config_loads():
     cfg = load("config/wp-seo-bridge.toml")
     assert cfg.sites[0].name == "local" and cfg.rewrite.min_words == 700
     assert cfg.sites[0].password_env == "WP_BOT_PASSWORD"
+    assert (cfg.mistral.mode, cfg.mistral.batch_price_factor, cfg.mistral.batch_timeout_hours) == ("sync", 0.5, 24)
+
+
+def test_batch_mode_settings_reach_the_gateway(monkeypatch):
+    from wp_seo_bridge.wiring import mistral_settings
+
+    monkeypatch.setenv("MISTRAL_API_KEY", "k")  # the environment, not our code: what a deployment sets
+    cfg = parse({"sites": [SITE], "mistral": {"mode": "batch", "batch_price_factor": 0.4, "batch_timeout_hours": 6}})
+    s = mistral_settings(cfg.mistral)
+    assert (s.batch_price_factor, s.batch_timeout_hours) == (0.4, 6)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -19,6 +29,10 @@ def test_shipped_example_config_loads():
     ({"sites": [{**SITE, "password_file": "/x"}]}, "set exactly one of password_env"),
     ({"sites": [SITE, SITE]}, "distinct name"),
     ({"sites": [SITE], "rewrite": {"min_words": 10}}, "rewrite.min_words"),
+    ({"sites": [SITE], "mistral": {"mode": "async"}}, "mistral.mode: Input should be 'sync' or 'batch'"),
+    ({"sites": [SITE], "mistral": {"batch_price_factor": 0}}, "mistral.batch_price_factor"),
+    ({"sites": [{**SITE, "interval_minutes": 20}], "mistral": {"mode": "batch"}, "daemon": {"claim_ttl_s": 1800}},
+     "claim_ttl_s must be at least twice sites 'blog' interval_minutes (2400 s) in batch mode"),
 ])
 def test_bad_settings_name_the_key(raw, expected):
     with pytest.raises(ConfigError) as e:

@@ -12,9 +12,9 @@ import random
 import re
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 from urllib.parse import urlsplit
 
 import httpx2  # the SDK's HTTP stack: its transport errors are httpx2.*, not httpx.*
@@ -96,6 +96,8 @@ class MistralSettings:
     max_tokens: int | None = 8000
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # model → EUR per 1M (in, out)
     initial_backoff_s: float = 1.0
+    batch_price_factor: float = 0.5  # batch mode: Batch API prices as a fraction of the normal ones
+    batch_timeout_hours: int = 24  # batch mode: Mistral gives up on a job after this long
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "server_url", normalise_server_url(self.server_url))
@@ -197,10 +199,183 @@ def _typed(messages: Sequence[Mapping[str, Any]]) -> list:
     return [_MESSAGE_TYPES[m["role"]](content=m["content"]) for m in messages]
 
 
+# --- batch mode: the Batch API ---------------------------------------------------------------
+# The same chat-completion bodies as complete_article, run by Mistral as one asynchronous job at
+# batch prices: upload a JSONL file, create the job, poll it, download its output and error files.
+# Kept apart from the synchronous call: the pipeline's batch orchestration (wp_seo_bridge/batch.py)
+# is its only user.
+
+BATCH_ENDPOINT = "/v1/chat/completions"
+BATCH_TERMINAL = frozenset({"SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED"})
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What Mistral says about one batch job."""
+
+    id: str
+    status: str  # QUEUED | RUNNING | CANCELLATION_REQUESTED | one of BATCH_TERMINAL
+    total: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    input_files: tuple[str, ...] = ()
+    output_file: str | None = None
+    error_file: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @property
+    def done(self) -> bool:
+        return self.status in BATCH_TERMINAL
+
+
+@dataclass(frozen=True)
+class BatchAnswer:
+    """One line of a finished job: the parsed article, or the error its line (or its parsing) gave.
+    ``usage`` is what the answer cost at batch prices (zero for a line Mistral failed)."""
+
+    custom_id: str
+    article: Article | None
+    usage: Usage
+    meta: dict
+    error: MistralError | None = None
+
+
+class BatchCalls:
+    """The Batch API calls of :class:`MistralGateway` (a mixin: it uses the gateway's client,
+    settings, error classification and answer parsing)."""
+
+    settings: MistralSettings
+    client: Mistral
+
+    def batch_body(self, messages: Sequence[Mapping[str, Any]]) -> dict:
+        """The body complete_article sends, as JSON; the model is the job's (one model per job)."""
+        s = self.settings
+        body: dict[str, Any] = {"messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+                                "response_format": RESPONSE_FORMAT}
+        if s.temperature is not None:
+            body["temperature"] = s.temperature
+        if s.max_tokens is not None:
+            body["max_tokens"] = s.max_tokens
+        return body
+
+    def submit_batch(self, requests: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+                     metadata: Mapping[str, str] | None = None) -> BatchJob:
+        """One job for ``(custom_id, messages)`` pairs: a JSONL file uploaded, then the job created.
+        The creation is not re-sent after a timeout or a dropped connection (a second job would be
+        paid twice); an upload is (an unused file costs nothing)."""
+        data = "".join(json.dumps({"custom_id": cid, "body": self.batch_body(msgs)}, ensure_ascii=False) + "\n"
+                       for cid, msgs in requests).encode("utf-8")
+        up = self._batch_call("upload", lambda t: self.client.files.upload(
+            file={"file_name": f"wp-seo-bridge-{int(time.time())}.jsonl", "content": data,
+                  "content_type": "application/jsonl"}, purpose="batch", timeout_ms=t))
+        job = self._batch_call("create", lambda t: self.client.batch.jobs.create(
+            endpoint=BATCH_ENDPOINT, input_files=[up.id], model=self.settings.model,
+            metadata=dict(metadata or {}), timeout_hours=self.settings.batch_timeout_hours, timeout_ms=t))
+        log.info("mistral batch job %s submitted: %d requests, model=%s", job.id, len(requests), self.settings.model)
+        return _batch_job(job)
+
+    def batch_job(self, job_id: str) -> BatchJob:
+        return _batch_job(self._batch_call("get", lambda t: self.client.batch.jobs.get(job_id=job_id, timeout_ms=t)))
+
+    def cancel_batch(self, job_id: str) -> BatchJob:
+        return _batch_job(self._batch_call("cancel", lambda t: self.client.batch.jobs.cancel(job_id=job_id,
+                                                                                              timeout_ms=t)))
+
+    def batch_answers(self, job: BatchJob) -> dict[str, BatchAnswer]:
+        """The answers of a finished job (a cancelled or expired one keeps those it had made), by
+        custom_id. Each success is priced at batch prices and parsed like a synchronous answer."""
+        out: dict[str, BatchAnswer] = {}
+        for file_id in (job.error_file, job.output_file):  # successes win over an error for one id
+            for line in self._download_lines(file_id) if file_id else ():
+                cid = str(line.get("custom_id", ""))
+                out[cid] = self._batch_answer(cid, line)
+        return out
+
+    def forget_batch(self, job: BatchJob) -> None:
+        """Deletes the job's files at Mistral (they hold the drafts' text) once its answers are in.
+        Best effort: a file left behind only costs storage."""
+        for file_id in (*job.input_files, job.output_file, job.error_file):
+            if file_id:
+                try:
+                    self._batch_call("delete", lambda t, f=file_id: self.client.files.delete(file_id=f, timeout_ms=t))
+                except MistralError as e:
+                    log.warning("mistral batch job %s: could not delete file %s: %s", job.id, file_id, e)
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _batch_answer(self, cid: str, line: dict) -> BatchAnswer:
+        response = line.get("response") or {}
+        status, body = int(response.get("status_code") or 0), response.get("body")
+        if status != 200 or not isinstance(body, dict):
+            error = line.get("error")
+            message = (error.get("message") if isinstance(error, dict) else error) or _body_message(json.dumps(body))
+            cls = ServerError if status in RETRYABLE_STATUS or status == 0 else Rejected
+            return BatchAnswer(cid, None, Usage(), {}, cls(f"Mistral's batch answer failed (HTTP {status or '?'}): "
+                                                           f"{_excerpt(str(message))}", status=status or None))
+        try:
+            res = models.ChatCompletionResponse.model_validate(body)
+        except ValidationError as e:
+            return BatchAnswer(cid, None, Usage(), {}, Malformed(f"a batch answer the SDK cannot read: {e.errors()[0]['msg']}"))
+        full = self._usage(res)
+        usage = replace(full, cost_eur=round(full.cost_eur * self.settings.batch_price_factor, 6))
+        log.info("mistral batch answer %s model=%s tokens_in=%d tokens_out=%d cost_eur=%.6f (batch price)",
+                 cid, res.model, usage.tokens_in, usage.tokens_out, usage.cost_eur)
+        try:
+            article, meta = self._parse(res, usage)
+        except MistralError as e:
+            return BatchAnswer(cid, None, usage, {"content": e.content}, e)
+        meta.update(attempts=1, latency_ms=0, batch=True, standin=str(res.id or "").startswith("standin-"))
+        return BatchAnswer(cid, article, usage, meta)
+
+    def _download_lines(self, file_id: str) -> list[dict]:
+        def fetch(t: int) -> bytes:
+            res = self.client.files.download(file_id=file_id, timeout_ms=t)
+            try:
+                return res.read()
+            finally:
+                res.close()
+
+        lines = []
+        for raw in self._batch_call("download", fetch).decode("utf-8").splitlines():
+            try:
+                line = json.loads(raw) if raw.strip() else None
+            except ValueError:
+                line = None
+            if isinstance(line, dict):
+                lines.append(line)
+            elif raw.strip():
+                log.warning("mistral batch file %s: skipping a line that is not a JSON object: %s", file_id, _excerpt(raw))
+        return lines
+
+    def _batch_call(self, what: str, call: Callable[[int], Any]) -> Any:
+        """One Batch/Files API request with our bounded retries (the SDK's stay off)."""
+        s = self.settings
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                return call(int(s.timeout_s * 1000))
+            except Exception as e:  # noqa: BLE001 — classified just below, re-raised when unknown
+                failure, wait_hint = self._classify(e, time.monotonic() - started, s.timeout_s)  # type: ignore[attr-defined]
+                log.info("mistral batch %s status=%s attempt=%d", what, failure.status or type(e).__name__, attempt)
+                if wait_hint is None or attempt > s.max_retries:
+                    failure.args = (f"batch {what}: {failure}",)
+                    raise failure from e
+                time.sleep(self._backoff(attempt, wait_hint))  # type: ignore[attr-defined]
+
+
+def _batch_job(job: Any) -> BatchJob:
+    return BatchJob(id=job.id, status=str(job.status), total=job.total_requests, succeeded=job.succeeded_requests,
+                    failed=job.failed_requests, input_files=tuple(job.input_files or ()),
+                    output_file=job.output_file or None, error_file=job.error_file or None,
+                    errors=tuple(e.message for e in job.errors or ()))
+
+
 # --- the gateway -------------------------------------------------------------------------
 
 
-class MistralGateway:
+class MistralGateway(BatchCalls):
     def __init__(self, settings: MistralSettings, client: Mistral | None = None, limiter: Limiter | None = None):
         self.settings = settings
         self.limiter = limiter or NoLimit()

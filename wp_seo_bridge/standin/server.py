@@ -426,6 +426,11 @@ class StandinHandle:
         with self._srv.state.lock:
             self._srv.state.batch_delay = seconds
 
+    def files(self) -> dict[str, dict]:
+        """The stored files: ``{id: {"meta": {...}, "data": bytes}}``."""
+        with self._srv.state.lock:
+            return dict(self._srv.state.files)
+
     def jobs(self) -> dict[str, dict]:
         """The batch jobs, as the API shows them (status moved on to now)."""
         with self._srv.state.lock:
