@@ -5,6 +5,7 @@ pydantic validates the shape (``extra="forbid"`` turns a typo into an error nami
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -36,6 +37,8 @@ class MistralConfig(_Strict):
     max_repairs: int = Field(1, ge=0, le=3)
     temperature: float = Field(0.3, ge=0, le=1.5)
     max_tokens: int = Field(8000, gt=0)
+    # MISTRAL_SERVER_URL over plain http to another machine sends the key in clear: refused unless set.
+    allow_insecure_http: bool = False
     # EUR per million tokens, [input, output], per model name. Prices change: keep them here, not in code.
     prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
     # "batch": a pass submits its drafts as one Batch API job, later passes collect and push the answers.
@@ -94,8 +97,7 @@ class SiteConfig(_Strict):
 
     @property
     def is_loopback(self) -> bool:
-        host = urlsplit(self.url).hostname or ""
-        return host in ("localhost", "::1") or host.startswith("127.")
+        return is_loopback(self.url)
 
     def password(self) -> str:
         """Read at use time, so a rotated secret is picked up without a restart."""
@@ -146,6 +148,28 @@ class Config(_Strict):
             if s.name == name:
                 return s
         raise ConfigError(f"no site named {name!r} in {self.path} (known: {', '.join(s.name for s in self.sites)})")
+
+
+def is_loopback(url: str) -> bool:
+    """The URL's host is this machine: ``localhost`` or a loopback address, decided by parsing the
+    address (``127.attacker.example`` is a name, not an address, so it is not loopback)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_refusal(url: str, *, allow: bool, secret: str, owner: str, opt_out: str) -> str | None:
+    """The one rule for every secret we send (WordPress passwords, the Mistral key): plain http is
+    refused unless it stays on this machine or the operator opted out. Returns the one-line reason
+    (``owner``: what the URL belongs to; ``opt_out``: where to set allow_insecure_http), or None."""
+    if urlsplit(url).scheme.lower() != "http" or allow or is_loopback(url):
+        return None
+    return (f"{owner}: {url} is plain http — the {secret} would travel in clear. Use https, or set "
+            f"{opt_out} if you really mean it")
 
 
 def resolve_path(explicit: str | None = None) -> Path:

@@ -38,6 +38,7 @@ def mistral_settings(m: MistralConfig) -> MistralSettings:
         prices=dict(m.prices),
         batch_price_factor=m.batch_price_factor,
         batch_timeout_hours=m.batch_timeout_hours,
+        allow_insecure_http=m.allow_insecure_http,
     )
 
 

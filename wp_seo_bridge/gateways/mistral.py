@@ -22,6 +22,7 @@ from mistralai.client import Mistral, errors, models
 from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ValidationError
 
+from ..config import plain_http_refusal
 from ..model import Article, Usage
 
 log = logging.getLogger("wp_seo_bridge.mistral")
@@ -98,9 +99,15 @@ class MistralSettings:
     initial_backoff_s: float = 1.0
     batch_price_factor: float = 0.5  # batch mode: Batch API prices as a fraction of the normal ones
     batch_timeout_hours: int = 24  # batch mode: Mistral gives up on a job after this long
+    allow_insecure_http: bool = False  # the key may go over plain http to another machine
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "server_url", normalise_server_url(self.server_url))
+        refusal = self.server_url and plain_http_refusal(
+            self.server_url, allow=self.allow_insecure_http, secret="Mistral API key", owner="MISTRAL_SERVER_URL",
+            opt_out="mistral.allow_insecure_http = true")
+        if refusal:
+            raise SettingsError(refusal)
 
 
 def normalise_server_url(url: str | None) -> str | None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
-from ...config import SiteConfig
+from ...config import SiteConfig, plain_http_refusal
 from ...model import BridgeState, Draft, DraftSummary
 from .errors import Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError
 
@@ -93,11 +93,10 @@ class WordPressGateway(Protocol):
 
 def refuse_plain_http(site: SiteConfig, secret: str) -> None:
     """Raises InsecureTransport for http:// to another machine unless the site's config allows it."""
-    if site.url.startswith("http://") and not site.is_loopback and not site.allow_insecure_http:
-        raise InsecureTransport(
-            f"site {site.name!r}: {site.url} is plain http — the {secret} would travel in clear. Use https, "
-            f"or set allow_insecure_http = true for this site if you really mean it"
-        )
+    refusal = plain_http_refusal(site.url, allow=site.allow_insecure_http, secret=secret,
+                                 owner=f"site {site.name!r}", opt_out="allow_insecure_http = true for this site")
+    if refusal:
+        raise InsecureTransport(refusal)
 
 
 def _version(text: str) -> tuple[int, ...]:
