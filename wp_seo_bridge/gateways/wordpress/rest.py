@@ -20,15 +20,13 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 
 from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
+from .wire import exchange, new_session
 from .errors import (
-    http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -43,7 +41,6 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 NAMESPACE = "wp-seo-bridge/v1"
 PAGE_SIZE = 500  # the plugin's drafts route (core's /wp/v2/posts stops at 100)
 MAX_BATCH = 25  # /batch/v1's default limit (rest_get_max_batch_size)
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 STORED_FIELDS = "status,meta"  # an update answers the post as stored, read after the write
 
 # Codes security plugins (and old WordPress) answer when the REST API is switched off or kept for some users.
@@ -184,11 +181,7 @@ class RestGateway:
         self.cfg = site
         self.endpoint = f"{site.url}/wp-json"
         refuse_plain_http(site, "application password")
-        if session is None:
-            session = requests.Session()
-            session.mount("https://", HTTPAdapter(pool_maxsize=32))  # the daemon's pool shares one session
-            session.mount("http://", HTTPAdapter(pool_maxsize=32))
-        self.session = session
+        self.session = session or new_session()
         self.session.headers["User-Agent"] = f"wp-seo-bridge/{__version__}"
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -204,20 +197,11 @@ class RestGateway:
 
     def _send(self, method: str, route: str, params: dict, body: dict | None, plain: bool):
         url, query = self._url(route, params, plain)
-        with http_errors(self.endpoint, self.cfg.timeout_s):
-            r = self.session.request(
-                method, url, params=query, json=body, timeout=self.cfg.timeout_s, stream=True,
-                auth=(self.cfg.user, self.cfg.password()),  # read per call: a rotated secret needs no restart
-                allow_redirects=False,  # a redirected POST turns into a GET; a moved site is a config fix
-                headers={"Accept": "application/json"},
-            )
-        try:
-            with r:
-                body_bytes = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-        except (urllib3.exceptions.HTTPError, OSError):  # raw reads are not wrapped by requests
-            raise SiteDown(f"{self.endpoint}: the connection broke while reading WordPress's answer") from None
-        if len(body_bytes) > MAX_RESPONSE_BYTES:
-            raise WordPressError(f"{self.endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes, refused")
+        r, body_bytes = exchange(
+            self.session, method, url, deadline_s=self.cfg.timeout_s, where=self.endpoint, params=query, json=body,
+            auth=(self.cfg.user, self.cfg.password()),  # read per call: a rotated secret needs no restart
+            headers={"Accept": "application/json"},
+        )
         return r, _json_or_none(body_bytes)
 
     def _request(self, method: str, route: str, name: str, *, params: dict | None = None,
@@ -234,11 +218,6 @@ class RestGateway:
                 log.info("%s: /wp-json/ is not routed here, using ?rest_route=", self.site)
                 self._plain_routes = True
                 r, payload = r2, payload2
-        if 300 <= r.status_code < 400:
-            raise WordPressError(
-                f"{self.endpoint}: the site redirects to {r.headers.get('Location', '?')} — set url to the site's "
-                f"final address (https, www or not)"
-            )
         if r.status_code >= 400:
             raise self._error(r.status_code, payload, route, about_post)
         if payload is None:

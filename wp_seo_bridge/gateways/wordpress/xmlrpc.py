@@ -33,8 +33,8 @@ from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
+from .wire import exchange, new_session
 from .errors import (
-    http_errors,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -47,7 +47,6 @@ from .errors import (
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.xmlrpc")
 
 PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # Tag slugs come in the plugin's seo_bridge struct: asking for "terms" too doubles the page time.
 LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "seo_bridge"]
 
@@ -91,14 +90,15 @@ _METHOD_RE = re.compile(rb"<methodName>([^<]+)</methodName>")
 
 
 class RequestsTransport(xmlrpc.client.Transport):
-    """XML-RPC over a ``requests.Session``: verified TLS, explicit timeouts, keep-alive across
-    threads, responses parsed with defusedxml (no entity expansion), and a per-method call count."""
+    """XML-RPC over a ``requests.Session``: verified TLS, the exchange rules both transports share
+    (wire.py: no redirects, a wall-clock deadline, a size cap), keep-alive across threads, responses
+    parsed with defusedxml (no entity expansion), and a per-method call count."""
 
     def __init__(self, url: str, *, timeout: float = 30, session: requests.Session | None = None):
         super().__init__()
         self.url = url
-        self.timeout = timeout
-        self.session = session or requests.Session()
+        self.timeout = timeout  # the whole exchange, body included
+        self.session = session or new_session()
         self.session.headers["User-Agent"] = f"wp-seo-bridge/{__version__}"
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -107,24 +107,17 @@ class RequestsTransport(xmlrpc.client.Transport):
         m = _METHOD_RE.search(request_body if isinstance(request_body, bytes) else request_body.encode())
         with self._lock:
             self.calls[m.group(1).decode() if m else "?"] += 1
-        with http_errors(self.url, self.timeout):
-            r = self.session.post(
-                self.url, data=request_body, timeout=self.timeout, stream=True,
-                headers={"Content-Type": "text/xml; charset=utf-8"},
+        r, body = exchange(self.session, "POST", self.url, deadline_s=self.timeout, where=self.url,
+                           data=request_body, headers={"Content-Type": "text/xml; charset=utf-8"})
+        if r.status_code in (403, 405):
+            # Hardened hosts block xmlrpc.php. Said here, by status code, because the library's
+            # Client() folds a ProtocolError on its first call into plain text.
+            raise XmlRpcDisabled(
+                f"{self.url}: XML-RPC is blocked on this site (HTTP {r.status_code}) — unblock xmlrpc.php "
+                f'or use transport = "rest" (or "auto") for this site'
             )
-        with r:
-            if r.status_code in (403, 405):
-                # Hardened hosts block xmlrpc.php. Said here, by status code, because the library's
-                # Client() folds a ProtocolError on its first call into plain text.
-                raise XmlRpcDisabled(
-                    f"{self.url}: XML-RPC is blocked on this site (HTTP {r.status_code}) — unblock xmlrpc.php "
-                    f'or use transport = "rest" (or "auto") for this site'
-                )
-            if r.status_code != 200:
-                raise xmlrpc.client.ProtocolError(self.url, r.status_code, r.reason, dict(r.headers))
-            body = r.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise WordPressError(f"{self.url}: answer larger than {MAX_RESPONSE_BYTES} bytes, refused")
+        if r.status_code != 200:
+            raise xmlrpc.client.ProtocolError(self.url, r.status_code, r.reason, dict(r.headers))
         parser, unmarshaller = self.getparser()
         parser.feed(body)
         parser.close()
