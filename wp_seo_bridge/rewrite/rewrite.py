@@ -56,19 +56,29 @@ def prompt(name: str) -> str:
     return (resources.files("wp_seo_bridge.rewrite") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
 def _fill(template: str, **values: object) -> str:
-    """Replaces only the known ``{name}`` placeholders: the prompts also contain JSON braces."""
-    for k, v in values.items():
-        template = template.replace("{" + k + "}", str(v))
-    return template
+    """Fills the ``{name}`` placeholders in ONE pass: a value is never searched for placeholders itself
+    (``{draft}`` inside a title stays literal). Other braces (the prompts' JSON) are left alone."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], template)
 
 
-_DELIMITERS = re.compile(r"<<<\s*BROUILLON|BROUILLON\s*>>>", re.I)
+_DELIMITER = re.compile(r"<{3,}|>{3,}")
+_QUOTES = {"<": "‹", ">": "›"}
 
 
 def _as_data(text: str) -> str:
-    """A draft cannot close its own data section: our delimiters inside it are defused."""
-    return _DELIMITERS.sub("BROUILLON", text)
+    """Untrusted text cannot open or close a data section: no run of three angle brackets survives
+    (``<<<`` / ``>>>`` become ``‹‹‹`` / ``›››``), whatever name follows."""
+    return _DELIMITER.sub(lambda m: _QUOTES[m[0][0]] * len(m[0]), text)
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    """A site's keyphrase as one short line: a newline could forge the prompt's own structure."""
+    words = " ".join(text.split())
+    return words[:limit] + ("…" if len(words) > limit else "")
 
 
 def system_message(min_words: int) -> dict:
@@ -77,14 +87,16 @@ def system_message(min_words: int) -> dict:
 
 
 def user_message(source: Source, *, min_words: int, used_keyphrases: Iterable[str] = ()) -> dict:
-    used = sorted({k.strip() for k in used_keyphrases if k.strip()})
+    """Every string from the site (title, draft, protected elements' captions, every keyphrase of the
+    site: a contributor writes those) goes inside a delimited data section of user.md."""
+    used = sorted({_one_line(k) for k in used_keyphrases if k.strip()})
     return {"role": "user", "content": _fill(
         prompt("user"),
-        title=_as_data(source.title) or "(sans titre)",
+        title=_as_data(_one_line(source.title, 300)) or "(sans titre)",
         draft=_as_data(source.text),
-        protected=describe_protected(source.protected),
+        protected=_as_data(describe_protected(source.protected)),
         min_words=min_words,
-        used_keyphrases="\n".join(f"- {k}" for k in used) or "(aucune)",
+        used_keyphrases=_as_data("\n".join(f"- {k}" for k in used)) or "(aucune)",
     )}
 
 
