@@ -57,20 +57,23 @@ class Rewritten:
 
 
 def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: int = 700,
-          used_keyphrases=frozenset()) -> Report:
+          used_keyphrases=frozenset(), wp_version: str = render.LATEST_WP) -> Report:
     """render, then check what render made: the checks judge exactly the HTML that is pushed."""
-    html = render.render(article, source, mode)
+    html = render.render(article, source, mode, wp_version)
     return check.run(article, source, html, min_words=min_words, used_keyphrases=used_keyphrases)
 
 
-def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset()) -> Rewritten:
-    """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved.
+def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
+                 wp_version: str = render.LATEST_WP) -> Rewritten:
+    """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved; the block
+    markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     source = extract(content, title)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
-    checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode)
+    checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
+                      wp_version=wp_version)
     result = rewrite(
         source, engine.llm, check=checker, min_words=engine.min_words,
         used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs,
@@ -79,7 +82,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry)
     report = result.report
     if not report.html:  # a check that does not render (tests): render and count here
-        html = render.render(result.article, source, engine.mode)
+        html = render.render(result.article, source, engine.mode, wp_version)
         report = replace(report, html=html, words=check.analyse(result.article, html).word_count)
     return Rewritten(source, result.article, report.html, report, result.usage, words=report.words)
 
@@ -122,7 +125,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
     started = time.monotonic()
     out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
     try:
-        r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases)
+        r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise

@@ -26,6 +26,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 #: The block editor's own words when it cannot parse a block (English and the local site's French).
 INVALID_BLOCK_TEXT = re.compile(r"unexpected or invalid content|contenu inattendu ou non valide", re.I)
+#: What the block editor logs when a block's markup is not what its save() writes: "Block validation: ..."
+#: (refused) or "Updated Block: core/heading" (silently re-serialised: the post changes on the next save).
+BLOCK_CONSOLE_TEXT = re.compile(r"Updated Block|Block validation|Block successfully updated", re.I)
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +48,8 @@ class Admin:
         self.wp, self.context, self.account = wp, context, account
         self.page = context.new_page()
         self.page.set_default_timeout(30_000)
+        self.console: list[str] = []  # every console message of the page, in order
+        self.page.on("console", lambda msg: self.console.append(f"{msg.type}: {msg.text}"))
 
     def login(self) -> "Admin":
         page = self.page
@@ -82,6 +87,10 @@ class Admin:
         if guide.count():
             page.keyboard.press("Escape")
             guide.first.wait_for(state="detached")
+
+    def block_messages(self) -> list[str]:
+        """The block editor's console messages about blocks it refused or re-serialised, since the page opened."""
+        return [m for m in self.console if BLOCK_CONSOLE_TEXT.search(m)]
 
     def invalid_blocks(self) -> list[str]:
         """Texts of the block editor's invalid-block warnings, in the page and any editor iframe."""

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_sync import TAG, meta, one_pass, seed_text, snapshot
-from wp_seo_bridge.model import PREVIOUS_KEY, STATE_KEY, YOAST_KEYS
+from wp_seo_bridge.extract import extract
+from wp_seo_bridge.model import PREVIOUS_KEY, STATE_KEY, YOAST_KEYS, Article, Block, Section
+from wp_seo_bridge.render import dialect, render
 
 pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
 
@@ -36,6 +38,11 @@ def state_of(wp, post_id: int) -> dict:
 
 def yoast_of(post: dict) -> dict:
     return {k: v for k, v in meta(post).items() if k in YOAST_KEYS}
+
+
+def wp_version(wp) -> str:
+    """The site's WordPress version as core reports it (not through our plugin)."""
+    return wp.call("wp.getOptions", wp.admin, ["software_version"])["software_version"]["value"]
 
 
 def tags_of(wp, post_id: int) -> list[str]:
@@ -77,7 +84,7 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert re.search(r"\D" + r"\D{0,3}".join(re.findall(r"\d{1,3}", f"{state['words']:,}")) + r"\D", text), text
     assert state["model"] in text and "€" in text
     assert len(state["report"]) == panel.locator(".wpsb-check").count() > 0
-    assert editor.invalid_blocks() == []
+    assert editor.invalid_blocks() == [] and editor.block_messages() == []
     panel.screenshot(path=str(artifacts / "review-panel.png"))
     page.screenshot(path=str(artifacts / "review-editor.png"))
     # The editor's notice area announces the review, with the same two actions.
@@ -99,8 +106,9 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert state_of(site, storm)["state"] == "approved" and state_of(site, storm)["reviewed_by"] == site.editor.user
 
     # The other rewrite of block markup (image, table, embed, shortcode) opens without invalid blocks.
+    editor.console.clear()
     editor.open_editor(blocks)
-    assert editor.invalid_blocks() == []
+    assert editor.invalid_blocks() == [] and editor.block_messages() == []
     # Approve from the editor's notice this time.
     assert "wpsb_done=published" in editor.act(page.locator(".components-notice.is-info a.wpsb-notice-approve"))
     assert snapshot(site, blocks)["post_status"] == "publish"
@@ -136,6 +144,27 @@ def test_the_invalid_block_check_sees_a_broken_block(site, login):
     editor = login(site.editor)
     editor.open_editor(post_id)
     assert len(editor.invalid_blocks()) >= 1
+
+
+def test_the_console_check_sees_markup_the_editor_rewrites(site, login):
+    # Guards block_messages() above. Every version re-serialises ("Updated Block") a list in the markup of
+    # WordPress 6.0 (no list-item blocks); 6.2 and later also our headings and lists in 6.1's markup. The
+    # same article in the site's own version's markup opens silently.
+    version = wp_version(site)
+    article = Article(title="T", seo_title="S", meta_description="M", focus_keyphrase="k", slug="k",
+                      intro=[Block(type="paragraph", text="Intro."), Block(type="list", items=["un", "deux"])],
+                      sections=[Section(level=2, heading="Deux", blocks=[Block(type="quote", text="Q", cite="C")]),
+                                Section(level=3, heading="Trois", blocks=[Block(type="paragraph", text="Fin.")])])
+    list_60 = "<!-- wp:list -->\n<ul><li>un</li><li>deux</li></ul>\n<!-- /wp:list -->"
+    older = site.create_post("Balisage ancien", list_60 + "\n\n" + render(article, extract("x"), wp_version="6.1"))
+    own = site.create_post("Sa version", render(article, extract("x"), wp_version=version))
+    editor = login(site.editor)
+    editor.open_editor(older)
+    updated = [m for m in editor.block_messages() if "Updated Block" in m]
+    assert len(updated) == (1 if dialect(version) == dialect("6.1") else 4), editor.console  # + 2 headings, 1 list
+    editor.console.clear()
+    editor.open_editor(own)
+    assert editor.block_messages() == [] and editor.invalid_blocks() == []
 
 
 def test_only_users_allowed_to_publish_can_approve(site, standin, login):

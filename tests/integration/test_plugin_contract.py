@@ -115,6 +115,9 @@ def test_info_reports_the_switch_and_used_keyphrases(reset):
     info = wp.call("seobridge.info", wp.bot)
     assert info["sync_enabled"] is False and info["opt_in"] == "tag" and info["opt_in_tag"] == "seo-bridge"
     assert info["can_publish"] is False and info["version"]
+    # The site's WordPress, as core itself reports it: the daemon writes that version's block markup.
+    core = wp.call("wp.getOptions", wp.admin, ["software_version"])["software_version"]["value"]
+    assert info["wp_version"] == core and core[0].isdigit()
     assert sorted(info["used_keyphrases"]) == ["compost maison", "potager urbain"]
     assert wp.call("seobridge.info", wp.editor)["can_publish"] is True
 

@@ -1,9 +1,9 @@
-"""render: WordPress 6.1 block markup / classic HTML per block type, protected elements verbatim."""
+"""render: the block markup of the site's WordPress (6.1, 7.1) / classic HTML per block type, protected elements verbatim."""
 from __future__ import annotations
 
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import Article, Block, Section
-from wp_seo_bridge.render import normalise_slug, render, yoast_fields
+from wp_seo_bridge.render import dialect, normalise_slug, render, yoast_fields
 
 from test_extract import EMBED, GUTENBERG, IMAGE, LINK, SHORTCODE, TABLE, THIRD_PARTY
 
@@ -24,7 +24,7 @@ SOURCE = extract(GUTENBERG)
 def test_paragraph_and_headings_as_wordpress_61_saves_them():
     a = article([p("Intro & <b>pas de balise</b> : « guillemets »")],
                 [Section(level=2, heading="Deux", blocks=[p("Un.")]), Section(level=3, heading="Trois", blocks=[])])
-    html = render(a, extract("x"))
+    html = render(a, extract("x"), wp_version="6.1")
     assert html == (
         "<!-- wp:paragraph -->\n<p>Intro &amp; &lt;b&gt;pas de balise&lt;/b&gt; : « guillemets »</p>\n<!-- /wp:paragraph -->"
         "\n\n<!-- wp:heading -->\n<h2>Deux</h2>\n<!-- /wp:heading -->"
@@ -34,18 +34,37 @@ def test_paragraph_and_headings_as_wordpress_61_saves_them():
 
 def test_lists_are_list_item_inner_blocks():
     a = article([Block(type="list", items=["un", "deux"]), Block(type="list", items=["a"], ordered=True)])
-    assert render(a, extract("x")) == (
+    assert render(a, extract("x"), wp_version="6.1.1") == (
         "<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>un</li>\n<!-- /wp:list-item -->\n\n"
         "<!-- wp:list-item -->\n<li>deux</li>\n<!-- /wp:list-item --></ul>\n<!-- /wp:list -->\n\n"
         '<!-- wp:list {"ordered":true} -->\n<ol><!-- wp:list-item -->\n<li>a</li>\n<!-- /wp:list-item --></ol>\n'
         "<!-- /wp:list -->")
 
 
+def test_headings_and_lists_as_wordpress_71_saves_them():
+    # heading/save.js and list/save.js of 7.1 (block-library.js): useBlockProps.save() adds the class
+    # (supports.className defaults to true); list items keep none (list-item: className false).
+    a = article([Block(type="list", items=["un"], ordered=True)], [Section(level=3, heading="Trois", blocks=[])])
+    assert render(a, extract("x"), wp_version="7.1") == render(a, extract("x")) == (
+        '<!-- wp:list {"ordered":true} -->\n<ol class="wp-block-list"><!-- wp:list-item -->\n<li>un</li>\n'
+        "<!-- /wp:list-item --></ol>\n<!-- /wp:list -->\n\n"
+        '<!-- wp:heading {"level":3} -->\n<h3 class="wp-block-heading">Trois</h3>\n<!-- /wp:heading -->')
+
+
+def test_each_class_from_the_version_that_introduced_it():
+    # heading.php "@since 6.2.0", list.php "@since 6.6.0" (the server-side class for older posts).
+    assert dialect("6.1.7") == dialect("") == dialect("garbage") == dialect("6.1")
+    assert not dialect("6.1").heading_class and not dialect("6.1").list_class
+    assert dialect("6.2-RC1").heading_class and not dialect("6.5.5").list_class
+    assert dialect("6.6").list_class and dialect("7.1.0").heading_class and dialect("10.0").list_class
+
+
 def test_quote_holds_a_paragraph_block_and_its_citation():
     a = article([Block(type="quote", text="Ce four a nourri le village.", cite="Marcel Vidal")])
-    assert render(a, extract("x")) == (
-        '<!-- wp:quote -->\n<blockquote class="wp-block-quote"><!-- wp:paragraph -->\n<p>Ce four a nourri le village.'
-        "</p>\n<!-- /wp:paragraph --><cite>Marcel Vidal</cite></blockquote>\n<!-- /wp:quote -->")
+    for version in ("6.1", "7.1"):  # the same on both
+        assert render(a, extract("x"), wp_version=version) == (
+            '<!-- wp:quote -->\n<blockquote class="wp-block-quote"><!-- wp:paragraph -->\n<p>Ce four a nourri le '
+            "village.</p>\n<!-- /wp:paragraph --><cite>Marcel Vidal</cite></blockquote>\n<!-- /wp:quote -->")
 
 
 def test_classic_mode_is_plain_html():

@@ -231,6 +231,7 @@ def test_sites_without_pretty_permalinks_are_reached_through_rest_route_once_fou
     gw, adapter = gateway(handler)
     info = gw.site_info()
     assert info.sync_enabled and info.used_keyphrases == {"cloud"}
+    assert info.wp_version == "6.1"  # a plugin that does not say: the oldest supported markup
     gw.site_info()
     assert len(adapter.seen) == 3  # the pretty URL is tried once, never again
 
@@ -240,8 +241,9 @@ def test_a_plugin_older_than_the_daemon_needs_is_named_with_the_fix(version):
     gw, _ = gateway(lambda *a: (200, {}, {"version": version, "sync_enabled": True}))
     with pytest.raises(PluginMissing, match=r"plugin 'wp-seo-bridge' is version .*needs 0\.2\.0 or later.*--zip"):
         gw.site_info()
-    gw, _ = gateway(lambda *a: (200, {}, {"version": "0.10.1", "sync_enabled": True}))
+    gw, _ = gateway(lambda *a: (200, {}, {"version": "0.10.1", "sync_enabled": True, "wp_version": "7.1"}))
     assert gw.site_info().plugin_version == "0.10.1"  # compared as numbers, not text
+    assert gw.site_info().wp_version == "7.1"
 
 
 def test_our_route_missing_means_the_plugin_is_missing_when_rest_itself_works():

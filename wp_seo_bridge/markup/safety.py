@@ -8,7 +8,8 @@ import nh3
 
 # The markup our renderer writes around model text (and a link's own tag, allowed by its token).
 SAFE_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "blockquote", "cite", "figure", "div", "br"}
-SAFE_ATTRIBUTES = {"blockquote": {"class"}, "figure": {"class"}, "div": {"class"}}
+# class: the block editor's own (wp-block-quote, wp-block-heading from 6.2, wp-block-list from 6.6).
+SAFE_ATTRIBUTES = {t: {"class"} for t in ("blockquote", "figure", "div", "h2", "h3", "ul", "ol")}
 _DANGEROUS = re.compile(r"<\s*(script|style|iframe|object|embed|form|input|svg|math|link|meta|base|frame)\b"
                         r"|\son\w+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text/html", re.I)
 

@@ -15,7 +15,7 @@ from ..markup.safety import sanitize
 from ..markup.tokens import TOKEN, canonical_token, missing_tokens
 from ..model import Article, Block, Source, YoastFields
 from .place import reinsert
-from .serialise import SLOT, Unit, link_slot, to_blocks, to_classic
+from .serialise import LATEST_WP, OLDEST_WP, SLOT, Unit, dialect, link_slot, to_blocks, to_classic  # noqa: F401
 
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = "\ue002"
@@ -98,12 +98,14 @@ def layout(article: Article, source: Source) -> list[Unit]:
     return units
 
 
-def render(article: Article, source: Source, mode: Literal["blocks", "classic"] = "blocks") -> str:
-    """post_content for WordPress: Gutenberg block markup ("blocks") or plain HTML ("classic")."""
+def render(article: Article, source: Source, mode: Literal["blocks", "classic"] = "blocks",
+           wp_version: str = LATEST_WP) -> str:
+    """post_content for WordPress: Gutenberg block markup ("blocks") as the block editor of ``wp_version``
+    saves it, or plain HTML ("classic")."""
     if mode not in ("blocks", "classic"):
         raise ValueError(f"unknown render mode {mode!r} (expected 'blocks' or 'classic')")
     units = _sanitised(reinsert(layout(article, source), source, missing_tokens(article, source)), source)
-    return to_blocks(units) if mode == "blocks" else to_classic(units)
+    return to_blocks(units, wp_version) if mode == "blocks" else to_classic(units)
 
 
 def _sanitised(units: list[Unit], source: Source) -> list[Unit]:

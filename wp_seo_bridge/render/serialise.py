@@ -1,10 +1,14 @@
-"""Units of an article → post_content, as Gutenberg (WordPress 6.1 core blocks) or classic HTML.
+"""Units of an article → post_content, as Gutenberg core blocks or classic HTML.
 
-Block markup is exactly what the 6.1 block editor saves (block-library.js save() + the block
-serializer), so the editor opens the post without an "unexpected or invalid content" warning:
+Block markup is exactly what the site's own block editor saves (block-library.js save() + the block
+serializer), so the editor opens the post without an "unexpected or invalid content" warning and
+without silently re-serialising it ("Updated Block" in the console, a changed post on first save):
 
-- heading: no class in 6.1 (``supports.className: false``); level 3 carries ``{"level":3}``;
-- list and quote: 6.1 saves their content as inner blocks (``core/list-item``, ``core/paragraph``);
+- heading: ``class="wp-block-heading"`` from WordPress 6.2 (heading.php ``@since 6.2.0``), none on
+  6.1 (``supports.className: false``); level 3 carries ``{"level":3}``;
+- list: ``class="wp-block-list"`` from 6.6 (list.php ``@since 6.6.0``); items are ``core/list-item``
+  inner blocks (no class, ``supports.className: false`` up to 7.1);
+- quote: ``class="wp-block-quote"`` and a ``core/paragraph`` inner block, the same from 6.1 to 7.1;
 - protected blocks come back verbatim; protected non-block markup (classic or Markdown sources) goes
   in ``shortcode``, ``embed`` (a bare URL) or ``more`` blocks, and any other HTML stays raw between
   blocks, where the editor shows it as a Classic block: a ``core/html`` block would be refused as
@@ -16,6 +20,32 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+#: The newest WordPress whose saved markup we checked (its block-library.js); the default off-site.
+LATEST_WP = "7.1"
+#: The oldest the companion plugin supports ("Requires at least"): assumed when a site does not say.
+OLDEST_WP = "6.1"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What one WordPress version's block editor writes where versions differ."""
+
+    heading_class: bool
+    list_class: bool
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = re.findall(r"\d+", text.split("-")[0])[:2]
+    return tuple(int(p) for p in parts) if parts else ()
+
+
+def dialect(wp_version: str) -> Dialect:
+    """The markup of ``wp_version`` ("6.1", "7.1.0", "6.9-RC1"); an unreadable version is taken as the
+    oldest supported: older markup is upgraded silently by a newer editor, never refused as invalid,
+    while newer markup (an unknown class) is invalid on an older one."""
+    v = _version(wp_version) or _version(OLDEST_WP)
+    return Dialect(heading_class=v >= (6, 2), list_class=v >= (6, 6))
 
 
 SLOT = re.compile("\ue003(LINK-\\d+)\ue004")
@@ -67,18 +97,21 @@ def _keep_block(markup: str) -> str:
     return markup
 
 
-def to_blocks(units: list[Unit]) -> str:
+def to_blocks(units: list[Unit], wp_version: str = LATEST_WP) -> str:
+    d = dialect(wp_version)
+    heading_class = ' class="wp-block-heading"' if d.heading_class else ""
+    list_class = ' class="wp-block-list"' if d.list_class else ""
     out = []
     for u in units:
         if u.kind == "heading":
             attrs = {"level": u.level} if u.level != 2 else None
-            out.append(_block("heading", f"<h{u.level}>{u.html}</h{u.level}>", attrs))
+            out.append(_block("heading", f"<h{u.level}{heading_class}>{u.html}</h{u.level}>", attrs))
         elif u.kind == "paragraph":
             out.append(_block("paragraph", f"<p>{u.html}</p>"))
         elif u.kind == "list":
             tag = "ol" if u.ordered else "ul"
             items = "\n\n".join(_block("list-item", f"<li>{item}</li>") for item in u.items)
-            out.append(_block("list", f"<{tag}>{items}</{tag}>", {"ordered": True} if u.ordered else None))
+            out.append(_block("list", f"<{tag}{list_class}>{items}</{tag}>", {"ordered": True} if u.ordered else None))
         elif u.kind == "quote":
             cite = f"<cite>{u.cite}</cite>" if u.cite else ""
             inner = _block("paragraph", f"<p>{u.html}</p>")

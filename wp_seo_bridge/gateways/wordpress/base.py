@@ -26,6 +26,7 @@ class SiteInfo:
     opt_in_tag: str
     can_publish: bool  # the daemon's account can publish: we warn, the bot should not be able to
     used_keyphrases: frozenset[str] = field(default_factory=frozenset)  # lower-cased, other posts'
+    wp_version: str = "6.1"  # the site's WordPress: its block editor's markup is what we write
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
@@ -44,6 +45,8 @@ class SiteInfo:
             opt_in_tag=str(raw.get("opt_in_tag") or site.opt_in_tag),
             can_publish=bool(raw.get("can_publish")),
             used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
+            # A plugin before 0.3 does not say: the oldest supported markup is never refused by a newer editor.
+            wp_version=str(raw.get("wp_version") or "6.1"),
         )
 
 

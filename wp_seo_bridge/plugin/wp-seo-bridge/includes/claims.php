@@ -320,6 +320,8 @@ function wpsb_keep_original( WP_Post $post ): void {
 function wpsb_site_info(): array {
 	return array(
 		'version'         => WPSB_VERSION,
+		// The daemon writes the block markup this version's editor saves (6.1 and 7.1 differ).
+		'wp_version'      => get_bloginfo( 'version' ),
 		'sync_enabled'    => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
 		'opt_in'          => wpsb_option( 'wp_seo_bridge_opt_in' ),
 		'opt_in_tag'      => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
