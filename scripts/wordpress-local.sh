@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A real, disposable WordPress for tests and demos: Debian's wordpress + MariaDB + `php -S`, no systemd.
+# A real, disposable WordPress for tests and demos: a WordPress core + MariaDB + `php -S`, no systemd.
 #
 #   scripts/wordpress-local.sh start|stop|restart|reset|status|env|destroy
+#   scripts/wordpress-local.sh yoast on|off          # Yoast SEO (if the site has it) activated or deactivated
 #   scripts/wordpress-local.sh xmlrpc on|off     # off: /xmlrpc.php answers HTTP 405, like hardened hosts
 #   scripts/wordpress-local.sh xmlrpc no-multicall  # system.multicall answers a fault, like security plugins
 #   scripts/wordpress-local.sh plugin on|off     # off: the companion plugin is deactivated
@@ -11,6 +12,14 @@
 # mail folder and switches, so two test runs on two ports do not reset each other. `start` and `env` print `export` lines on stdout
 # (everything else goes to stderr):  eval "$(scripts/wordpress-local.sh start)"
 # Runs as root. LOCAL TEST SITE ONLY: it relaxes application passwords over http and swallows e-mails.
+#
+# What a site runs (read by `start`; every other command uses what the site was started with):
+#   WPSB_WP=debian                  Debian's `wordpress` package, /usr/share/wordpress (a new site's default)
+#   WPSB_WP=/path/wordpress-X.tar.gz  an upstream release, unpacked once into $STATE_ROOT/cores/<sha256>/
+#   WPSB_WP=/path/to/core-dir       a core tree (copied into the same cache unless it has Debian's wp-config.php)
+#   WPSB_YOAST=/path/yoast-seo-X.tar.gz | none   Yoast SEO unpacked into the site's plugins and activated
+# Unset: what the site ran last. A site is one stack: starting it with another core or Yoast archive drops
+# its database and installs a fresh one (one line says so), so no site runs on another version's schema.
 set -euo pipefail
 
 PORT=${WP_PORT:-8080}
@@ -20,7 +29,12 @@ SITE_DIR=$STATE_ROOT/$PORT
 CRED=$SITE_DIR/credentials.env
 MAIL_DIR=$SITE_DIR/mail
 PIDFILE=$SITE_DIR/php-server.pid
-WP_CORE=/usr/share/wordpress
+DEBIAN_CORE=/usr/share/wordpress
+STACK=$SITE_DIR/stack.env   # what the site runs: core and Yoast (see resolve_stack)
+CORE_CACHE=$STATE_ROOT/cores
+YOAST_PLUGIN=wordpress-seo
+WP_CORE=$DEBIAN_CORE  # until the stack is read (load_stack, or start's materialise_core)
+HAS_YOAST=0
 # Each site has its own content dir (plugins, mu-plugins, uploads): two checkouts or two sites on one machine
 # never take the plugin link, the mail folder or the uploads from each other.
 WP_CONTENT=$SITE_DIR/wp-content
@@ -100,6 +114,166 @@ print_exports() {
         [[ -n ${!v:-} ]] && echo "export $v=${!v}"
     done
     echo "export WP_MAIL_DIR=$MAIL_DIR"
+    # What the site runs, for tests that depend on it (empty Yoast version: the site has none).
+    load_stack
+    echo "export WP_CORE_VERSION=$(core_var "$WP_CORE" wp_version)"
+    echo "export WP_YOAST_VERSION=$(yoast_version)"
+}
+
+# --- the stack: which WordPress core, which Yoast ---------------------------------------------------------
+
+sha_of() { sha256sum "$1" | cut -c1-16; }
+
+# A variable of a core's wp-includes/version.php, e.g. core_var DIR wp_version → 7.1
+core_var() { sed -n "s/^\$$2 = '\([^']*\)';.*/\1/p" "$1/wp-includes/version.php" | head -1; }
+
+# What `start` is asked to run: WANT_WP / WANT_YOAST (normalised specs) and WANT_ID (changes when either
+# changes). Unset variables keep what the site ran last. Reads no archive but to hash it.
+stack_wanted() {
+    local rec_wp=debian rec_yoast=none wp yoast core_id yoast_id
+    if [[ -s $STACK ]]; then
+        # shellcheck disable=SC1090
+        rec_wp=$(source "$STACK"; echo "$WPSB_WP") rec_yoast=$(source "$STACK"; echo "$WPSB_YOAST")
+    fi
+    wp=${WPSB_WP:-$rec_wp} yoast=${WPSB_YOAST:-$rec_yoast}
+    case $wp in
+        debian) core_id=debian ;;
+        *)
+            [[ -e $wp ]] || die "WPSB_WP: no such archive or core dir: $wp (or 'debian')"
+            wp=$(realpath -e "$wp")
+            if [[ -d $wp ]]; then
+                [[ -f $wp/wp-settings.php ]] || die "WPSB_WP: $wp is not a WordPress core (no wp-settings.php)"
+                # A tree can change under us: its key follows every file's size and time.
+                core_id=dir-$( (echo "$wp"; cd "$wp" && find . -type f -printf '%P %s %T@\n' | LC_ALL=C sort) | sha256sum | cut -c1-16)
+            else
+                core_id=tar-$(sha_of "$wp")
+            fi ;;
+    esac
+    case $yoast in
+        none) yoast_id=none ;;
+        *)
+            [[ -f $yoast ]] || die "WPSB_YOAST: no such archive: $yoast (or 'none')"
+            yoast=$(realpath -e "$yoast")
+            yoast_id=yoast-$(sha_of "$yoast") ;;
+    esac
+    WANT_WP=$wp WANT_YOAST=$yoast WANT_ID=$core_id+$yoast_id
+}
+
+# The site's recorded stack (for every command but start): WP_CORE, HAS_YOAST.
+load_stack() {
+    WP_CORE=$DEBIAN_CORE STACK_ID="" HAS_YOAST=0
+    if [[ -s $STACK ]]; then
+        # shellcheck disable=SC1090
+        source "$STACK"
+        WP_CORE=$CORE_DIR
+        [[ $WPSB_YOAST != none ]] && HAS_YOAST=1
+    fi
+    return 0
+}
+
+# Upstream core has no Debian wp-config.php: this one selects the site's config the same way (by
+# $_SERVER['WORDPRESS_CONFIG'], which router.php and site.php set per port). Shared by every site of that core.
+write_core_config() {
+    cat >"$1/wp-config.php" <<'PHP'
+<?php
+// Written by scripts/wordpress-local.sh (LOCAL TEST SITES ONLY): like Debian's wp-config.php, loads the
+// site's /etc/wordpress/config-<WORDPRESS_CONFIG>.php, set per port by scripts/wp/router.php and site.php.
+$wpsb_site_config = isset( $_SERVER['WORDPRESS_CONFIG'] ) ? (string) $_SERVER['WORDPRESS_CONFIG'] : '';
+if ( ! preg_match( '/^[a-zA-Z0-9-]+$/', $wpsb_site_config ) || ! is_file( "/etc/wordpress/config-$wpsb_site_config.php" ) ) {
+	header( 'HTTP/1.0 404 Not Found' );
+	echo "No local site config for this request (scripts/wordpress-local.sh start).\n";
+	exit( 1 );
+}
+require_once "/etc/wordpress/config-$wpsb_site_config.php";
+unset( $wpsb_site_config );
+if ( ! isset( $table_prefix ) ) {
+	$table_prefix = 'wp_';
+}
+if ( ! defined( 'ABSPATH' ) ) {
+	define( 'ABSPATH', __DIR__ . '/' );
+}
+require_once ABSPATH . 'wp-settings.php';
+PHP
+}
+
+# The core dir for WANT_WP, unpacked or copied into the cache once (under the start lock).
+materialise_core() {
+    local key dest tmp found
+    if [[ $WANT_WP == debian ]]; then echo "$DEBIAN_CORE"; return 0; fi
+    if [[ -d $WANT_WP ]] && grep -qs WORDPRESS_CONFIG "$WANT_WP/wp-config.php"; then
+        echo "$WANT_WP"; return 0   # a Debian-style tree selects per-site configs itself: served in place
+    fi
+    key=${WANT_ID%%+*}
+    dest=$CORE_CACHE/$key
+    if [[ ! -e $dest/.ready ]]; then
+        say "unpacking $WANT_WP into $dest (once)"
+        install -d -m 755 "$CORE_CACHE"
+        rm -rf "$dest"
+        tmp=$(mktemp -d "$CORE_CACHE/.unpack.XXXXXX")
+        if [[ -d $WANT_WP ]]; then
+            cp -a "$WANT_WP/." "$tmp/"
+        else
+            tar -xf "$WANT_WP" -C "$tmp" || { rm -rf "$tmp"; die "cannot unpack $WANT_WP"; }
+        fi
+        found=$(find "$tmp" -maxdepth 3 -name wp-settings.php -printf '%h\n' | head -1)
+        [[ -n $found ]] || { rm -rf "$tmp"; die "$WANT_WP holds no WordPress core (no wp-settings.php)"; }
+        rm -f "$found/wp-config.php"
+        write_core_config "$found"
+        install -d -m 755 "$dest"
+        mv "$found" "$dest/wordpress"
+        rm -rf "$tmp"
+        touch "$dest/.ready"
+    fi
+    echo "$dest/wordpress"
+}
+
+# Yoast's files in the site's own plugins dir, replaced when the archive changes (or removed for none).
+materialise_yoast() {
+    local dir=$WP_CONTENT/plugins/$YOAST_PLUGIN mark tmp found
+    mark=$(basename "${WANT_ID#*+}")
+    if [[ $WANT_YOAST == none ]]; then rm -rf "$dir"; return 0; fi
+    [[ $(cat "$dir/.wpsb-archive" 2>/dev/null) == "$mark" ]] && return 0
+    say "unpacking $WANT_YOAST into the site's plugins"
+    rm -rf "$dir"
+    tmp=$(mktemp -d "$SITE_DIR/.yoast.XXXXXX")
+    tar -xf "$WANT_YOAST" -C "$tmp" || { rm -rf "$tmp"; die "cannot unpack $WANT_YOAST"; }
+    found=$(find "$tmp" -maxdepth 2 -name wp-seo.php -printf '%h\n' | head -1)
+    [[ -n $found ]] || { rm -rf "$tmp"; die "$WANT_YOAST holds no Yoast SEO (no wp-seo.php)"; }
+    mv "$found" "$dir"
+    rm -rf "$tmp"
+    echo "$mark" >"$dir/.wpsb-archive"
+}
+
+# The core's PHP needs; a clear line instead of a white page.
+check_php() {
+    local need have
+    need=$(core_var "$WP_CORE" required_php_version)
+    have=$(php -r 'echo PHP_VERSION;')
+    php -r "exit(version_compare(PHP_VERSION, '${need:-0}', '>=') ? 0 : 1);" ||
+        die "WordPress $(core_var "$WP_CORE" wp_version) needs PHP >= $need, this machine has $have"
+    php -m | grep -qix mysqli || die "PHP $have has no mysqli: install php-mysql"
+}
+
+record_stack() {
+    umask 077
+    {
+        printf 'WPSB_WP=%q\n' "$WANT_WP"
+        printf 'WPSB_YOAST=%q\n' "$WANT_YOAST"
+        printf 'CORE_DIR=%q\n' "$WP_CORE"
+        printf 'STACK_ID=%q\n' "$WANT_ID"
+    } >"$STACK.tmp"
+    mv "$STACK.tmp" "$STACK"
+}
+
+yoast_version() {
+    [[ $HAS_YOAST == 1 ]] || return 0
+    sed -n "s/^define( 'WPSEO_VERSION', '\([^']*\)'.*/\1/p" "$WP_CONTENT/plugins/$YOAST_PLUGIN/wp-seo-main.php" 2>/dev/null
+}
+
+describe_stack() {
+    local y="no Yoast"
+    [[ $HAS_YOAST == 1 ]] && y="Yoast SEO $(yoast_version)"
+    echo "WordPress $(core_var "$WP_CORE" wp_version) ($WP_CORE), $y"
 }
 
 # --- MariaDB ---------------------------------------------------------------------------------------------
@@ -202,7 +376,7 @@ PHP
 # Runs scripts/wp/site.php with this site's config; secrets travel in the environment, not argv.
 site_php() {
     install -d -m 700 "$STATE_ROOT/opcache"  # a file cache: halves the CLI chores' boot time
-    WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED WPSB_CORE=$WP_CORE \
+    WPSB_PORT=$PORT WPSB_CONFIG_NAME=$CONFIG_NAME WPSB_CRED_FILE=$CRED WPSB_CORE=$WP_CORE WPSB_HAS_YOAST=$HAS_YOAST \
         php -d memory_limit=256M -d opcache.enable_cli=1 -d opcache.file_cache="$STATE_ROOT/opcache" \
         -d opcache.file_cache_only=1 -d log_errors=1 -d error_log="$SITE_DIR/php-errors.log" "$REPO/scripts/wp/site.php" "$@"
 }
@@ -238,7 +412,7 @@ server_pid() {
 http_up() { curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/wp-includes/images/blank.gif"; }
 
 start_server() {
-    say "serving $WP_CORE on http://127.0.0.1:$PORT"
+    say "serving $(describe_stack) on http://127.0.0.1:$PORT"
     : >"$SITE_DIR/php-server.log"
     # Limits like a common shared host, so memory or time trouble shows up here and not in production.
     WPSB_PORT=$PORT WPSB_SITE_DIR=$SITE_DIR WPSB_CONFIG_NAME=$CONFIG_NAME PHP_CLI_SERVER_WORKERS=4 \
@@ -289,8 +463,19 @@ serves_this_checkout() {
         tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$REPO/scripts/wp/router.php"
 }
 
+# The site's database, app passwords, uploads and mails go: the next install starts from nothing.
+forget_site_data() {
+    if db_up; then mariadb --socket="$SOCK" -uroot -e "DROP DATABASE IF EXISTS \`$DB_NAME\`;"; fi
+    if [[ -s $CRED ]]; then sed -i '/_APP_PASSWORD=/d' "$CRED"; fi
+    rm -rf "$WP_CONTENT/uploads" "$SITE_DIR/xmlrpc-off" "$SITE_DIR/multicall-off"
+    rm -f "$MAIL_DIR"/*.json
+}
+
 cmd_start() {
-    if [[ -s $CRED ]] && serves_this_checkout && http_up 2>/dev/null; then
+    local recorded=""
+    stack_wanted
+    [[ -s $STACK ]] && recorded=$(source "$STACK"; echo "$STACK_ID")
+    if [[ -s $CRED && $recorded == "$WANT_ID" ]] && serves_this_checkout && http_up 2>/dev/null; then
         print_exports   # already up: change nothing
         return 0
     fi
@@ -301,13 +486,25 @@ cmd_start() {
     ensure_packages
     ensure_credentials
     ensure_mariadb
+    WP_CORE=$(materialise_core)
+    check_php
+    if [[ -n $recorded && $recorded != "$WANT_ID" ]]; then
+        say "the site changes stack ($recorded -> $WANT_ID): its database is dropped and installed anew"
+        stop_server
+        forget_site_data
+        # shellcheck disable=SC1090
+        source "$CRED"
+    fi
     ensure_database
     write_config
+    materialise_yoast
+    HAS_YOAST=0; [[ $WANT_YOAST != none ]] && HAS_YOAST=1
     site_php install "$(site_locale)" >>"$CRED.new"
     # install prints the application passwords it created (once); keep them with the other secrets.
     if [[ -s $CRED.new ]]; then cat "$CRED.new" >>"$CRED"; fi
     rm -f "$CRED.new"
     rm -f "$MAIL_DIR"/*.json   # the installer's own notification
+    record_stack
     stop_server
     start_server
     say "ready ($(site_locale), plugin $(site_php plugin-status))"
@@ -326,6 +523,7 @@ cmd_stop() {
 
 require_site() {
     [[ -s $CRED ]] || die "no site on port $PORT yet: run start first"
+    load_stack
     # shellcheck disable=SC1090
     source "$CRED"
     db_up || die "MariaDB is down: run start"
@@ -335,7 +533,8 @@ cmd_reset() {
     require_site
     site_php reset
     rm -f "$MAIL_DIR"/*.json "$SITE_DIR/xmlrpc-off" "$SITE_DIR/multicall-off"
-    say "reset: no posts, no tags, no mails, default plugin options, plugin on, XML-RPC on"
+    local y=""; [[ $HAS_YOAST == 1 ]] && y=", Yoast on"
+    say "reset: no posts, no tags, no mails, default plugin options, plugin on$y, XML-RPC on"
 }
 
 cmd_status() {
@@ -346,6 +545,8 @@ cmd_status() {
         echo "site:     down on port $PORT"
         return 3
     fi
+    load_stack
+    echo "stack:    $(describe_stack)"
     db_up && echo "mariadb:  up" || echo "mariadb:  down"
     if [[ -e $SITE_DIR/xmlrpc-off ]]; then echo "xmlrpc:   off (HTTP 405)"
     elif [[ -e $SITE_DIR/multicall-off ]]; then echo "xmlrpc:   on, system.multicall blocked"
@@ -353,6 +554,7 @@ cmd_status() {
     # shellcheck disable=SC1090
     source "$CRED"
     echo "plugin:   $(site_php plugin-status)"
+    [[ $HAS_YOAST == 1 ]] && echo "yoast:    $(site_php yoast-status)"
     echo "mail dir: $MAIL_DIR ($(find "$MAIL_DIR" -name '*.json' | wc -l) captured)"
 }
 
@@ -387,6 +589,16 @@ cmd_plugin() {
     say "plugin $(site_php plugin-status)"
 }
 
+cmd_yoast() {
+    require_site
+    [[ $HAS_YOAST == 1 ]] || die "this site has no Yoast SEO: start it with WPSB_YOAST=/path/to/yoast-seo-X.tar.gz"
+    case ${1:-} in
+        on | off) site_php "yoast-$1" ;;
+        *) die "usage: yoast on|off" ;;
+    esac
+    say "yoast $(site_php yoast-status)"
+}
+
 cmd_option() {
     require_site
     [[ $# -ge 1 ]] || die "usage: option NAME [VALUE]"
@@ -403,6 +615,7 @@ case ${1:-} in
     env) require_site; print_exports ;;
     xmlrpc) shift; cmd_xmlrpc "$@" ;;
     plugin) shift; cmd_plugin "$@" ;;
+    yoast) shift; cmd_yoast "$@" ;;
     option) shift; cmd_option "$@" ;;
-    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|no-multicall|plugin on|off|option NAME [VALUE]" ;;
+    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|no-multicall|plugin on|off|yoast on|off|option NAME [VALUE]" ;;
 esac

@@ -1,6 +1,6 @@
 <?php
 /**
- * Router for `php -S` serving Debian's WordPress (LOCAL TEST SITE ONLY, see scripts/wordpress-local.sh).
+ * Router for `php -S` serving a WordPress core (Debian's or an upstream tree) (LOCAL TEST SITE ONLY, see scripts/wordpress-local.sh).
  *
  * php -S alone cannot serve the site's content dir (it lives outside the docroot) nor
  * paths with a dot that are not files (/sitemap_index.xml), and it cannot pick a config per port. Every
@@ -11,7 +11,8 @@ $wpsb_core    = (string) getenv( 'WPSB_CORE' );
 $wpsb_content = (string) getenv( 'WPSB_CONTENT' );  // the site's own content dir
 $wpsb_site    = (string) getenv( 'WPSB_SITE_DIR' );
 
-// Debian's wp-config.php loads /etc/wordpress/config-$WORDPRESS_CONFIG.php: one site per port.
+// Debian's wp-config.php (and the one the script writes into upstream trees) loads
+// /etc/wordpress/config-$WORDPRESS_CONFIG.php: one site per port.
 $_SERVER['WORDPRESS_CONFIG'] = (string) getenv( 'WPSB_CONFIG_NAME' );
 
 $wpsb_path = rawurldecode( (string) parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH ) );

@@ -2,13 +2,16 @@
 /**
  * Site chores for scripts/wordpress-local.sh, run with php-cli (LOCAL TEST SITE ONLY).
  *
- *   site.php install LOCALE | reset | plugin-on | plugin-off | plugin-status | option NAME [VALUE]
+ *   site.php install LOCALE | reset | plugin-on | plugin-off | plugin-status | yoast-on | yoast-off | yoast-status
+ *            | option NAME [VALUE]
  *
- * Environment: WPSB_PORT, WPSB_CONFIG_NAME, WPSB_CORE, WPSB_CRED_FILE (KEY=VALUE lines; secrets never in argv).
+ * Environment: WPSB_PORT, WPSB_CONFIG_NAME, WPSB_CORE, WPSB_CRED_FILE (KEY=VALUE lines; secrets never in argv),
+ * WPSB_HAS_YOAST (1: the site's stack has Yoast SEO, which install and reset then activate).
  * `install` prints KEY=VALUE lines for application passwords it created, for the credentials file.
  */
 
 const WPSB_PLUGIN = 'wp-seo-bridge/wp-seo-bridge.php';
+const WPSB_YOAST  = 'wordpress-seo/wp-seo.php';
 
 $wpsb_cmd  = $argv[1] ?? '';
 $wpsb_port = (string) getenv( 'WPSB_PORT' );
@@ -54,6 +57,34 @@ function wpsb_cli_plugin_on(): void {
 function wpsb_cli_plugin_off(): void {
 	require_once ABSPATH . 'wp-admin/includes/plugin.php';
 	deactivate_plugins( WPSB_PLUGIN, true );
+}
+
+function wpsb_cli_yoast_on(): void {
+	require_once ABSPATH . 'wp-admin/includes/plugin.php';
+	if ( ! is_file( WP_PLUGIN_DIR . '/' . WPSB_YOAST ) ) {
+		wpsb_cli_fail( 'this site has no Yoast SEO: start it with WPSB_YOAST=/path/to/yoast-seo-X.tar.gz' );
+	}
+	wp_cache_delete( 'plugins', 'plugins' );
+	if ( ! is_plugin_active( WPSB_YOAST ) ) {
+		$result = activate_plugin( WPSB_YOAST );  // its activation hook runs, as from the Plugins screen
+		if ( is_wp_error( $result ) ) {
+			wpsb_cli_fail( 'cannot activate Yoast SEO: ' . $result->get_error_message() );
+		}
+	}
+	// Activation sends an administrator once to Yoast's welcome page: post.php would answer 302 instead
+	// of the editor. Visiting once clears it; so does this.
+	if ( class_exists( 'WPSEO_Options' ) && WPSEO_Options::get( 'should_redirect_after_install_free', false ) ) {
+		WPSEO_Options::set( 'should_redirect_after_install_free', false );
+	}
+}
+
+function wpsb_cli_yoast_off(): void {
+	require_once ABSPATH . 'wp-admin/includes/plugin.php';
+	deactivate_plugins( WPSB_YOAST );  // not silent: Yoast's deactivation hook runs, as from the Plugins screen
+}
+
+function wpsb_cli_has_yoast(): bool {
+	return '1' === getenv( 'WPSB_HAS_YOAST' );
 }
 
 /** Users with known passwords and roles; a changed role or password is put back. */
@@ -131,8 +162,13 @@ function wpsb_cli_install( string $locale ): void {
 		update_option( 'timezone_string', 'Europe/Paris' );
 		// The sample post, page and privacy draft would leak into every draft listing.
 		wpsb_cli_delete_content();
+	} elseif ( (int) get_option( 'db_version' ) !== (int) $GLOBALS['wp_db_version'] ) {
+		wp_upgrade();  // the core was updated under an existing site (a Debian package upgrade)
 	}
 	wpsb_cli_plugin_on();
+	if ( wpsb_cli_has_yoast() ) {
+		wpsb_cli_yoast_on();
+	}
 	if ( ! get_role( 'seo_bridge_bot' ) ) {  // active but role gone: plugins are not loaded while installing
 		require_once WP_PLUGIN_DIR . '/' . WPSB_PLUGIN;
 		wpsb_ensure_role();
@@ -161,6 +197,15 @@ function wpsb_cli_delete_content(): void {
 	$wpdb->query( "UPDATE {$wpdb->term_taxonomy} SET count = 0 WHERE taxonomy IN ('post_tag', 'category')" );
 	update_option( 'sticky_posts', array() );
 	delete_option( 'category_children' );
+	// Yoast's own tables describe the posts and terms just deleted (its hooks do not see SQL deletes).
+	foreach ( array( 'yoast_indexable_hierarchy', 'yoast_seo_links', 'yoast_primary_term', 'yoast_seo_meta' ) as $wpsb_table ) {
+		if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . $wpsb_table ) ) ) {
+			$wpdb->query( "DELETE FROM {$wpdb->prefix}$wpsb_table" );
+		}
+	}
+	if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . 'yoast_indexable' ) ) ) {
+		$wpdb->query( "DELETE FROM {$wpdb->prefix}yoast_indexable WHERE object_type IN ('post', 'term')" );
+	}
 	wp_cache_flush();
 }
 
@@ -170,6 +215,9 @@ function wpsb_cli_reset(): void {
 	$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE 'wp\\_seo\\_bridge\\_%'" );
 	wp_cache_flush();
 	wpsb_cli_plugin_on();
+	if ( wpsb_cli_has_yoast() ) {
+		wpsb_cli_yoast_on();  // a test that switched it off and died does not leave the next one without it
+	}
 	if ( function_exists( 'wpsb_add_default_options' ) ) {
 		wpsb_add_default_options();
 	}
@@ -192,6 +240,16 @@ switch ( $wpsb_cmd ) {
 	case 'plugin-status':
 		require_once ABSPATH . 'wp-admin/includes/plugin.php';
 		echo is_plugin_active( WPSB_PLUGIN ) ? "on\n" : "off\n";
+		break;
+	case 'yoast-on':
+		wpsb_cli_yoast_on();
+		break;
+	case 'yoast-off':
+		wpsb_cli_yoast_off();
+		break;
+	case 'yoast-status':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		echo is_plugin_active( WPSB_YOAST ) ? "on\n" : "off\n";
 		break;
 	case 'option':
 		if ( ! isset( $argv[2] ) ) {

@@ -2,7 +2,7 @@
 /**
  * Plugin Name: wp-seo-bridge local test site
  * Description: LOCAL TEST SITE ONLY (scripts/wordpress-local.sh). Application passwords over plain http,
- *              and e-mails written to files instead of being sent.
+ *              e-mails written to files instead of being sent, Yoast's indexables stored as on production.
  * License:     GPL-2.0-or-later
  *
  * Acts only where the site config defines WPSB_LOCAL_MAIL_DIR, i.e. on sites the script wrote.
@@ -16,6 +16,10 @@ if ( defined( 'WPSB_LOCAL_MAIL_DIR' ) && 'local' === wp_get_environment_type() )
 
 	// No sendmail here: keep each message as JSON so tests can read what editors would receive.
 	add_filter( 'pre_wp_mail', 'wpsb_local_capture_mail', 10, 2 );
+
+	// Yoast SEO stores its indexables (what it prints in <head>, its Posts list columns) only on production
+	// sites; our users' sites are, so this one behaves the same for Yoast.
+	add_filter( 'Yoast\WP\SEO\should_index_indexables', '__return_true' );
 }
 
 /**

@@ -1,8 +1,11 @@
 """Fixtures for tests against the real local WordPress started by ``scripts/wordpress-local.sh``.
 
 - ``wp`` (session): the running site as a :class:`LocalWordPress` (URL, accounts, mail folder, helpers).
-- ``reset`` (function): empties the site (posts, tags, mails, plugin options; plugin and XML-RPC back on)
-  and returns ``wp``.
+- ``reset`` (function): empties the site (posts, tags, mails, plugin options; plugin, Yoast and XML-RPC back
+  on) and returns ``wp``.
+
+The site runs whatever stack ``wordpress-local.sh start`` was given (``WPSB_WP``, ``WPSB_YOAST``): in CI real
+Yoast SEO is active on both matrices. A test that needs a site without Yoast says so with ``wp.yoast_disabled()``.
 
 The site is chosen by ``WP_PORT`` (default 8081; the demo keeps 8080): give concurrent test runs different ports, each gets its
 own database. Mark test modules with ``pytestmark = pytest.mark.wordpress``.
@@ -75,6 +78,8 @@ class LocalWordPress:
         self.subscriber = Account(env["WP_SUBSCRIBER_USER"], env["WP_SUBSCRIBER_PASSWORD"])
         self.bot = Account(env["WP_BOT_USER"], env["WP_BOT_PASSWORD"], env.get("WP_BOT_APP_PASSWORD", ""))
         self.php_error_log = Path(env["WP_MAIL_DIR"]).parent / "php-errors.log"
+        self.core_version = env.get("WP_CORE_VERSION", "")  # "6.1.9", "7.1"
+        self.yoast_version = env.get("WP_YOAST_VERSION", "")  # "" when the site has no Yoast SEO
         self._user_ids: dict[str, int] = {}
 
     # --- the script -------------------------------------------------------------------------------
@@ -110,6 +115,16 @@ class LocalWordPress:
     def plugin_disabled(self) -> contextlib.AbstractContextManager:
         """The companion plugin is deactivated inside the block."""
         return self._switched("plugin", "off")
+
+    @contextlib.contextmanager
+    def yoast_disabled(self) -> Iterator[None]:
+        """Yoast SEO is deactivated inside the block (as from the Plugins screen), back on after it; on a site
+        without Yoast the block runs as it is."""
+        if not self.yoast_version:
+            yield
+            return
+        with self._switched("yoast", "off"):
+            yield
 
     # --- XML-RPC ----------------------------------------------------------------------------------
 
@@ -208,9 +223,10 @@ class LocalWordPress:
 
     def hold_edit_lock(self, post_id: int, account: Account) -> None:
         """Opens the post in the editor as a human would: WordPress sets its edit lock (live 150 s)."""
-        r = self.admin_session(account).get(f"{self.url}/wp-admin/post.php",
+        # Redirects are not followed: a 302 (e.g. a plugin's welcome page) never passes for the editor.
+        r = self.admin_session(account).get(f"{self.url}/wp-admin/post.php", allow_redirects=False,
                                             params={"post": post_id, "action": "edit"}, timeout=30)
-        assert r.status_code == 200, r.status_code
+        assert r.status_code == 200, (r.status_code, r.headers.get("location"))
 
     def mails(self) -> list[dict]:
         """E-mails WordPress tried to send, oldest first (to, subject, message, headers, attachments, at)."""

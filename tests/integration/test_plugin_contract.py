@@ -369,9 +369,10 @@ def test_xmlrpc_switch_answers_405_like_hardened_hosts(wp):
     assert wp.call("seobridge.info", wp.bot)["version"]
 
 
-def test_without_the_plugin_methods_are_missing_and_yoast_meta_is_dropped(wp):
+def test_without_the_plugin_and_yoast_methods_are_missing_and_yoast_meta_is_dropped(wp):
     pid = wp.create_post(TITLE, CONTENT)
-    with wp.plugin_disabled():
+    # Core alone drops protected meta; Yoast itself opens its keys to anyone who may edit the post.
+    with wp.plugin_disabled(), wp.yoast_disabled():
         assert fault_code(lambda: wp.call("seobridge.info", wp.bot)) == -32601
         assert wp.call("wp.editPost", wp.bot, pid, {"custom_fields": [{"key": YOAST_FOCUSKW, "value": "x"}]})
         fields = wp.call("wp.getPost", wp.admin, pid, ["custom_fields"])["custom_fields"]
