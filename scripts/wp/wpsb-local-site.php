@@ -20,6 +20,12 @@ if ( defined( 'WPSB_LOCAL_MAIL_DIR' ) && 'local' === wp_get_environment_type() )
 	// Yoast SEO stores its indexables (what it prints in <head>, its Posts list columns) only on production
 	// sites; our users' sites are, so this one behaves the same for Yoast.
 	add_filter( 'Yoast\WP\SEO\should_index_indexables', '__return_true' );
+
+	// `wordpress-local.sh option wpsb_local_classic_editor 1`: posts open in the classic editor, as with the
+	// Classic Editor plugin (tests of the classic meta box).
+	if ( '1' === get_option( 'wpsb_local_classic_editor' ) ) {
+		add_filter( 'use_block_editor_for_post', '__return_false', 100 );
+	}
 }
 
 /**

@@ -45,6 +45,10 @@ def wp_version(wp) -> str:
     return wp.call("wp.getOptions", wp.admin, ["software_version"])["software_version"]["value"]
 
 
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:2])
+
+
 def tags_of(wp, post_id: int) -> list[str]:
     return [t["slug"] for t in wp.call("wp.getPost", wp.admin, post_id, ["terms"])["terms"]
             if t["taxonomy"] == "post_tag"]
@@ -77,6 +81,12 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     editor.open_editor()
     state = state_of(site, storm)
     panel = page.locator("#wpsb-review")
+    # A panel of the document sidebar, open, and no classic meta box: one would turn the editor's iframe off.
+    assert page.locator(".interface-complementary-area .wpsb-review-panel.is-opened #wpsb-review").count() == 1
+    boxes = page.evaluate("() => wp.data.select('core/edit-post').getAllMetaBoxes().map(b => b.id)")
+    assert "wpsb-review" not in boxes and page.locator(".postbox#wpsb-review").count() == 0
+    if version_tuple(wp_version(site)) >= (7, 0) and not boxes:
+        assert page.locator('iframe[name="editor-canvas"]').count() == 1
     panel.scroll_into_view_if_needed()
     text = panel.inner_text()
     assert state["keyphrase"] and state["keyphrase"] in text
@@ -165,6 +175,28 @@ def test_the_console_check_sees_markup_the_editor_rewrites(site, login):
     editor.console.clear()
     editor.open_editor(own)
     assert editor.block_messages() == [] and editor.invalid_blocks() == []
+
+
+def test_the_classic_editor_keeps_a_meta_box(site, standin, login):
+    post_id = site.create_post("Brouillon classique", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    site.option("wpsb_local_classic_editor", "1")
+    try:
+        editor = login(site.editor)
+        editor.goto(f"post.php?post={post_id}&action=edit")
+        page = editor.page
+        assert page.locator("#post-body #content").count() == 1  # the classic editor, not the block editor
+        box = page.locator("#wpsb-review.postbox")
+        assert box.count() == 1 and state_of(site, post_id)["keyphrase"] in box.inner_text()
+        assert box.locator("a.wpsb-approve").count() == 1
+        # review.js loads without the block editor's packages and still asks before Reject.
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        box.locator("a.wpsb-reject").click()
+        assert asked and "Rejeter" in asked[0] and "/post.php" in page.url
+        assert snapshot(site, post_id)["post_status"] == "pending"
+    finally:
+        site.option("wpsb_local_classic_editor", "0")
 
 
 def test_only_users_allowed_to_publish_can_approve(site, standin, login):

@@ -400,31 +400,50 @@ function wpsb_review_removable_args( array $args ): array {
 add_action( 'add_meta_boxes_post', 'wpsb_review_add_meta_box' );
 add_action( 'admin_enqueue_scripts', 'wpsb_review_assets' );
 
+/**
+ * The classic editor only: in the block editor the panel is a document sidebar panel (review.js), since any
+ * classic meta box turns the block editor's iframe off (WordPress 6.3+).
+ */
 function wpsb_review_add_meta_box( WP_Post $post ): void {
-	if ( wpsb_review_state( $post->ID ) ) {
+	if ( wpsb_review_state( $post->ID ) && ! wpsb_review_block_editor( $post ) ) {
 		add_meta_box( 'wpsb-review', __( 'SEO Bridge review', 'wp-seo-bridge' ), 'wpsb_review_meta_box', 'post', 'side', 'high' );
 	}
+}
+
+function wpsb_review_block_editor( WP_Post $post ): bool {
+	return function_exists( 'use_block_editor_for_post' ) && use_block_editor_for_post( $post );
 }
 
 function wpsb_review_assets( string $hook ): void {
 	if ( ! in_array( $hook, array( 'post.php', 'edit.php' ), true ) ) {
 		return;
 	}
+	$post  = 'post.php' === $hook ? get_post() : null;
+	$block = $post && wpsb_review_block_editor( $post ) && current_user_can( 'edit_post', $post->ID );
+	// The Posts list and the classic editor only need the Reject confirmation (plain DOM); the block editor's
+	// panel and notices need the editor's packages. PluginDocumentSettingPanel moved from wp.editPost to
+	// wp.editor in WordPress 6.6 (the old one logs a deprecation there).
+	$deps = array();
+	if ( $block ) {
+		$deps = array( 'wp-plugins', 'wp-element', 'wp-data', 'wp-dom-ready', 'wp-notices', 'wp-editor' );
+		if ( version_compare( get_bloginfo( 'version' ), '6.6', '<' ) ) {
+			$deps[] = 'wp-edit-post';
+		}
+	}
 	wp_enqueue_style( 'wpsb-review', plugins_url( 'assets/review.css', WPSB_FILE ), array(), WPSB_VERSION );
-	wp_enqueue_script( 'wpsb-review', plugins_url( 'assets/review.js', WPSB_FILE ), array(), WPSB_VERSION, true );
+	wp_enqueue_script( 'wpsb-review', plugins_url( 'assets/review.js', WPSB_FILE ), $deps, WPSB_VERSION, true );
 	$settings = array(
 		'confirmReject' => __( 'Reject this rewrite? The text and SEO fields from before the rewrite come back, as a draft.', 'wp-seo-bridge' ),
 	);
-	$post     = 'post.php' === $hook ? get_post() : null;
-	if ( $post && function_exists( 'use_block_editor_for_post' ) && use_block_editor_for_post( $post ) && current_user_can( 'edit_post', $post->ID ) ) {
+	if ( $block ) {
 		$settings += wpsb_review_block_editor_settings( $post );
 	}
 	wp_localize_script( 'wpsb-review', 'wpsbReview', $settings );
 }
 
 /**
- * The block editor hides classic admin notices and shows meta boxes at the bottom of its sidebar: announce
- * the review (with the same actions as the panel) and the outcome of an action in its own notice area.
+ * The block editor hides classic admin notices: announce the review (with the same actions as the panel) and
+ * the outcome of an action in its own notice area; the panel itself goes in the document sidebar.
  */
 function wpsb_review_block_editor_settings( WP_Post $post ): array {
 	$state = wpsb_review_state( $post->ID );
@@ -432,7 +451,17 @@ function wpsb_review_block_editor_settings( WP_Post $post ): array {
 		return array();
 	}
 	[ $done ] = wpsb_review_done_from_request();
-	$settings = array( 'done' => $done );
+	// The panel's content is the classic meta box's, rendered here (escaped piece by piece there).
+	ob_start();
+	wpsb_review_meta_box( $post );
+	$settings = array(
+		'done'  => $done,
+		'panel' => array(
+			'title' => __( 'SEO Bridge review', 'wp-seo-bridge' ),
+			'html'  => (string) ob_get_clean(),
+			'open'  => wpsb_review_is_open( $post, $state ),
+		),
+	);
 	if ( '' === $done && wpsb_review_is_open( $post, $state ) ) {
 		$settings['review'] = __( 'SEO Bridge rewrote this post. Read it, compare it with the previous version (SEO Bridge review panel, in the sidebar), then:', 'wp-seo-bridge' );
 		if ( current_user_can( 'publish_post', $post->ID ) ) {
