@@ -64,7 +64,7 @@ def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: 
 
 
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
-                 wp_version: str = render.LATEST_WP) -> Rewritten:
+                 wp_version: str = render.LATEST_WP, prompt_keyphrases=None) -> Rewritten:
     """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved; the block
     markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
@@ -76,7 +76,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                       wp_version=wp_version)
     result = rewrite(
         source, engine.llm, check=checker, min_words=engine.min_words,
-        used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs,
+        used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs, prompt_keyphrases=prompt_keyphrases,
     )
     if result.article is None:
         return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry)
@@ -109,23 +109,26 @@ class PassReport:
     ignored: int = 0  # drafts not opted in
     refused: int = 0  # queued drafts not started: budget, max posts, stopping, a refused key
     stopped: str = ""  # why the pass did not run or stopped early (switch off, budget)
+    batched: int = 0  # batch mode: drafts sent in a Batch API job this pass (their outcome comes later)
 
     def count(self, result: str) -> int:
         return sum(1 for o in self.outcomes if o.result == result)
 
     def total_line(self) -> str:
         tail = f"; {self.stopped}" if self.stopped else ""
-        return (f"{self.site}: {self.count('rewritten')} rewritten, {self.count('skipped')} skipped, "
-                f"{self.count('failed')} failed, {self.ignored} not opted in{tail}")
+        sent = f", {self.batched} sent in a batch job" if self.batched else ""
+        return (f"{self.site}: {self.count('rewritten')} rewritten, {self.count('skipped') - self.batched} skipped, "
+                f"{self.count('failed')} failed{sent}, {self.ignored} not opted in{tail}")
 
 
 def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
-                  daemon_id: str) -> Outcome:
+                  daemon_id: str, prompt_keyphrases=None) -> Outcome:
     """rewrite → check → render → push, for a draft this daemon has just claimed."""
     started = time.monotonic()
     out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
     try:
-        r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version)
+        r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
+                         prompt_keyphrases)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise

@@ -7,6 +7,7 @@ to date in one transaction, and a file from a newer version is refused rather th
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..model import Outcome
+from ..batch import BatchItem
+from ..model import Outcome, Usage
 
 FILENAME = "joblog.sqlite3"
 
@@ -59,6 +61,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX passes_site ON passes(site, started);
     ALTER TABLE attempts ADD COLUMN pass_id INTEGER REFERENCES passes(id);
     ALTER TABLE attempts ADD COLUMN daemon_id TEXT NOT NULL DEFAULT '';
+    """,
+    # 3: batch mode: the Batch API jobs a restarted daemon must find again, and each draft version in them
+    """
+    CREATE TABLE batch_jobs (
+        id TEXT PRIMARY KEY,          -- Mistral's job id
+        site TEXT NOT NULL,
+        daemon_id TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        submitted REAL NOT NULL,
+        state TEXT NOT NULL,          -- running | collected (answers stored below) 
+        mistral_status TEXT NOT NULL DEFAULT '',
+        collected REAL
+    );
+    CREATE INDEX batch_jobs_state ON batch_jobs(state);
+    CREATE TABLE batch_items (
+        job_id TEXT NOT NULL REFERENCES batch_jobs(id),
+        custom_id TEXT NOT NULL,
+        site TEXT NOT NULL,
+        post_id TEXT NOT NULL,
+        source_hash TEXT NOT NULL,
+        used_keyphrases TEXT NOT NULL DEFAULT '[]',  -- the prompt's inputs, for a repair of the same answer
+        state TEXT NOT NULL,          -- waiting | answered | done
+        answer TEXT NOT NULL DEFAULT '',  -- the job's output line (JSON), '' when the job gave none
+        at REAL,                      -- when the answer was stored (paid)
+        calls INTEGER NOT NULL DEFAULT 0,
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        cost_eur REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, custom_id)
+    );
+    CREATE INDEX batch_items_open ON batch_items(site, state);
     """,
 )
 VERSION = len(MIGRATIONS)
@@ -161,11 +194,14 @@ class JobLog:
     # --- reads ----------------------------------------------------------------------
 
     def spent_since(self, epoch: float) -> tuple[int, float, int]:
-        """Tokens, euros and number of drafts that called Mistral since ``epoch`` (the budget's day)."""
+        """Tokens, euros and number of drafts that called Mistral since ``epoch`` (the budget's day).
+        Batch answers count from the moment they are stored, before their draft's attempt row."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT COALESCE(SUM(tokens_in + tokens_out), 0), COALESCE(SUM(cost_eur), 0), "
-                "COALESCE(SUM(calls > 0), 0) FROM attempts WHERE at >= ?", (epoch,)).fetchone()
+                "SELECT COALESCE(SUM(t), 0), COALESCE(SUM(c), 0), COALESCE(SUM(n), 0) FROM ("
+                " SELECT tokens_in + tokens_out AS t, cost_eur AS c, calls > 0 AS n FROM attempts WHERE at >= ?"
+                " UNION ALL SELECT tokens_in + tokens_out, cost_eur, calls > 0 FROM batch_items"
+                " WHERE state = 'answered' AND at >= ?)", (epoch, epoch)).fetchone()
         return int(row[0]), round(float(row[1]), 6), int(row[2])
 
     def recent(self, limit: int = 20) -> list[dict]:
@@ -189,6 +225,61 @@ class JobLog:
                 "SELECT p.* FROM passes p JOIN (SELECT site, MAX(id) AS id FROM passes GROUP BY site) l "
                 "ON p.id = l.id ORDER BY p.site").fetchall()
         return [dict(r) for r in rows]
+
+    # --- batch mode (the pipeline's BatchStore) ---------------------------------------
+
+    def add_batch(self, job_id: str, site: str, *, daemon_id: str, model: str, items: Iterable[BatchItem],
+                  at: float | None = None) -> None:
+        """A submitted job and its draft versions, in one transaction: a restart finds them all or none."""
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN")
+            self._conn.execute("INSERT INTO batch_jobs(id, site, daemon_id, model, submitted, state) "
+                               "VALUES (?, ?, ?, ?, ?, 'running')", (job_id, site, daemon_id, model, at or time.time()))
+            self._conn.executemany(
+                "INSERT INTO batch_items(job_id, custom_id, site, post_id, source_hash, used_keyphrases, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'waiting')",
+                [(job_id, i.custom_id, site, i.post_id, i.source_hash, json.dumps(sorted(i.used_keyphrases),
+                                                                                   ensure_ascii=False))
+                 for i in items])
+
+    def running_batches(self, site: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute(
+                "SELECT id FROM batch_jobs WHERE site = ? AND state = 'running' ORDER BY submitted", (site,))]
+
+    def store_answers(self, job_id: str, mistral_status: str, answers: dict[str, tuple[dict, Usage]],
+                      at: float | None = None) -> None:
+        """A finished job's answers (output lines and what each cost), all at once, before any is used:
+        a paid answer is in the log before its draft is checked or pushed."""
+        now = at or time.time()
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN")
+            for cid, (line, u) in answers.items():
+                self._conn.execute(
+                    "UPDATE batch_items SET answer = ?, at = ?, calls = ?, tokens_in = ?, tokens_out = ?, cost_eur = ? "
+                    "WHERE job_id = ? AND custom_id = ? AND state = 'waiting'",
+                    (json.dumps(line, ensure_ascii=False), now, u.calls, u.tokens_in, u.tokens_out, u.cost_eur,
+                     job_id, cid))
+            self._conn.execute("UPDATE batch_items SET state = 'answered', at = COALESCE(at, ?) "
+                               "WHERE job_id = ? AND state = 'waiting'", (now, job_id))
+            self._conn.execute("UPDATE batch_jobs SET state = 'collected', mistral_status = ?, collected = ? "
+                               "WHERE id = ?", (mistral_status, now, job_id))
+
+    def batch_items(self, site: str, states: Sequence[str] = ("waiting", "answered"),
+                    job_id: str | None = None) -> list[BatchItem]:
+        q = (f"SELECT * FROM batch_items WHERE site = ? AND state IN ({','.join('?' * len(states))})"
+             + (" AND job_id = ?" if job_id else "") + " ORDER BY rowid")
+        with self._lock:
+            rows = self._conn.execute(q, (site, *states, *([job_id] if job_id else []))).fetchall()
+        return [BatchItem(r["custom_id"], r["post_id"], r["source_hash"], frozenset(json.loads(r["used_keyphrases"])),
+                          job_id=r["job_id"], state=r["state"], answer=json.loads(r["answer"]) if r["answer"] else None,
+                          usage=Usage(r["calls"], r["tokens_in"], r["tokens_out"], r["cost_eur"]))
+                for r in rows]
+
+    def batch_item_done(self, job_id: str, custom_id: str) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE batch_items SET state = 'done' WHERE job_id = ? AND custom_id = ?",
+                               (job_id, custom_id))
 
     def rewrites_of(self, site: str, post_id: str) -> int:
         with self._lock:

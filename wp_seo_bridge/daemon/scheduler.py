@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from ..batch import run_batch_pass
 from ..config import Config, ConfigError, SiteConfig
 from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
@@ -55,7 +56,8 @@ def first_estimate(cfg: Config) -> tuple[int, float]:
     """What a draft may cost before today's average is known: one answer of max_tokens."""
     m = cfg.mistral
     _, out_price = m.prices.get(m.model, (0.0, 0.0))
-    return m.max_tokens, m.max_tokens * out_price / 1_000_000
+    factor = m.batch_price_factor if m.mode == "batch" else 1.0
+    return m.max_tokens, m.max_tokens * out_price * factor / 1_000_000
 
 
 def is_attempt(o: Outcome) -> bool:
@@ -145,13 +147,17 @@ class Daemon:
                     log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
                 self.on_outcome(o)
 
-            report = run_pass(
-                wp, self.engine, daemon_id=self.daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
+            common = dict(
+                daemon_id=self.daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
                 quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=self.cfg.daemon.claim_ttl_s,
                 max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
-                claim_batch=self.cfg.daemon.concurrency, max_claimed=claim_window(self.cfg.daemon.concurrency),
-                on_outcome=on_outcome, on_done=self._done, stop=self.stopping.is_set,
+                claim_batch=self.cfg.daemon.concurrency, on_outcome=on_outcome, on_done=self._done,
+                stop=self.stopping.is_set,
             )
+            if self.cfg.mistral.mode == "batch":  # answers come passes later: see wp_seo_bridge/batch.py
+                report = run_batch_pass(wp, self.engine, self.joblog, **common)
+            else:
+                report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency), **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_error = str(e)
             self.metrics.passes.labels(site.name, "error").inc()

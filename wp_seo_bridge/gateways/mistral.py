@@ -245,6 +245,7 @@ class BatchAnswer:
     usage: Usage
     meta: dict
     error: MistralError | None = None
+    line: dict = field(default_factory=dict, repr=False)  # the job's output line, to keep (job log)
 
 
 class BatchCalls:
@@ -295,7 +296,7 @@ class BatchCalls:
         for file_id in (job.error_file, job.output_file):  # successes win over an error for one id
             for line in self._download_lines(file_id) if file_id else ():
                 cid = str(line.get("custom_id", ""))
-                out[cid] = self._batch_answer(cid, line)
+                out[cid] = self.read_batch_line(line)
         return out
 
     def forget_batch(self, job: BatchJob) -> None:
@@ -309,6 +310,11 @@ class BatchCalls:
                     log.warning("mistral batch job %s: could not delete file %s: %s", job.id, file_id, e)
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def read_batch_line(self, line: dict) -> BatchAnswer:
+        """One output or error line of a job, parsed and priced (also a line kept in the job log)."""
+        answer = self._batch_answer(str(line.get("custom_id", "")), line)
+        return replace(answer, line=line)
 
     def _batch_answer(self, cid: str, line: dict) -> BatchAnswer:
         response = line.get("response") or {}

@@ -57,5 +57,7 @@ def failure_state(draft: Draft, reason: str, *, model: str, daemon_id: str, usag
     )
 
 
-def release_state(draft: Draft, *, daemon_id: str, reason: str, now: datetime | None = None) -> BridgeState:
-    return BridgeState(state="released", source_hash=draft.hash, at=now_iso(now), by=daemon_id, reason=reason[:500])
+def release_state(draft: Draft | str, *, daemon_id: str, reason: str, now: datetime | None = None) -> BridgeState:
+    """Gives a claimed draft version back (``draft`` or its source hash): the next pass may take it again."""
+    source = draft if isinstance(draft, str) else draft.hash
+    return BridgeState(state="released", source_hash=source, at=now_iso(now), by=daemon_id, reason=reason[:500])

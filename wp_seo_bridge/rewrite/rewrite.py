@@ -141,14 +141,19 @@ def describe_protected(protected: dict[str, str]) -> str:
 
 
 def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 700,
-            used_keyphrases: Iterable[str] = (), max_repairs: int = 1) -> RewriteResult:
+            used_keyphrases: Iterable[str] = (), max_repairs: int = 1,
+            prompt_keyphrases: Iterable[str] | None = None) -> RewriteResult:
     """Rewrites ``source`` into a checked Article, or explains why not.
+
+    ``prompt_keyphrases`` (default: ``used_keyphrases``) are the ones the prompt lists: an answer
+    made earlier (a batch job's) is repaired in the conversation it was made in.
 
     Rate limits, server errors, timeouts and refused requests end this draft with a reason.
     Raises :class:`AuthError` / :class:`SettingsError` (carrying the usage so far): they concern
     every draft, and the caller should stop rather than fail them one by one.
     """
-    messages = build_messages(source, min_words=min_words, used_keyphrases=used_keyphrases)
+    messages = build_messages(source, min_words=min_words,
+                              used_keyphrases=used_keyphrases if prompt_keyphrases is None else prompt_keyphrases)
     usage, report, attempts = Usage(), None, 0
     while True:
         attempts += 1

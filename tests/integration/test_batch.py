@@ -1,0 +1,141 @@
+"""Batch mode against the real local WordPress and the real SDK talking to the stand-in's Batch API:
+submission → (daemon killed and restarted while the job runs) → Pending Review; a job that expires;
+an answer repaired through the normal endpoint; a draft edited while its job ran."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.integration.test_daemon import (  # noqa: F401 — fixtures
+    TAG, claimed_drafts, count_status, daemons, env_for, in_process, post, rewritten_revisions, seed_variants,
+    site, source_text, start, wait_for, write_config,
+)
+from tests.standin_fixture import standin, standin_server  # noqa: F401
+from wp_seo_bridge.daemon.joblog import JobLog
+from wp_seo_bridge.model import source_hash
+
+pytestmark = pytest.mark.wordpress
+
+PRICE = (1.8, 5.4)  # write_config's [mistral.prices] for mistral-large-latest
+BATCH = {"mode": "batch"}
+
+
+def full_price(billed: list[dict]) -> float:
+    return sum(b["prompt_tokens"] * PRICE[0] + b["completion_tokens"] * PRICE[1] for b in billed) / 1e6
+
+
+def logged_cost(tmp_path) -> tuple[int, float]:
+    log = JobLog.in_state_dir(tmp_path / "state")
+    try:
+        rows = log.recent(1000)
+    finally:
+        log.close()
+    return sum(r["calls"] for r in rows), round(sum(r["cost_eur"] for r in rows), 6)
+
+
+def one_pass(site, standin, tmp_path, **kw):
+    """One pass of a fresh in-process daemon on the same state dir: every pass is a restart."""
+    daemon = in_process(site, standin, tmp_path, mistral=BATCH, **kw)
+    try:
+        [report] = daemon.run_once()
+    finally:
+        daemon.stop()
+        daemon.close()
+    return report
+
+
+def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, standin, tmp_path, daemons):
+    text = source_text("seed-fr")
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(3)])
+    standin.script(seed_variants(3))  # the job's lines take these answers in order
+    standin.batch_delay = 6.0
+    cfg = write_config(tmp_path, site, mistral=BATCH)
+    env = env_for(site, standin)
+    first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="first")
+    [job_id] = wait_for(lambda: list(standin.jobs()), 30, "a batch job")
+    assert standin.jobs()[job_id]["total_requests"] == 3
+    wait_for(lambda: claimed_drafts(site) == 3, 10, "the three drafts claimed")
+    until = {i: post(site, i)["state"]["claim_until"] for i in ids}
+    time.sleep(2.5)  # passes run every second: each renews the claims while the job runs
+    assert all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), "claims not renewed"
+    assert standin.jobs()[job_id]["status"] == "RUNNING" and standin.completions() == []
+    first.kill9()
+
+    second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="second")
+    wait_for(lambda: count_status(site, "pending") == 3, 60, "the three drafts in Pending Review")
+    assert second.stop() == 0
+
+    assert list(standin.jobs()) == [job_id]  # found again after the restart, never submitted twice
+    assert standin.completions() == []  # no synchronous call: every first answer came from the job
+    daemon_id = (tmp_path / "state" / "daemon-id").read_text().strip()
+    for n, post_id in enumerate(ids):
+        p = post(site, post_id)
+        assert p["status"] == "pending" and p["state"]["state"] == "rewritten" and p["state"]["by"] == daemon_id
+        assert p["state"]["source_hash"] == source_hash(f"Brouillon {n}", text)
+        assert rewritten_revisions(site, post_id) == 1
+    assert len({post(site, i)["state"]["keyphrase"] for i in ids}) == 3
+    billed = standin.billed()
+    assert len(billed) == 3 and all(b["batch"] for b in billed)
+    calls, eur = logged_cost(tmp_path)
+    assert calls == 3 and eur == pytest.approx(full_price(billed) / 2, abs=1e-5)  # batch prices: half
+    assert standin.files() == {}  # the drafts' text does not stay at Mistral
+
+
+def test_a_job_that_expires_releases_what_it_did_not_answer_and_a_later_pass_sends_it_again(site, standin, tmp_path):
+    text = source_text("seed-fr")
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(2)])
+    standin.script(seed_variants(2))
+    standin.batch_script([{"status": "TIMEOUT_EXCEEDED", "answered": 1}])
+
+    sent = one_pass(site, standin, tmp_path)
+    assert sent.batched == 2 and claimed_drafts(site) == 2
+    collected = one_pass(site, standin, tmp_path)
+    results = {o.post_id: o for o in collected.outcomes}
+    answered, expired = (str(i) for i in (ids if results[str(ids[0])].result == "rewritten" else ids[::-1]))
+    assert results[answered].result == "rewritten" and post(site, int(answered))["status"] == "pending"
+    assert results[expired].result == "failed" and "without answering" in results[expired].reason
+    p = post(site, int(expired))
+    assert p["status"] == "draft" and p["state"]["state"] == "released"
+    assert collected.batched == 0  # released this pass, sent again by the next one
+
+    resent = one_pass(site, standin, tmp_path)
+    assert resent.batched == 1 and len(standin.jobs()) == 2
+    done = one_pass(site, standin, tmp_path)
+    assert [o.result for o in done.outcomes if o.post_id == expired] == ["rewritten"]
+    assert all(post(site, i)["status"] == "pending" and rewritten_revisions(site, i) == 1 for i in ids)
+    billed = standin.billed()
+    assert len(billed) == 2  # one answer per draft: the expired job's answer was used, not paid again
+    assert logged_cost(tmp_path) == (2, pytest.approx(full_price(billed) / 2, abs=1e-5))
+
+
+def test_a_batch_answer_that_fails_its_checks_is_repaired_through_the_normal_endpoint(site, standin, tmp_path):
+    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    standin.script([{"fixture": "bad-too-short"}])  # the batch line; the repair then matches seed-fr
+    one_pass(site, standin, tmp_path)
+    report = one_pass(site, standin, tmp_path)
+    assert [o.result for o in report.outcomes] == ["rewritten"], [o.line() for o in report.outcomes]
+    assert post(site, post_id)["status"] == "pending"
+    [repair] = standin.completions()
+    assert repair["messages"][-2]["role"] == "assistant" and repair["messages"][-1]["role"] == "user"
+    [job] = standin.jobs().values()
+    [first] = [b for b in standin.billed() if b["batch"]]
+    [second] = [b for b in standin.billed() if not b["batch"]]
+    expected = full_price([first]) / 2 + full_price([second])  # the repair is at the normal price
+    assert logged_cost(tmp_path) == (2, pytest.approx(expected, abs=1e-5))
+    assert job["status"] == "SUCCESS"
+
+
+def test_a_draft_edited_while_its_job_runs_keeps_the_editors_version(site, standin, tmp_path):
+    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    standin.script(seed_variants(1))
+    standin.batch_delay = 2.0
+    one_pass(site, standin, tmp_path)
+    site.call("wp.editPost", site.admin, post_id, {"post_content": source_text("seed-fr") + "\n\nUne phrase de plus."})
+    time.sleep(2.1)
+    report = one_pass(site, standin, tmp_path, daemon={"claim_ttl_s": 1800})
+    mine = [o for o in report.outcomes if o.post_id == str(post_id)]
+    assert mine[0].result == "skipped" and "changed while its batch job ran" in mine[0].reason
+    p = post(site, post_id)
+    assert p["status"] == "draft" and "Une phrase de plus." in p["content"]
+    assert logged_cost(tmp_path)[0] == 1  # the unused answer was paid: it is counted

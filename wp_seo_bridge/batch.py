@@ -1,0 +1,305 @@
+"""Batch mode (``mistral.mode = "batch"``): a pass sends its drafts as ONE Mistral Batch API job, and
+later passes collect the answers. The same prompt, checks, repairs and push as a synchronous pass
+(``pipeline.py``), at batch prices, with minutes to hours between claim and push.
+
+A pass over one site:
+
+1. lists the drafts (one call per 500);
+2. asks Mistral about the site's running jobs (their ids are in the job log: a restarted daemon finds
+   them again). A running job's drafts get their claims renewed (the plugin extends a claim its own
+   daemon takes again). A finished job's answers go into the job log at once, paid, before any of
+   them is used; a job that was cancelled or expired keeps the answers it made;
+3. works through the stored answers: a draft still at the version its answer was made for is claimed
+   again, checked, repaired through the normal endpoint when needed, and pushed; a draft that changed
+   meanwhile keeps its editor's version (the answer is counted, not used); a draft the job did not
+   answer is released, and a later pass sends it again;
+4. selects and claims new drafts like a synchronous pass, and submits them as one job.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Protocol, Sequence
+
+from .extract import extract
+from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
+from .gateways.wordpress.base import SiteInfo, WordPressGateway
+from .gateways.wordpress.errors import WordPressError
+from .model import Draft, DraftSummary, Outcome, Usage
+from .pipeline import Budget, Engine, PassReport, Unlimited, _emit, _Gate, _notify, not_claimed, process_draft
+from .push import failure_state, release_state
+from .rewrite.rewrite import build_messages
+from .select import Rule, select
+
+log = logging.getLogger("wp_seo_bridge.batch")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One draft version in a batch job, as the job log keeps it."""
+
+    custom_id: str
+    post_id: str
+    source_hash: str
+    used_keyphrases: frozenset[str] = frozenset()  # what the prompt listed: a repair continues that prompt
+    job_id: str = ""
+    state: str = "waiting"  # waiting (job running) | answered (answer stored, paid) | done
+    answer: dict | None = None  # the job's output or error line; None when it gave none
+    usage: Usage = Usage()  # what the answer cost, at batch prices
+
+
+class BatchStore(Protocol):
+    """Where jobs and answers survive a restart (the daemon's job log)."""
+
+    def add_batch(self, job_id: str, site: str, *, daemon_id: str, model: str, items: Iterable[BatchItem]) -> None: ...
+    def running_batches(self, site: str) -> list[str]: ...
+    def store_answers(self, job_id: str, mistral_status: str, answers: dict[str, tuple[dict, Usage]]) -> None: ...
+    def batch_items(self, site: str, states: Sequence[str] = ..., job_id: str | None = None) -> list[BatchItem]: ...
+    def batch_item_done(self, job_id: str, custom_id: str) -> None: ...
+
+
+class Prepaid:
+    """The rewrite stage's gateway for a draft whose first answer is already paid for: the first call
+    gives that answer (or its error), the repairs go to the normal endpoint."""
+
+    def __init__(self, answer: BatchAnswer, llm):
+        self._answer: BatchAnswer | None = answer
+        self._llm = llm
+
+    def complete_article(self, messages):
+        answer, self._answer = self._answer, None
+        if answer is None:
+            return self._llm.complete_article(messages)
+        if answer.error is not None:
+            answer.error.usage = answer.usage
+            raise answer.error
+        return answer.article, answer.usage, answer.meta
+
+
+def custom_id(draft: Draft) -> str:
+    return f"{draft.post_id}-{draft.hash[:16]}"
+
+
+def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, daemon_id: str, opt_in: str,
+                   opt_in_tag: str, quiet: timedelta, claim_ttl_s: int = 1800, max_posts: int | None = None,
+                   budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
+                   on_outcome: Callable[[Outcome], None] = lambda o: None,
+                   on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
+                   now: datetime | None = None) -> PassReport:
+    """One batch-mode pass over one site (the steps in the module's docstring). Raises WordPressError
+    when the site cannot be worked on at all; a Mistral failure leaves the jobs for the next pass."""
+    report = PassReport(wp.site)
+    info = wp.site_info()
+    if not info.sync_enabled:
+        report.stopped = "sync is switched off in WordPress (Settings → SEO Bridge)"
+        return report
+    budget = budget or Unlimited()
+    listing = {s.post_id: s for s in wp.list_drafts()}
+    pass_ = _BatchPass(wp, engine, store, info, daemon_id, claim_ttl_s, max(1, claim_batch), budget, on_done)
+    busy = pass_.poll_jobs(listing)  # post ids of drafts in a job still running
+    outcomes = [] if stop() else pass_.use_answers(listing, executor)
+    busy |= {o.post_id for o in outcomes}  # their new state is not in this pass's listing
+    for o in outcomes:
+        _emit(report, on_outcome, o)
+    busy |= {i.post_id for i in store.batch_items(wp.site, ("waiting", "answered"))}
+    rule = Rule(opt_in=info.opt_in or opt_in, tag=info.opt_in_tag or opt_in_tag, quiet=quiet, daemon_id=daemon_id)
+    gate = _Gate(max_posts, budget, stop)
+    todo: list[DraftSummary] = []
+    for d in select(listing.values(), rule, now or datetime.now(timezone.utc)):
+        if d.summary.post_id in busy:
+            continue
+        if d.action == "ignore":
+            report.ignored += 1
+        elif d.action == "skip":
+            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
+        elif why_not := gate.refusal():
+            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", why_not, d.summary.content_hash))
+        else:
+            todo.append(d.summary)
+    for o in pass_.submit(todo, gate):
+        _emit(report, on_outcome, o)
+        report.batched += o.reason.startswith(SENT)
+    report.stopped, report.refused = gate.stopped, gate.refused
+    _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
+    return report
+
+
+SENT = "sent in batch job"
+
+
+class _BatchPass:
+    def __init__(self, wp: WordPressGateway, engine: Engine, store: BatchStore, info: SiteInfo, daemon_id: str,
+                 claim_ttl_s: int, claim_batch: int, budget: Budget, on_done: Callable[[Outcome], None]):
+        self.wp, self.engine, self.store, self.info = wp, engine, store, info
+        self.daemon_id, self.ttl, self.round = daemon_id, claim_ttl_s, claim_batch
+        self.budget, self.on_done = budget, on_done
+
+    def done(self, o: Outcome, item: BatchItem | None = None) -> Outcome:
+        if item is not None:
+            self.store.batch_item_done(item.job_id, item.custom_id)
+        self.budget.spend(o.usage)
+        try:
+            self.on_done(o)
+        except Exception:  # bookkeeping must never lose the outcome itself
+            log.exception("recording the outcome of post %s failed", o.post_id)
+        return o
+
+    def outcome(self, item: BatchItem, result: str, reason: str, usage: Usage = Usage()) -> Outcome:
+        return Outcome(self.wp.site, item.post_id, result, reason, item.source_hash, model=self.engine.model,
+                       usage=usage)
+
+    # --- 2. running jobs --------------------------------------------------------------------
+
+    def poll_jobs(self, listing: dict[str, DraftSummary]) -> set[str]:
+        running: set[str] = set()
+        llm = self.engine.llm
+        for job_id in self.store.running_batches(self.wp.site):
+            items = self.store.batch_items(self.wp.site, ("waiting",), job_id)
+            try:
+                job = llm.batch_job(job_id)
+                if job.done:
+                    answers = llm.batch_answers(job)
+            except MistralError as e:  # the job is still in the log: the next pass asks again
+                log.warning("%s: batch job %s: %s", self.wp.site, job_id, e)
+                running |= {i.post_id for i in items}
+                continue
+            if not job.done:
+                running |= {i.post_id for i in items}
+                self._renew(items, listing)
+                log.info("%s: batch job %s %s (%d of %d answered)", self.wp.site, job_id, job.status.lower(),
+                         job.succeeded + job.failed, job.total)
+                continue
+            self.store.store_answers(job_id, job.status, {cid: (a.line, a.usage) for cid, a in answers.items()})
+            log.info("%s: batch job %s ended %s: %d answer(s) for %d draft(s)%s", self.wp.site, job_id, job.status,
+                     len(answers), len(items), f" ({'; '.join(job.errors)})" if job.errors else "")
+            llm.forget_batch(job)
+        return running
+
+    def _renew(self, items: list[BatchItem], listing: dict[str, DraftSummary]) -> None:
+        """Claims again the drafts a running job works on (still the version it was sent): the plugin
+        extends a claim its holder takes again."""
+        same = [listing[i.post_id] for i in items
+                if i.post_id in listing and listing[i.post_id].content_hash == i.source_hash]
+        for start in range(0, len(same), self.round):
+            chunk = same[start:start + self.round]
+            try:
+                answers = self.wp.claim_many(chunk, self.daemon_id, self.ttl)
+            except WordPressError as e:
+                log.warning("%s: could not renew %d claim(s): %s", self.wp.site, len(chunk), e)
+                continue
+            for s, a in zip(chunk, answers):
+                if isinstance(a, WordPressError):
+                    log.info("%s: post %s: claim not renewed while its batch job runs: %s", self.wp.site, s.post_id, a)
+
+    # --- 3. stored answers ------------------------------------------------------------------
+
+    def use_answers(self, listing: dict[str, DraftSummary], executor: Executor | None) -> list[Outcome]:
+        out: list[Outcome | Future] = []
+        ready: list[BatchItem] = []
+        for item in self.store.batch_items(self.wp.site, ("answered",)):
+            s = listing.get(item.post_id)
+            if s is None or s.status != "draft" or s.content_hash != item.source_hash:
+                # The editor's version wins; the answer was paid, so it is counted, not used.
+                out.append(self.done(self.outcome(item, "skipped", "the draft changed while its batch job ran: "
+                                                  "answer not used", item.usage), item))
+            elif s.locked_by:
+                continue  # open in the editor: the answer waits for the next pass
+            elif item.answer is None:
+                self._release(item, "its batch job ended without answering it")
+                out.append(self.done(self.outcome(item, "failed", "its batch job ended without answering it; "
+                                                  "sent again next pass"), item))
+            else:
+                ready.append(item)
+        for start in range(0, len(ready), self.round):
+            chunk = ready[start:start + self.round]
+            try:
+                claims = self.wp.claim_many([listing[i.post_id] for i in chunk], self.daemon_id, self.ttl)
+            except WordPressError as e:
+                claims = [e] * len(chunk)
+            for item, claimed in zip(chunk, claims):
+                if isinstance(claimed, Draft):
+                    out.append(executor.submit(self._finish, claimed, item) if executor else
+                               self._finish(claimed, item))
+                else:  # kept: the next pass tries again, or sees the draft changed
+                    log.info("%s: post %s: batch answer kept, draft not claimed: %s", self.wp.site, item.post_id,
+                             claimed)
+        return [o if isinstance(o, Outcome) else o.result() for o in out]
+
+    def _finish(self, draft: Draft, item: BatchItem) -> Outcome:
+        answer = self.engine.llm.read_batch_line(item.answer)
+        answer = replace(answer, usage=item.usage)  # what was recorded as paid when it arrived
+        engine = replace(self.engine, llm=Prepaid(answer, self.engine.llm))
+        try:
+            o = process_draft(self.wp, draft, engine, self.info, daemon_id=self.daemon_id,
+                              prompt_keyphrases=item.used_keyphrases)
+        except WordPressError as e:
+            o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
+                        usage=item.usage)
+        except (AuthError, SettingsError) as e:  # a repair refused: the answer stays paid and counted
+            o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
+                        usage=e.usage)
+        return self.done(o, item)
+
+    def _release(self, item: BatchItem, reason: str) -> None:
+        try:
+            self.wp.record(item.post_id, release_state(item.source_hash, daemon_id=self.daemon_id, reason=reason),
+                           self.daemon_id)
+        except WordPressError as e:  # the claim simply expires
+            log.warning("post %s: could not release claim: %s", item.post_id, e)
+
+    # --- 4. new drafts ----------------------------------------------------------------------
+
+    def submit(self, todo: list[DraftSummary], gate: _Gate) -> list[Outcome]:
+        out: list[Outcome] = []
+        drafts: list[Draft] = []
+        for start in range(0, len(todo), self.round):
+            chunk = todo[start:start + self.round]
+            try:
+                claims = self.wp.claim_many(chunk, self.daemon_id, self.ttl)
+            except WordPressError as e:
+                claims = [e] * len(chunk)
+            for s, claimed in zip(chunk, claims):
+                if isinstance(claimed, Draft):
+                    drafts.append(claimed)
+                else:
+                    out.append(self.done(not_claimed(self.wp, s, claimed, self.engine.model)))
+        requests, items, sent = [], [], []
+        for draft in drafts:
+            source = extract(draft.content, draft.title)
+            if source.words == 0:
+                reason = "the draft has no text"
+                try:
+                    self.wp.record(draft.post_id, failure_state(draft, reason, model=self.engine.model,
+                                                                daemon_id=self.daemon_id, usage=Usage()),
+                                   self.daemon_id)
+                except WordPressError as e:
+                    log.warning("post %s: could not record its failure: %s", draft.post_id, e)
+                out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash,
+                                             model=self.engine.model)))
+                continue
+            used = self.info.used_keyphrases
+            requests.append((custom_id(draft), build_messages(source, min_words=self.engine.min_words,
+                                                              used_keyphrases=used)))
+            items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used)))
+            sent.append(draft)
+        if not requests:
+            return out
+        try:
+            job = self.engine.llm.submit_batch(requests, metadata={"site": self.wp.site, "daemon": self.daemon_id})
+        except MistralError as e:
+            if isinstance(e, (AuthError, SettingsError)):
+                gate.halt(f"Mistral refused the request: {e}")
+            for draft in sent:
+                self._release(BatchItem("", draft.post_id, draft.hash), f"batch job not submitted: {e}")
+                out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed",
+                                             f"batch job not submitted: {e}; sent again next pass", draft.hash,
+                                             model=self.engine.model)))
+            return out
+        self.store.add_batch(job.id, self.wp.site, daemon_id=self.daemon_id, model=self.engine.model, items=items)
+        log.info("%s: batch job %s submitted with %d draft(s)", self.wp.site, job.id, len(sent))
+        # Not an outcome yet (no model: not an attempt row); the budget keeps them in flight until collected.
+        out += [Outcome(self.wp.site, d.post_id, "skipped", f"{SENT} {job.id}; pushed when Mistral answers", d.hash)
+                for d in sent]
+        return out
