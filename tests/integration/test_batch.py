@@ -3,12 +3,14 @@ submission → (daemon killed and restarted while the job runs) → Pending Revi
 an answer repaired through the normal endpoint; a draft edited while its job ran."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
 
 from tests.integration.test_daemon import (  # noqa: F401 — fixtures
-    TAG, claimed_drafts, count_status, daemons, env_for, in_process, post, rewritten_revisions, seed_variants,
+    REPO, TAG, claimed_drafts, count_status, daemons, env_for, in_process, post, rewritten_revisions, seed_variants,
     site, source_text, start, wait_for, write_config,
 )
 from tests.standin_fixture import standin, standin_server  # noqa: F401
@@ -60,6 +62,9 @@ def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, 
     time.sleep(2.5)  # passes run every second: each renews the claims while the job runs
     assert all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), "claims not renewed"
     assert standin.jobs()[job_id]["status"] == "RUNNING" and standin.completions() == []
+    status = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status"], cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert "batch:     1 job(s) running at Mistral for 3 draft(s)" in status.stdout, status.stdout + status.stderr
     first.kill9()
 
     second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="second")

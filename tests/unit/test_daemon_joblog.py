@@ -75,3 +75,28 @@ def test_totals_recent_and_spending(tmp_path):
     assert [r["post_id"] for r in log.recent(2)] == ["1", "2"] and log.recent(2)[0]["site"] == "b"
     assert log.spent_since(150.0) == (50, 0.002, 1)
     assert log.rewrites_of("a", "1") == 1
+
+
+def test_batch_jobs_survive_a_reopen_and_their_answers_count_as_spent_when_stored(tmp_path):
+    from wp_seo_bridge.batch import BatchItem
+
+    log = JobLog(tmp_path / "j.sqlite3")
+    items = [BatchItem("1-aa", "1", "h1", frozenset({"jardin"})), BatchItem("2-bb", "2", "h2")]
+    log.add_batch("job-1", "blog", daemon_id="d1", model="m", items=items, at=100.0)
+    log.close()
+    log = JobLog(tmp_path / "j.sqlite3")  # a restart
+    assert log.running_batches("blog") == ["job-1"] and log.running_batches("other") == []
+    waiting = log.batch_items("blog", ("waiting",))
+    assert [(i.post_id, i.used_keyphrases, i.state) for i in waiting] == [
+        ("1", frozenset({"jardin"}), "waiting"), ("2", frozenset(), "waiting")]
+    assert log.spent_since(0) == (0, 0.0, 0)
+    log.store_answers("job-1", "TIMEOUT_EXCEEDED", {"1-aa": ({"custom_id": "1-aa"}, Usage(1, 100, 50, 0.25))},
+                      at=200.0)
+    assert log.running_batches("blog") == []
+    answered = {i.post_id: i for i in log.batch_items("blog", ("answered",))}
+    assert answered["1"].answer == {"custom_id": "1-aa"} and answered["1"].usage == Usage(1, 100, 50, 0.25)
+    assert answered["2"].answer is None and answered["2"].usage == Usage()
+    assert log.spent_since(150.0) == (150, 0.25, 1)  # paid the moment it was stored
+    log.batch_item_done("job-1", "1-aa")
+    log.record(Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 50, 0.25)), at=300.0)
+    assert log.spent_since(150.0) == (150, 0.25, 1)  # counted once: now by its attempt row

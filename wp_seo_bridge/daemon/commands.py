@@ -150,6 +150,7 @@ def collect_status(cfg, limit: int = 20) -> dict:
         data["today"] = {k: vars(v) for k, v in jl.totals(midnight).items()}
         data["all_time"] = {k: vars(v) for k, v in jl.totals().items()}
         data["last_passes"] = jl.last_passes()
+        data["batch"] = jl.batch_summary()
         tokens, eur, _ = jl.spent_since(midnight)
         data["budget"].update(tokens_today=tokens, eur_today=eur)
     finally:
@@ -172,6 +173,10 @@ def format_status(d: dict) -> str:
     b = d["budget"]
     out.append(f"today:     {b['tokens_today']:,} / {b['max_tokens_per_day']:,} tokens, "
                f"{b['eur_today']:.2f} / {b['max_eur_per_day']:.2f} EUR")
+    bj = d.get("batch") or {}
+    if bj.get("running_jobs") or bj.get("answered"):
+        out.append(f"batch:     {bj['running_jobs']} job(s) running at Mistral for {bj['waiting']} draft(s); "
+                   f"{bj['answered']} answer(s) stored, not yet pushed")
     if not d["recent"] and not d["last_passes"]:
         out.append("no activity yet (the job log is written by `wp-seo-bridge run`)")
         return "\n".join(out)

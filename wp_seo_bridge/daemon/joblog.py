@@ -276,6 +276,14 @@ class JobLog:
                           usage=Usage(r["calls"], r["tokens_in"], r["tokens_out"], r["cost_eur"]))
                 for r in rows]
 
+    def batch_summary(self) -> dict:
+        """For ``status``: jobs running at Mistral, and drafts waiting for an answer or for their push."""
+        with self._lock:
+            jobs = self._conn.execute("SELECT COUNT(*) FROM batch_jobs WHERE state = 'running'").fetchone()[0]
+            rows = dict(self._conn.execute("SELECT state, COUNT(*) FROM batch_items "
+                                           "WHERE state != 'done' GROUP BY state").fetchall())
+        return {"running_jobs": jobs, "waiting": rows.get("waiting", 0), "answered": rows.get("answered", 0)}
+
     def batch_item_done(self, job_id: str, custom_id: str) -> None:
         with self._lock:
             self._conn.execute("UPDATE batch_items SET state = 'done' WHERE job_id = ? AND custom_id = ?",
