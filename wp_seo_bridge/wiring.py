@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 from .config import Config, ConfigError, MistralConfig, SiteConfig, mistral_env
+from .daemon.instance import private_dir, private_file
 from .gateways.mistral import MistralGateway, MistralSettings
 from .gateways.wordpress.base import WordPressGateway
 from .pipeline import Engine
@@ -67,11 +68,10 @@ def make_wordpress(site: SiteConfig) -> WordPressGateway:
 def daemon_identity(cfg: Config) -> str:
     """A stable id for this daemon's state dir: claims in WordPress name it, so a restarted daemon
     takes over its own claims at once, and another daemon's claims are respected until they expire."""
-    state = Path(cfg.daemon.state_dir)
-    state.mkdir(parents=True, exist_ok=True)
+    state = private_dir(cfg.daemon.state_dir)
     f = state / "daemon-id"
     if not f.exists():
-        tmp = f.with_suffix(".tmp")
+        tmp = private_file(f.with_suffix(".tmp"))
         tmp.write_text(f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}\n", encoding="utf-8")
         os.replace(tmp, f)
     return f.read_text(encoding="utf-8").strip()

@@ -1,6 +1,7 @@
 """One daemon per state dir; the lock dies with its process."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -39,3 +40,27 @@ def test_the_lock_is_released_when_its_process_is_killed(tmp_path):
 
 def test_holder_of_a_dir_without_lock_file():
     assert holder("/nonexistent/wpsb") == ""
+
+
+def test_the_state_dir_and_everything_in_it_are_private_without_systemd(tmp_path):
+    """Issue 11: outside systemd (no StateDirectoryMode/UMask) the state dir was 0755 and the job log 0644,
+    readable by every local user (sites, costs, reviewers' reasons)."""
+    import stat
+
+    from wp_seo_bridge.config import parse
+    from wp_seo_bridge.daemon.joblog import FILENAME, JobLog
+    from wp_seo_bridge.wiring import daemon_identity
+
+    old = os.umask(0o022)  # a login shell's usual umask
+    try:
+        state = tmp_path / "state"
+        cfg = parse({"sites": [{"name": "s", "url": "https://x.example", "user": "u", "password_env": "P"}],
+                     "daemon": {"state_dir": str(state)}})
+        daemon_identity(cfg)
+        InstanceLock(state).acquire().release()
+        JobLog(state / FILENAME).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    for f in state.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f.name

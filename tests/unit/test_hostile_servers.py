@@ -2,8 +2,8 @@
 machine (tests/hostile.py): the URL is the seam, nothing of ours is patched."""
 from __future__ import annotations
 
-import json
 import time
+import xmlrpc.client
 
 import pytest
 
@@ -149,3 +149,86 @@ def test_an_oversized_answer_is_refused_before_it_is_read(hostile, transport):
     hostile.answer(lambda h: h.reply(200, b"[]", {"Content-Length": str(64 * 1024 * 1024)}))
     with pytest.raises(WordPressError, match="larger than 16 MB"):
         GATEWAYS[transport](site(hostile.url)).site_info()
+
+
+@pytest.mark.parametrize("transport", GATEWAYS)
+def test_an_oversized_answer_without_a_length_is_cut_at_the_cap(hostile, transport):
+    def behaviour(h):  # 20 MB, chunked: no Content-Length to refuse it up front
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        chunk = b" " * (1024 * 1024)
+        for _ in range(20):
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        h.wfile.write(b"0\r\n\r\n")
+
+    hostile.answer(behaviour)
+    with pytest.raises(WordPressError, match="larger than 16 MB"):
+        GATEWAYS[transport](site(hostile.url)).site_info()
+
+
+# --- oddly shaped answers: a WordPressError, never a crash of the pass ---------------------------------
+
+
+def _xmlrpc_site(hostile, answers: dict):
+    """An XML-RPC server answering ``answers[method]`` (mt.supportedMethods lists them)."""
+    def behaviour(h):
+        method = xmlrpc.client.loads(h.server.owner.requests[-1].body)[1]
+        value = list(answers) if method == "mt.supportedMethods" else answers[method]
+        h.reply(200, xmlrpc.client.dumps((value,), methodresponse=True).encode(), {"Content-Type": "text/xml"})
+
+    hostile.answer(behaviour)
+    return XmlRpcGateway(site(hostile.url))
+
+
+def _rest_site(hostile, answers: dict):
+    """A REST server answering ``answers[path]`` (raw bytes) with 200."""
+    def behaviour(h):
+        path = h.path.split("?")[0].removeprefix("/wp-json")
+        h.reply(200, answers[path])
+
+    hostile.answer(behaviour)
+    return RestGateway(site(hostile.url))
+
+
+DEEP = b"[" * 200_000 + b"]" * 200_000
+SUMMARY = {"expect_hash": "h"}
+
+
+@pytest.mark.parametrize("body", [DEEP, b"[1, 2]", b'"text"', b'{"version": "0.2.0", "used_keyphrases": 5}'],
+                         ids=["deep", "list", "string", "odd-keyphrases"])
+def test_rest_oddly_shaped_info_is_a_wordpress_error(hostile, body):
+    gw = _rest_site(hostile, {"/wp-seo-bridge/v1/info": body})
+    with pytest.raises(WordPressError):
+        gw.site_info()
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'[{"no": "id"}]', b'{"a": 1}', b'[{"id": 1, "seo_bridge": [1]}]'])
+def test_rest_oddly_shaped_draft_listing_is_a_wordpress_error(hostile, body):
+    gw = _rest_site(hostile, {"/wp-seo-bridge/v1/drafts": body})
+    with pytest.raises(WordPressError):
+        list(gw.list_drafts())
+
+
+@pytest.mark.parametrize("info", [[1, 2], "text", {"version": "0.2.0", "used_keyphrases": 5}])
+def test_xmlrpc_oddly_shaped_info_is_a_wordpress_error(hostile, info):
+    gw = _xmlrpc_site(hostile, {"seobridge.info": info})
+    with pytest.raises(WordPressError):
+        gw.site_info()
+
+
+@pytest.mark.parametrize("page", [[1, 2], [{"no": "id"}], {"a": 1}, 7])
+def test_xmlrpc_oddly_shaped_draft_listing_is_a_wordpress_error(hostile, page):
+    gw = _xmlrpc_site(hostile, {"wp.getPosts": page})
+    with pytest.raises(WordPressError):
+        list(gw.list_drafts())
+
+
+@pytest.mark.parametrize("answer", ["text", [1], {"post_id": None}])
+def test_xmlrpc_oddly_shaped_claim_is_a_wordpress_error(hostile, answer):
+    from wp_seo_bridge.model import DraftSummary
+
+    gw = _xmlrpc_site(hostile, {"seobridge.claimPost": answer})
+    with pytest.raises(WordPressError):
+        gw.claim(DraftSummary("1", "draft", None, (), "h", None, None), "d", 60)

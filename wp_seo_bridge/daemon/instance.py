@@ -13,6 +13,20 @@ from pathlib import Path
 LOCKFILE = "daemon.lock"
 
 
+def private_dir(path: str | Path) -> Path:
+    """The state dir, created readable by its owner only (0700): it holds the job log (sites, costs,
+    reasons) and the daemon's identity. Under systemd, StateDirectoryMode and UMask say the same."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def private_file(path: str | Path) -> Path:
+    """Creates ``path`` (0600) if missing, so nothing in the state dir is born world-readable."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    return Path(path)
+
+
 class AlreadyRunning(Exception):
     """Another process holds the state dir. ``str(e)`` names it and says what to do."""
 
@@ -24,8 +38,8 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self, what: str = "wp-seo-bridge run") -> "InstanceLock":
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.state_dir)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

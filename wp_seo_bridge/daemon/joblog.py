@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 from ..batch import BatchItem
 from ..model import Outcome, Usage
+from .instance import private_dir, private_file
 
 FILENAME = "joblog.sqlite3"
 
@@ -141,7 +142,7 @@ class JobLog:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(private_dir(self.path.parent) / self.path.name)  # SQLite's -wal/-shm copy its mode
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.execute("PRAGMA journal_mode=WAL")  # `status` reads while the daemon writes

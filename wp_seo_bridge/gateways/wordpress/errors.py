@@ -54,6 +54,20 @@ class MetaDropped(WordPressError):
 
 
 @contextlib.contextmanager
+def readable(where: str) -> Iterator[None]:
+    """Reading an answer of an unexpected shape (a list where a struct belongs, a missing id, text where
+    a number belongs: a hostile site, or a plugin or proxy altering answers) is a WordPressError, not a
+    crash of the pass."""
+    try:
+        yield
+    except WordPressError:
+        raise
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as e:
+        raise WordPressError(f"{where}: WordPress answered in a shape this daemon cannot read ({type(e).__name__}) "
+                             f"— is a plugin or proxy altering the answers?") from None
+
+
+@contextlib.contextmanager
 def http_errors(url: str, timeout: float) -> Iterator[None]:
     """requests' network failures as SiteDown, with the same words for both transports."""
     try:

@@ -27,6 +27,7 @@ from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
 from .wire import exchange, new_session
 from .errors import (
+    readable,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -202,7 +203,10 @@ class RestGateway:
             auth=(self.cfg.user, self.cfg.password()),  # read per call: a rotated secret needs no restart
             headers={"Accept": "application/json"},
         )
-        return r, _json_or_none(body_bytes)
+        try:
+            return r, _json_or_none(body_bytes)
+        except RecursionError:
+            raise WordPressError(f"{self.endpoint}: WordPress's answer is nested too deeply to read") from None
 
     def _request(self, method: str, route: str, name: str, *, params: dict | None = None,
                  body: dict | None = None, about_post: bool = False) -> tuple[Any, requests.structures.CaseInsensitiveDict]:
@@ -247,18 +251,20 @@ class RestGateway:
 
     def site_info(self) -> SiteInfo:
         raw, _ = self._request("GET", f"/{NAMESPACE}/info", f"/{NAMESPACE}/info")
-        return SiteInfo.from_plugin(raw, self.cfg)
+        with readable(self.endpoint):
+            return SiteInfo.from_plugin(raw, self.cfg)
 
     def list_drafts(self) -> Iterator[DraftSummary]:
         page = 1
         while True:
             items, headers = self._request("GET", f"/{NAMESPACE}/drafts", f"/{NAMESPACE}/drafts",
                                            params={"per_page": PAGE_SIZE, "page": page})
-            for p in items:
-                yield summary_from_json(p)
-            total = headers.get("X-WP-TotalPages")
-            # Some proxies strip X-WP-* headers: a short page is the last one then.
-            last = page >= int(total) if total and total.isdigit() else len(items) < PAGE_SIZE
+            with readable(self.endpoint):
+                summaries = [summary_from_json(p) for p in items]
+                total = headers.get("X-WP-TotalPages")
+                # Some proxies strip X-WP-* headers: a short page is the last one then.
+                last = page >= int(total) if total and total.isdigit() else len(items) < PAGE_SIZE
+            yield from summaries
             if last or not items:
                 return
             page += 1
@@ -268,7 +274,8 @@ class RestGateway:
             "POST", f"/{NAMESPACE}/claim/{int(summary.post_id)}", f"/{NAMESPACE}/claim/<id>", about_post=True,
             body={"expect_hash": summary.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s},
         )
-        return draft_from_json(raw)
+        with readable(self.endpoint):
+            return draft_from_json(raw)
 
     def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
         if len(summaries) == 1 or not self._batches:
@@ -293,18 +300,21 @@ class RestGateway:
             return self.claim_many(summaries, daemon_id, ttl_s)
         answers = raw.get("responses") if isinstance(raw, dict) else None
         if not isinstance(answers, list) or len(answers) != len(calls):
-            raise WordPressError(f"{self.endpoint}: /batch/v1 answered {len(answers or ())} results for {len(calls)} claims")
-        return [draft_from_json(a.get("body")) if int(a.get("status") or 500) < 300 else
-                self._error(int(a.get("status") or 500), a.get("body"), f"/{NAMESPACE}/claim/<id>", about_post=True)
-                for a in answers]
+            raise WordPressError(f"{self.endpoint}: /batch/v1 answered "
+                                 f"{len(answers) if isinstance(answers, list) else 'no list of'} results for {len(calls)} claims")
+        with readable(self.endpoint):
+            return [draft_from_json(a.get("body")) if int(a.get("status") or 500) < 300 else
+                    self._error(int(a.get("status") or 500), a.get("body"), f"/{NAMESPACE}/claim/<id>", about_post=True)
+                    for a in answers]
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         route = f"/wp/v2/posts/{int(draft.post_id)}"
         # Core answers an update in context=edit, built after meta and hooks ran: that answer is the read-back.
         stored, _ = self._request("POST", route, "/wp/v2/posts/<id>", about_post=True,
                                   params={"_fields": STORED_FIELDS}, body=update_body(draft, update, daemon_id))
-        stored = stored if isinstance(stored, dict) else {}
-        verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("status"), self.cfg.user)
+        with readable(self.endpoint):
+            stored = stored if isinstance(stored, dict) else {}
+            verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,
@@ -314,9 +324,10 @@ class RestGateway:
         """One e-mail to the editors listing these Pending Review posts; the number of recipients."""
         raw, _ = self._request("POST", f"/{NAMESPACE}/notify", f"/{NAMESPACE}/notify",
                                body={"post_ids": [int(p) for p in post_ids]})
-        if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
-            raw = raw.get("recipients", raw.get("sent", 0))
-        return int(raw or 0)
+        with readable(self.endpoint):
+            if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
+                raw = raw.get("recipients", raw.get("sent", 0))
+            return int(raw or 0)
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -35,6 +35,7 @@ from ...model import BridgeState, Draft, DraftSummary, MetaField
 from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
 from .wire import exchange, new_session
 from .errors import (
+    readable,
     AuthFailed,
     Conflict,
     Forbidden,
@@ -277,7 +278,8 @@ class XmlRpcGateway:
 
     def site_info(self) -> SiteInfo:
         raw = self._call(BridgeInfo())
-        return SiteInfo.from_plugin(raw, self.cfg)
+        with readable(self.endpoint):
+            return SiteInfo.from_plugin(raw, self.cfg)
 
     def list_drafts(self) -> Iterator[DraftSummary]:
         offset = 0
@@ -287,15 +289,18 @@ class XmlRpcGateway:
                  "orderby": "ID", "order": "ASC"},
                 LIST_FIELDS,
             ))
-            for s in page:
-                yield summary_from_struct(s)
-            if len(page) < PAGE_SIZE:
+            with readable(self.endpoint):
+                summaries = [summary_from_struct(s) for s in page]
+                last = len(page) < PAGE_SIZE
+            yield from summaries
+            if last:
                 return
             offset += PAGE_SIZE
 
     def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
         raw = self._call(ClaimPost(int(summary.post_id), summary.content_hash, daemon_id, ttl_s))
-        return draft_from_struct(raw)
+        with readable(self.endpoint):
+            return draft_from_struct(raw)
 
     def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
         if len(summaries) == 1 or not self._multicalls:
@@ -312,7 +317,8 @@ class XmlRpcGateway:
             log.warning("%s: system.multicall refused (%s): claiming one draft per request", self.site, e)
             self._multicalls = False
             return self.claim_many(summaries, daemon_id, ttl_s)
-        return [a if isinstance(a, WordPressError) else draft_from_struct(a) for a in answers]
+        with readable(self.endpoint):
+            return [a if isinstance(a, WordPressError) else draft_from_struct(a) for a in answers]
 
     def _multicall(self, methods: list[AuthenticatedMethod]) -> list[Any]:
         """Several calls in one request, so one WordPress start-up (system.multicall, part of WordPress's
@@ -324,17 +330,22 @@ class XmlRpcGateway:
         calls = [{"methodName": m.method_name, "params": list(m.get_args(client))} for m in methods]
         answers = self._wrap(lambda: client.server.system.multicall(calls))
         if not isinstance(answers, list) or len(answers) != len(calls):
-            raise WordPressError(f"{self.endpoint}: system.multicall answered {len(answers or ())} results "
+            raise WordPressError(f"{self.endpoint}: system.multicall answered "
+                                 f"{len(answers) if isinstance(answers, list) else 'no list of'} results "
                                  f"for {len(calls)} calls")
-        return [self._fault(xmlrpc.client.Fault(a.get("faultCode", 0), str(a.get("faultString", ""))))
-                if isinstance(a, dict) else m.process_result(a[0]) for m, a in zip(methods, answers)]
+        with readable(self.endpoint):
+            return [self._fault(xmlrpc.client.Fault(int(a.get("faultCode", 0)), str(a.get("faultString", ""))))
+                    if isinstance(a, dict) else m.process_result(a[0]) for m, a in zip(methods, answers)]
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         stored = self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
-        verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
+        with readable(self.endpoint):
+            verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))
 
     def notify(self, post_ids: list[str]) -> int:
-        return int(self._call(NotifyPending([int(p) for p in post_ids])) or 0)
+        raw = self._call(NotifyPending([int(p) for p in post_ids]))
+        with readable(self.endpoint):
+            return int(raw or 0)
