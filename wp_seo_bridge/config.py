@@ -49,6 +49,7 @@ class MistralConfig(_Strict):
 
 class RewriteConfig(_Strict):
     min_words: int = Field(700, ge=100, le=5000)
+    max_source_words: int = Field(15_000, ge=100, le=200_000)
     mode: Literal["blocks", "classic"] = "blocks"
 
 

@@ -6,6 +6,7 @@ gateways (``gateways/wordpress``, ``gateways/mistral``) do I/O.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -29,9 +30,17 @@ BRIDGE_KEYS = (STATE_KEY, PREVIOUS_KEY)
 def source_hash(title: str, content: str) -> str:
     """Identity of one draft version. The companion plugin computes the same value in PHP
     (``wpsb_content_hash``); line endings are normalised because XML-RPC turns CRLF into LF and
-    REST does not."""
-    text = f"{title}\n{content}".replace("\r\n", "\n").replace("\r", "\n")
+    REST does not, and what XML cannot carry is left out (XML-RPC answers leave it out)."""
+    text = xml_clean(f"{title}\n{content}").replace("\r\n", "\n").replace("\r", "\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# What XML 1.0 cannot carry: the plugin leaves it out of its XML-RPC answers and of the hash (wpsb_xml_clean).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_clean(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
 from .model import Article, Draft, DraftSummary, Outcome, Report, Source, Usage
 from .push import build_update, failure_state, release_state
-from .rewrite import rewrite
+from .rewrite import estimate_cost, rewrite
 from .select import Decision, Rule, select
 
 log = logging.getLogger("wp_seo_bridge.pipeline")
+_MAX_CHARS_PER_WORD = 60  # a draft longer than max_source_words × this is refused unread (markup included)
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,12 @@ class Engine:
     min_words: int = 700
     mode: str = "blocks"  # "blocks" (Gutenberg) | "classic"
     max_repairs: int = 1
+    max_source_words: int = 15_000  # rewrite.max_source_words: longer drafts fail before any call
 
 
 @dataclass(frozen=True)
 class Rewritten:
-    source: Source
+    source: Source | None  # None: refused before it was read (far too long)
     article: Article | None
     html: str
     report: Report | None
@@ -50,6 +52,7 @@ class Rewritten:
     reason: str = ""
     words: int = 0  # as Yoast counts them
     retry: bool = False  # Mistral was unavailable: this version is tried again next pass
+    deferred: bool = False  # the budget refused it before any call: given back, tried again later
 
     @property
     def ok(self) -> bool:
@@ -64,14 +67,27 @@ def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: 
 
 
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
-                 wp_version: str = render.LATEST_WP, prompt_keyphrases=None) -> Rewritten:
+                 wp_version: str = render.LATEST_WP, prompt_keyphrases=None,
+                 admit: Callable[[Usage], str | None] | None = None) -> Rewritten:
     """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved; the block
     markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
+    ``admit`` sees the worst-case cost of the calls before the first one and may refuse it (the
+    daily budget): the draft is then given back, untouched and unpaid.
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
+    too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
+                f"{engine.max_source_words:,} words); split it or raise the limit")
+    if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
+        return Rewritten(None, None, "", None, Usage(), too_long.format(f"{len(content):,} characters"))
     source = extract(content, title)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
+    if source.words > engine.max_source_words:
+        return Rewritten(source, None, "", None, Usage(), too_long.format(f"{source.words:,} words"))
+    listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
+    if admit and (why := admit(estimate_cost(source, engine.llm, min_words=engine.min_words,
+                                             used_keyphrases=listed, max_repairs=engine.max_repairs))):
+        return Rewritten(source, None, "", None, Usage(), why, deferred=True)
     checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
                       wp_version=wp_version)
     result = rewrite(
@@ -91,11 +107,15 @@ class Budget(Protocol):
     """Decides whether one more draft may start (the daemon's per-pass and per-day limits)."""
 
     def try_start(self) -> str | None: ...  # None = go; else why not
+    def admit(self, estimate: Usage) -> str | None: ...  # a started draft, once its cost is estimated
     def spend(self, usage: Usage) -> None: ...
 
 
 class Unlimited:
     def try_start(self) -> str | None:
+        return None
+
+    def admit(self, estimate: Usage) -> str | None:
         return None
 
     def spend(self, usage: Usage) -> None:
@@ -122,17 +142,26 @@ class PassReport:
 
 
 def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
-                  daemon_id: str, prompt_keyphrases=None) -> Outcome:
+                  daemon_id: str, prompt_keyphrases=None,
+                  admit: Callable[[Usage], str | None] | None = None) -> Outcome:
     """rewrite → check → render → push, for a draft this daemon has just claimed."""
     started = time.monotonic()
     out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
+    elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
     try:
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
-                         prompt_keyphrases)
+                         prompt_keyphrases, admit)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise
-    elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
+    except Exception as e:  # noqa: BLE001 — a parser error, a recursion bomb, a bug: this draft fails alone
+        log.exception("post %s: could not be processed", draft.post_id)
+        reason = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
+        _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
+        return out("failed", reason, seconds=elapsed())
+    if r.deferred:  # refused before any call (budget): given back untouched
+        _release(wp, draft, daemon_id, r.reason)
+        return out("skipped", r.reason, seconds=elapsed())
     if r.retry:  # not the draft's fault: release it, the next pass tries the same version again
         _release(wp, draft, daemon_id, r.reason)
         return out("failed", f"{r.reason}; retried next pass", usage=r.usage, seconds=elapsed())
@@ -155,6 +184,16 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
 def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
     result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
     return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model)
+
+
+def _record_failure(wp: WordPressGateway, draft: Draft, reason: str, model: str, daemon_id: str,
+                    usage: Usage) -> None:
+    """The draft's failure, recorded on the post (which also ends our claim); else the claim expires."""
+    try:
+        wp.record(draft.post_id, failure_state(draft, reason, model=model, daemon_id=daemon_id, usage=usage),
+                  daemon_id)
+    except WordPressError as e:
+        log.warning("post %s: could not record its failure: %s", draft.post_id, e)
 
 
 def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) -> None:
@@ -250,12 +289,17 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
                 o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
                             model=engine.model)
             else:
-                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id)
+                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=budget.admit)
         except WordPressError as e:
             o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
         except (AuthError, SettingsError) as e:
             gate.halt(f"Mistral refused the request: {e}")
             o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+        except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
+            log.exception("post %s: unexpected error", draft.post_id)
+            reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
+            _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
+            o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model)
         finally:
             room.release()
         return done(o)

@@ -52,6 +52,7 @@ def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) ->
         min_words=cfg.rewrite.min_words if cfg else 700,
         mode=mode or (cfg.rewrite.mode if cfg else "blocks"),
         max_repairs=m.max_repairs,
+        max_source_words=cfg.rewrite.max_source_words if cfg else 15_000,
     )
 
 

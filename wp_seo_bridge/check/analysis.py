@@ -228,7 +228,7 @@ class Analysis:
 
 
 def _text_of(node: Node) -> str:
-    return "".join(c.value if c.name == "#text" else _text_of(c) for c in node.children)
+    return node.inner_text(br="")
 
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:

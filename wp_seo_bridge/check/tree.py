@@ -11,6 +11,7 @@ markup WordPress and our renderer produce (implied ``</p>``/``</li>``, void elem
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -75,32 +76,52 @@ class Node:
     def classes(self) -> set[str]:
         return set((self.attrs.get("class") or "").split())
 
-    def inner_text(self) -> str:
-        out = []
-        for c in self.children:
+    def inner_text(self, br: str = "\n") -> str:
+        """The text of the descendants in document order (a ``<br>`` counts as ``br``). Walked with a
+        stack, as everything here: a draft may nest elements far deeper than Python's recursion limit."""
+        out: list[str] = []
+        stack = self.children[::-1]
+        while stack:
+            c = stack.pop()
             if c.name == "#text":
                 out.append(c.value)
             elif c.name == "br":
-                out.append("\n")
+                out.append(br)
             else:
-                out.append(c.inner_text())
+                stack.extend(c.children[::-1])
         return "".join(out)
 
     def find_all(self, cond) -> list["Node"]:
         """findAllInTree: pre-order, without descending into found nodes."""
         found = []
-        for c in self.children:
+        stack = self.children[::-1]
+        while stack:
+            c = stack.pop()
             if cond(c):
                 found.append(c)
             else:
-                found.extend(c.find_all(cond))
+                stack.extend(c.children[::-1])
         return found
+
+
+def _post_order(root: Node) -> list[Node]:
+    """Every element node (text nodes left out), children before their parent."""
+    out: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.name != "#text":
+            out.append(node)
+            stack.extend(node.children)
+    out.reverse()  # a parent came before its children: reversed, every child precedes its parent
+    return out
 
 
 class _Builder:
     def __init__(self) -> None:
         self.root = Node("#document-fragment")
         self.stack = [self.root]
+        self.open: Counter[str] = Counter()  # names on the stack: deep nesting must not cost a scan per tag
 
     def feed(self, html: str) -> None:
         for event in iter_html(html, ("script", "style", "iframe", "xmp", "noembed", "noframes")):
@@ -114,11 +135,18 @@ class _Builder:
     def _append(self, node: Node) -> None:
         self.stack[-1].children.append(node)
 
+    def _truncate(self, i: int) -> None:
+        for node in self.stack[i:]:
+            self.open[node.name] -= 1
+        del self.stack[i:]
+
     def _close(self, names: frozenset[str] | set[str], boundary: frozenset[str] = _SCOPE) -> None:
+        if not any(self.open[n] for n in names):
+            return  # nothing to close: the scan down the stack would find nothing
         for i in range(len(self.stack) - 1, 0, -1):
             name = self.stack[i].name
             if name in names:
-                del self.stack[i:]
+                self._truncate(i)
                 return
             if name in boundary:
                 return
@@ -135,7 +163,7 @@ class _Builder:
         elif tag == "tr":
             self._close({"tr", "td", "th"}, frozenset({"table"}))
         if tag in _HEADINGS and self.stack[-1].name in _HEADINGS:
-            self.stack.pop()
+            self._truncate(len(self.stack) - 1)
         if tag == _COMMENT_TAG:
             self._append(Node("#comment"))
             return
@@ -143,17 +171,20 @@ class _Builder:
         self._append(node)
         if tag not in VOID:
             self.stack.append(node)
+            self.open[tag] += 1
 
     def handle_endtag(self, tag):
         if tag == "br":
             self._append(Node("br"))
             return
-        if tag == "p" and not any(n.name == "p" for n in self.stack):
+        if tag == "p" and not self.open["p"]:
             self._append(Node("p"))
+            return
+        if not self.open[tag]:
             return
         for i in range(len(self.stack) - 1, 0, -1):
             if self.stack[i].name == tag:
-                del self.stack[i:]
+                self._truncate(i)
                 return
 
     def handle_data(self, data):
@@ -198,25 +229,24 @@ def _combine(nodes: list[Node]) -> list[Node]:
     return out
 
 
-def _adapt(node: Node) -> None:
-    if node.name == "#text":
-        return
-    for c in node.children:
-        _adapt(c)
-    if node.children and _is_block(node.name):
-        node.children = _combine(node.children)
-    if node.name == "p" and any(c.name == "br" and i + 1 < len(node.children) and node.children[i + 1].name == "br"
-                                for i, c in enumerate(node.children)):
-        node.name = "p-overarching"
-        node.children = _combine(node.children)
+def _adapt(root: Node) -> None:
+    for node in _post_order(root):
+        if node.children and _is_block(node.name):
+            node.children = _combine(node.children)
+        if node.name == "p" and any(c.name == "br" and i + 1 < len(node.children)
+                                    and node.children[i + 1].name == "br" for i, c in enumerate(node.children)):
+            node.name = "p-overarching"
+            node.children = _combine(node.children)
 
 
-def _empty_unanalysed(node: Node) -> None:
+def _empty_unanalysed(root: Node) -> None:
     """filterBeforeTokenizing: text inside code, cite, comments... never reaches a sentence."""
-    if node.name in _EMPTIED:
-        node.children = []
-    for c in node.children:
-        _empty_unanalysed(c)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.name in _EMPTIED:
+            node.children = []
+        stack.extend(node.children)
 
 
 def _sentence(text: str) -> Sentence:
@@ -232,27 +262,29 @@ def _sentence(text: str) -> Sentence:
     return Sentence(text, tokens)
 
 
-def _tokenize(node: Node) -> None:
-    if node.name == "p" or node.name in _HEADINGS:
-        texts = list(split_sentences(node.inner_text(), False))
-        if texts and _TRAILING_WS.match(texts[-1]):
-            texts.pop()
-        node.sentences = [_sentence(t) for t in texts]
-    for c in node.children:
-        _tokenize(c)
+def _tokenize(root: Node) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.name == "p" or node.name in _HEADINGS:
+            texts = list(split_sentences(node.inner_text(), False))
+            if texts and _TRAILING_WS.match(texts[-1]):
+                texts.pop()
+            node.sentences = [_sentence(t) for t in texts]
+        stack.extend(node.children)
 
 
-def _filter(node: Node) -> bool:
-    """filterTree, in place: False when ``node`` goes (filtered element, or emptied implicit paragraph)."""
-    if node.name == "#text":
-        return True
-    if node.name in _FILTERED or (node.attrs and (node.classes & _FILTERED_CLASSES
-                                                  or node.attrs.get("id") == "breadcrumbs")):
-        return False
-    node.children = [c for c in node.children if _filter(c)]
-    for c in node.children:
-        c.parent = node
-    return bool(node.children) or not node.implicit
+def _filter(root: Node) -> None:
+    """filterTree, in place: filtered elements go, and implicit paragraphs left empty by that."""
+    def goes(node: Node) -> bool:
+        return node.name in _FILTERED or bool(node.attrs and (node.classes & _FILTERED_CLASSES
+                                                              or node.attrs.get("id") == "breadcrumbs"))
+
+    for node in _post_order(root):  # children are final before their parent looks at them
+        node.children = [c for c in node.children
+                         if c.name == "#text" or not (goes(c) or (c.implicit and not c.children))]
+        for c in node.children:
+            c.parent = node
 
 
 def build_tree(html: str) -> Node:
@@ -273,11 +305,13 @@ def sentences_of(tree: Node) -> list[Sentence]:
 def sentences_outside(tree: Node, names: frozenset[str], classes: frozenset[str]) -> list[Sentence]:
     """The sentences left once elements with these names or classes are filtered out of the tree."""
     out: list[Sentence] = []
-    for c in tree.children:
+    stack = tree.children[::-1]
+    while stack:
+        c = stack.pop()
         if c.name == "#text" or c.name in names or c.classes & classes:
             continue
         if c.sentences is not None:
             out.extend(c.sentences)
         else:
-            out.extend(sentences_outside(c, names, classes))
+            stack.extend(c.children[::-1])
     return out

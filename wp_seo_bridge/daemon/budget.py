@@ -66,6 +66,25 @@ class DailyBudget:
             self.in_flight += 1
             return None
 
+    def admit(self, estimate: Usage) -> str | None:
+        """A started draft whose worst-case cost is now known: refused when that cost, on top of today's
+        spending and the other drafts in flight, would pass a limit. One draft never overshoots the day."""
+        with self._lock:
+            self._roll()
+            others = max(0, self.in_flight - 1)
+            avg_tokens, avg_eur = ((self.tokens / self.drafts, self.eur / self.drafts) if self.drafts
+                                   else self.first_estimate)
+            tokens = self.tokens + others * avg_tokens + estimate.tokens_in + estimate.tokens_out
+            eur = self.eur + others * avg_eur + estimate.cost_eur
+            size = f"this draft may cost up to {estimate.tokens_in + estimate.tokens_out:,} tokens"
+            if tokens > self.max_tokens:
+                return (f"{size} and {self.tokens:,} were used today: over daemon.max_tokens_per_day "
+                        f"({self.max_tokens:,}); it waits for a day with room")
+            if eur > self.max_eur:
+                return (f"{size} ({estimate.cost_eur:.2f} EUR) and {self.eur:.2f} EUR were spent today: over "
+                        f"daemon.max_eur_per_day ({self.max_eur:.2f}); it waits for a day with room")
+            return None
+
     def spend(self, usage: Usage) -> None:
         with self._lock:
             self._roll()

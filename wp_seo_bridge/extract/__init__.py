@@ -11,7 +11,7 @@ import re
 
 from ..markup.text import count_words
 from ..markup.view import WORD_COUNT_IGNORED_CLASSES, text_view
-from ..model import Source
+from ..model import Source, xml_clean
 from .blocks import gutenberg_blocks
 from .html import html_blocks
 from .protect import HIDDEN_PLACEHOLDER, Collector
@@ -37,6 +37,10 @@ def detect_format(content: str) -> str:
 
 def extract(content: str, title: str = "", fmt: str | None = None) -> Source:
     """Reads a draft. ``fmt`` forces one of FORMATS; by default it is detected."""
+    # Word's manual line break (U+000B) and page break (U+000C) are line breaks to a reader; the other
+    # characters XML cannot carry are dropped (the plugin's answers leave them out too).
+    content = xml_clean(content.replace("\x0b", "\n").replace("\x0c", "\n"))
+    title = xml_clean(title.replace("\x0b", " ").replace("\x0c", " "))
     fmt = fmt or detect_format(content)
     if fmt not in FORMATS:
         raise ValueError(f"unknown draft format {fmt!r} (expected one of {', '.join(FORMATS)})")

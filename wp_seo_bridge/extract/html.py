@@ -75,11 +75,15 @@ def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(_BANG.sub("&lt;!", html), "html.parser")
 
 
+_FLUSH = object()  # in the reader's work stack: the end of a block element
+
+
 class _Reader:
     """Walks the soup and collects blocks of model text (placeholders still inside)."""
 
-    def __init__(self, autop: bool) -> None:
+    def __init__(self, autop: bool, quoted: bool = False) -> None:
         self.autop = autop
+        self.quoted = quoted
         self.blocks: list[str] = []
         self.buffer: list[str] = []
 
@@ -111,15 +115,22 @@ class _Reader:
             self.buffer.append(s)
 
     def walk(self, node) -> None:
-        for child in list(node.children):
-            if isinstance(child, Comment):
+        """Reads ``node``'s children in order, with a stack of work instead of recursion: a draft may
+        nest elements far deeper than Python's recursion limit (10,000 ``<div>`` are read fine)."""
+        todo: list = list(node.children)[::-1]
+        while todo:
+            item = todo.pop()
+            if item is _FLUSH:
+                self.flush()
+            elif isinstance(item, Comment):
                 continue
-            if isinstance(child, NavigableString):
-                self.text(str(child))
-            elif isinstance(child, Tag):
-                self.element(child)
+            elif isinstance(item, NavigableString):
+                self.text(str(item))
+            elif isinstance(item, Tag):
+                todo.extend(self.element(item)[::-1])
 
-    def element(self, tag: Tag) -> None:
+    def element(self, tag: Tag) -> list:
+        """Handles ``tag`` and answers what is still to read, in order (children, _FLUSH marks)."""
         name = tag.name
         if name == "br":
             self.buffer.append("\n" if self.autop else " \n")
@@ -130,40 +141,60 @@ class _Reader:
         elif name in ("ul", "ol"):
             self.flush()
             self.blocks.append("\n".join(list_lines(tag)))
-        elif name == "blockquote":
+        elif name == "blockquote" and not self.quoted:
             self.flush()
-            inner = _Reader(self.autop)
+            inner = _Reader(self.autop, quoted=True)  # a quote inside it is one more block of the quote
             inner.walk(tag)
             inner.flush()
             lines = [line for block in inner.blocks for line in block.split("\n")]
             self.blocks.append("\n".join("> " + line for line in lines if line))
         elif name == "cite":
             self.buffer.append("— ")
-            self.walk(tag)
-        elif name in _BLOCK_TAGS:
+            return list(tag.children)
+        elif name in _BLOCK_TAGS or name == "blockquote":
             self.flush()
-            self.walk(tag)
-            self.flush()
+            return [*tag.children, _FLUSH]
         else:
-            self.walk(tag)
+            return list(tag.children)
+        return []
 
 
 def inline_text(tag: Tag) -> str:
     return _SPACES.sub(" ", "".join(t for t in tag.strings if not isinstance(t, Comment))).strip()
 
 
-def list_lines(tag: Tag, depth: int = 0) -> list[str]:
-    """"- item" lines ("1. item" for <ol>), nested lists indented."""
-    lines: list[str] = []
-    for i, li in enumerate(tag.find_all("li", recursive=False), 1):
-        marker = f"{i}." if tag.name == "ol" else "-"
-        own = "".join(t for t in li.find_all(string=True)
-                      if not isinstance(t, Comment) and t.find_parent(["ul", "ol"]) is tag)
-        lines.append("  " * depth + f"{marker} " + _SPACES.sub(" ", own).strip())
-        for sub in li.find_all(["ul", "ol"]):
-            if sub.find_parent("li") is li:
-                lines.extend(list_lines(sub, depth + 1))
-    return lines
+def list_lines(tag: Tag) -> list[str]:
+    """"- item" lines ("1. item" for <ol>), nested lists indented. One pass over the list's elements
+    with a stack (no recursion, linear time): each text goes to the innermost item of the innermost list."""
+    lines: list[tuple[int, str, list[str]]] = []  # depth, marker, the item's own texts
+    lists: list[list] = []  # open lists: [name, depth, items so far]
+    items: list[tuple[list, list[str]]] = []  # open items: (their list, their texts)
+    todo: list = [(tag, True)]
+    while todo:
+        node, entering = todo.pop()
+        if not entering:
+            (lists if node.name in ("ul", "ol") else items).pop()
+            continue
+        if isinstance(node, Comment):
+            continue
+        if isinstance(node, NavigableString):
+            if items and lists and items[-1][0] is lists[-1]:  # not text between the items of a list
+                items[-1][1].append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        if node.name in ("ul", "ol"):
+            lists.append([node.name, len(lists), 0])
+            todo.append((node, False))
+        elif node.name == "li" and lists:
+            current = lists[-1]
+            current[2] += 1
+            texts: list[str] = []
+            lines.append((current[1], f"{current[2]}." if current[0] == "ol" else "-", texts))
+            items.append((current, texts))
+            todo.append((node, False))
+        todo.extend((c, True) for c in reversed(node.contents))
+    return ["  " * depth + f"{marker} " + _SPACES.sub(" ", "".join(texts)).strip() for depth, marker, texts in lines]
 
 
 def read(html: str, autop: bool) -> list[str]:

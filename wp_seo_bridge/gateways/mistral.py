@@ -410,6 +410,19 @@ class MistralGateway(BatchCalls):
         if self._http is not None:
             self._http.close()
 
+    def estimate(self, prompt_chars: int, calls: int = 1) -> Usage:
+        """The most ``calls`` chained calls (a first answer, then repairs that carry it back) can cost,
+        for a prompt of ``prompt_chars`` characters: 3 characters a token (French text tokenises at
+        about 4), every answer max_tokens long. Used to refuse a draft before spending anything."""
+        s = self.settings
+        answer = s.max_tokens or 8000
+        prompt = prompt_chars // 3 + 1
+        tokens_in = calls * prompt + answer * calls * (calls - 1) // 2
+        tokens_out = calls * answer
+        price = s.prices.get(s.model, (0.0, 0.0))
+        return Usage(calls=calls, tokens_in=tokens_in, tokens_out=tokens_out,
+                     cost_eur=round((tokens_in * price[0] + tokens_out * price[1]) / 1_000_000, 6))
+
     def complete_article(self, messages: Sequence[Mapping[str, Any]]) -> tuple[Article, Usage, dict]:
         """One chat completion in JSON-schema mode, parsed into an Article.
 

@@ -32,6 +32,7 @@ Check = Callable[[Article, Source], Report]
 
 class Gateway(Protocol):
     def complete_article(self, messages: Sequence[dict]) -> tuple[Article, Usage, dict]: ...
+    def estimate(self, prompt_chars: int, calls: int = 1) -> Usage: ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ def describe_protected(protected: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def estimate_cost(source: Source, gateway: Gateway, *, min_words: int = 700, used_keyphrases: Iterable[str] = (),
+                  max_repairs: int = 1) -> Usage:
+    """The worst case of rewriting ``source``: the first call and every repair, each answer full length."""
+    chars = sum(len(m["content"]) for m in build_messages(source, min_words=min_words, used_keyphrases=used_keyphrases))
+    return gateway.estimate(chars + len(prompt("repair")) * max_repairs, calls=max_repairs + 1)
+
+
 # --- the stage --------------------------------------------------------------------------------
 
 
@@ -178,7 +186,12 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             transient = isinstance(e, (RateLimited, ServerError, Timeout))
             return RewriteResult(None, report, usage + e.usage, attempts, str(e), retry=transient)
         usage += u
-        report = check(article, source)
+        try:
+            report = check(article, source)
+        except Exception as e:  # noqa: BLE001 — an answer we cannot judge is not pushed; what it cost is kept
+            log.exception("checking an answer failed")
+            return RewriteResult(None, report, usage, attempts,
+                                 f"the answer could not be checked ({type(e).__name__}: {str(e)[:200]})")
         if report.passed:
             return RewriteResult(article, report, usage, attempts)
         failures = [(f.code, f.message) for f in report.failures]

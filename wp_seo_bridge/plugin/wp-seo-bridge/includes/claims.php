@@ -18,11 +18,12 @@ const WPSB_ORIGINAL_KEY = '_wp_seo_bridge_original';  // only where revisions ar
 
 /**
  * Identity of one draft version; equals Python's wp_seo_bridge.model.source_hash(title, content).
- * Line endings are normalised: XML parsers turn "\r\n" into "\n", so the daemon never sees "\r".
+ * Line endings are normalised: XML parsers turn "\r\n" into "\n", so the daemon never sees "\r"; and
+ * what XML cannot carry is left out (wpsb_xml_clean), as it is left out of our XML-RPC answers.
  */
 function wpsb_content_hash( string $title, string $content ): string {
 	$normalise = array( "\r\n" => "\n", "\r" => "\n" );
-	return hash( 'sha256', strtr( $title, $normalise ) . "\n" . strtr( $content, $normalise ) );
+	return hash( 'sha256', strtr( wpsb_xml_clean( $title ), $normalise ) . "\n" . strtr( wpsb_xml_clean( $content ), $normalise ) );
 }
 
 function wpsb_error( int $status, string $code, string $message ): WP_Error {

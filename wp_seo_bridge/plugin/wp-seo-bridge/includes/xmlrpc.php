@@ -19,6 +19,33 @@ add_filter( 'xmlrpc_methods', 'wpsb_xmlrpc_methods' );
 add_filter( 'xmlrpc_prepare_post', 'wpsb_xmlrpc_prepare_post', 10, 3 );
 add_action( 'xmlrpc_call', 'wpsb_xmlrpc_guard_edit_post', 10, 3 );
 
+/**
+ * XML 1.0 cannot carry C0 controls but tab/LF/CR, U+FFFE/U+FFFF or invalid UTF-8 (lone surrogates): one
+ * such character (text pasted from Word carries U+000B) makes a whole answer unreadable, the innocent
+ * drafts of a claim round included. Every string our answers carry goes through this; the content hash
+ * (wpsb_content_hash) is computed over the same cleaned text, so the daemon's hash of what it received
+ * still matches the post.
+ *
+ * @param mixed $value a string, or an array of them (nested); anything else is returned as is
+ * @return mixed
+ */
+function wpsb_xml_clean( $value ) {
+	if ( is_array( $value ) ) {
+		return array_map( 'wpsb_xml_clean', $value );
+	}
+	if ( ! is_string( $value ) ) {
+		return $value;
+	}
+	$valid = mb_check_encoding( $value, 'UTF-8' );
+	if ( $valid && ! preg_match( '/[\x00-\x08\x0B\x0C\x0E-\x1F]|\xEF\xBF[\xBE\xBF]/', $value ) ) {
+		return $value;  // the usual case: nothing to do
+	}
+	if ( ! $valid ) {
+		$value = wp_check_invalid_utf8( $value, true );  // drops the invalid sequences
+	}
+	return (string) preg_replace( '/[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]/u', '', $value );
+}
+
 function wpsb_xmlrpc_methods( array $methods ): array {
 	$methods['seobridge.info']        = 'wpsb_xmlrpc_info';
 	$methods['seobridge.claimPost']   = 'wpsb_xmlrpc_claim_post';
@@ -58,7 +85,7 @@ function wpsb_xmlrpc_info( $args ) {
 	if ( ! current_user_can( 'edit_posts' ) ) {
 		return new IXR_Error( 401, __( 'Sorry, you are not allowed to edit posts.', 'wp-seo-bridge' ) );
 	}
-	return wpsb_site_info();
+	return wpsb_xml_clean( wpsb_site_info() );
 }
 
 /** @return array|IXR_Error the post as wp.getPost returns it with fields post, terms, custom_fields, seo_bridge */
@@ -113,7 +140,7 @@ function wpsb_xmlrpc_edit_post( $args ) {
 	foreach ( (array) ( $struct['custom_fields'] ?? array() ) as $field ) {
 		$key = is_array( $field ) ? (string) ( $field['key'] ?? '' ) : '';
 		if ( '' !== $key ) {
-			$stored[ $key ] = (string) get_post_meta( $post_id, $key, true );
+			$stored[ $key ] = wpsb_xml_clean( (string) get_post_meta( $post_id, $key, true ) );
 		}
 	}
 	return array(
@@ -122,11 +149,12 @@ function wpsb_xmlrpc_edit_post( $args ) {
 	);
 }
 
+/** Every post wp.getPost(s) answers (ours and other clients'), cleaned of what XML cannot carry. */
 function wpsb_xmlrpc_prepare_post( $_post, $post, $fields ) {
 	if ( is_array( $fields ) && in_array( 'seo_bridge', $fields, true ) ) {
 		$_post['seo_bridge'] = wpsb_post_summary( (int) $post['ID'], (string) $post['post_title'], (string) $post['post_content'] );
 	}
-	return $_post;
+	return wpsb_xml_clean( $_post );
 }
 
 /**
