@@ -237,9 +237,14 @@ class _BatchPass:
         except WordPressError as e:
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
                         usage=item.usage)
-        except (AuthError, SettingsError) as e:  # a repair refused: the answer stays paid and counted
+        except (AuthError, SettingsError) as e:  # a repair refused (the claim was released)
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=e.usage)
+                        usage=e.usage, retry=True)
+        if o.retry and item.usage.calls:
+            # A repair could not be made now: the paid answer stays in the job log and the next pass
+            # resumes from it (a repair, never a second first answer). Its cost is counted once: by the
+            # stored answer until the draft is done, then by that attempt's row.
+            return self.done(replace(o, usage=o.usage - item.usage))
         return self.done(o, item)
 
     def _release(self, item: BatchItem, reason: str) -> None:

@@ -237,6 +237,10 @@ class Usage:
     tokens_out: int = 0
     cost_eur: float = 0.0
 
+    def __sub__(self, other: "Usage") -> "Usage":
+        return Usage(self.calls - other.calls, self.tokens_in - other.tokens_in, self.tokens_out - other.tokens_out,
+                     round(self.cost_eur - other.cost_eur, 6))
+
     def __add__(self, other: "Usage") -> "Usage":
         return Usage(
             self.calls + other.calls,
@@ -256,6 +260,7 @@ class Outcome:
     model: str = ""
     usage: Usage = Usage()
     seconds: float = 0.0
+    retry: bool = False  # Mistral was unavailable: the same draft version is tried again later
 
     def line(self) -> str:
         tail = f": {self.reason}" if self.reason else ""

@@ -164,7 +164,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         return out("skipped", r.reason, seconds=elapsed())
     if r.retry:  # not the draft's fault: release it, the next pass tries the same version again
         _release(wp, draft, daemon_id, r.reason)
-        return out("failed", f"{r.reason}; retried next pass", usage=r.usage, seconds=elapsed())
+        return out("failed", f"{r.reason}; retried next pass", usage=r.usage, seconds=elapsed(), retry=True)
     if not r.ok:
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
                                                usage=r.usage, report=r.report), daemon_id)

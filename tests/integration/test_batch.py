@@ -51,7 +51,7 @@ def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, 
     text = source_text("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(3)])
     standin.script(seed_variants(3))  # the job's lines take these answers in order
-    standin.batch_delay = 6.0
+    standin.batch_delay = 12.0  # long enough to look at it, renew its claims and kill the daemon
     cfg = write_config(tmp_path, site, mistral=BATCH)
     env = env_for(site, standin)
     first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="first")
@@ -59,12 +59,12 @@ def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, 
     assert standin.jobs()[job_id]["total_requests"] == 3
     wait_for(lambda: claimed_drafts(site) == 3, 10, "the three drafts claimed")
     until = {i: post(site, i)["state"]["claim_until"] for i in ids}
-    time.sleep(2.5)  # passes run every second: each renews the claims while the job runs
-    assert all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), "claims not renewed"
-    assert standin.jobs()[job_id]["status"] == "RUNNING" and standin.completions() == []
     status = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status"], cwd=REPO,
                             env=env, capture_output=True, text=True, timeout=60)
     assert "batch:     1 job(s) running at Mistral for 3 draft(s)" in status.stdout, status.stdout + status.stderr
+    time.sleep(2.5)  # passes run every second: each renews the claims while the job runs
+    assert all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), "claims not renewed"
+    assert standin.jobs()[job_id]["status"] == "RUNNING" and standin.completions() == []
     first.kill9()
 
     second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="second")
@@ -144,3 +144,20 @@ def test_a_draft_edited_while_its_job_runs_keeps_the_editors_version(site, stand
     p = post(site, post_id)
     assert p["status"] == "draft" and "Une phrase de plus." in p["content"]
     assert logged_cost(tmp_path)[0] == 1  # the unused answer was paid: it is counted
+
+
+def test_a_repair_that_fails_resumes_from_the_paid_batch_answer_next_pass(site, standin, tmp_path):
+    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    # The batch line is too short; its repair meets a 503 on every attempt (max_retries 3), then succeeds.
+    standin.script([{"fixture": "bad-too-short"}] + [{"status": 503}] * 4)
+    one_pass(site, standin, tmp_path)
+    failed = one_pass(site, standin, tmp_path)
+    [o] = failed.outcomes
+    assert o.result == "failed" and o.retry and "503" in o.reason and o.usage.calls == 0
+    assert post(site, post_id)["state"]["state"] == "released" and failed.batched == 0
+    done = one_pass(site, standin, tmp_path)
+    assert [o.result for o in done.outcomes] == ["rewritten"] and post(site, post_id)["status"] == "pending"
+    assert len(standin.jobs()) == 1  # never sent in a second job
+    billed = standin.billed()
+    assert [b["batch"] for b in billed] == [True, False]  # one first answer (the job's), one repair
+    assert logged_cost(tmp_path) == (2, pytest.approx(full_price(billed[:1]) / 2 + full_price(billed[1:]), abs=1e-5))

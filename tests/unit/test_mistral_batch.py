@@ -37,7 +37,7 @@ def test_a_batch_line_is_the_synchronous_body_and_its_answer_costs_half(standin)
     expected = {k: v for k, v in sync_body.items() if k not in ("model", "stream")}
     assert line["body"] == expected  # the very same request; the model is the job's
     created = [r["json"] for r in standin.requests() if r["path"] == "/v1/batch/jobs"][0]
-    assert created["model"] == "mistral-large-latest" and created["metadata"] == {"site": "blog"}
+    assert created["model"] == "mistral-large-latest" and created["metadata"]["site"] == "blog"
     job = finished(gw, job)
     assert job.status == "SUCCESS" and job.succeeded == 1
     answers = gw.batch_answers(job)
@@ -98,3 +98,20 @@ def test_forget_deletes_the_files_holding_the_drafts(standin):
     assert len(standin.files()) == 2  # the input and the output
     gw.forget_batch(job)
     assert standin.files() == {}
+
+
+def test_a_creation_whose_answer_is_lost_is_found_again_not_sent_twice(standin):
+    gw = gateway(standin)
+    standin.batch_script([], api_errors=[{"path": "/v1/batch/jobs", "drop_after": True}])
+    job = gw.submit_batch([("a", MESSAGES)])
+    assert list(standin.jobs()) == [job.id]  # created once, found by its submission id
+    creates = [r for r in standin.requests() if r["path"] == "/v1/batch/jobs" and r["method"] == "POST"]
+    assert len(creates) == 1 and creates[0]["json"]["metadata"]["submission"]
+
+
+def test_a_refused_creation_deletes_the_uploaded_drafts(standin):
+    gw = gateway(standin, max_retries=0)
+    standin.batch_script([], api_errors=[{"path": "/v1/batch/jobs", "status": 503}])
+    with pytest.raises(ServerError):
+        gw.submit_batch([("a", MESSAGES)])
+    assert standin.jobs() == {} and standin.files() == {}

@@ -11,6 +11,7 @@ import logging
 import random
 import re
 import time
+import uuid
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -276,11 +277,36 @@ class BatchCalls:
         up = self._batch_call("upload", lambda t: self.client.files.upload(
             file={"file_name": f"wp-seo-bridge-{int(time.time())}.jsonl", "content": data,
                   "content_type": "application/jsonl"}, purpose="batch", timeout_ms=t))
-        job = self._batch_call("create", lambda t: self.client.batch.jobs.create(
-            endpoint=BATCH_ENDPOINT, input_files=[up.id], model=self.settings.model,
-            metadata=dict(metadata or {}), timeout_hours=self.settings.batch_timeout_hours, timeout_ms=t))
+        submission = uuid.uuid4().hex  # finds the job again when the answer to its creation is lost
+        try:
+            job = self._batch_call("create", lambda t: self.client.batch.jobs.create(
+                endpoint=BATCH_ENDPOINT, input_files=[up.id], model=self.settings.model,
+                metadata={**(metadata or {}), "submission": submission},
+                timeout_hours=self.settings.batch_timeout_hours, timeout_ms=t), resend=False)
+        except MistralError as e:
+            found = self._find_submission(submission) if e.status is None else None
+            if found is None:
+                self._delete_file(up.id)
+                raise
+            log.warning("mistral batch create: %s; the job was created all the same: %s", e, found.id)
+            job = found
         log.info("mistral batch job %s submitted: %d requests, model=%s", job.id, len(requests), self.settings.model)
         return _batch_job(job)
+
+    def _find_submission(self, submission: str) -> Any:
+        """The job created with this submission id, if the creation went through although its answer
+        was lost (a second job would be paid twice). None when not found or Mistral cannot say."""
+        try:
+            page = self._batch_call("list", lambda t: self.client.batch.jobs.list(page_size=100, timeout_ms=t))
+        except MistralError:
+            return None
+        return next((j for j in page.data or () if (j.metadata or {}).get("submission") == submission), None)
+
+    def _delete_file(self, file_id: str) -> None:
+        try:
+            self._batch_call("delete", lambda t: self.client.files.delete(file_id=file_id, timeout_ms=t))
+        except MistralError as e:
+            log.warning("mistral batch: could not delete file %s: %s", file_id, e)
 
     def batch_job(self, job_id: str) -> BatchJob:
         return _batch_job(self._batch_call("get", lambda t: self.client.batch.jobs.get(job_id=job_id, timeout_ms=t)))
@@ -304,10 +330,7 @@ class BatchCalls:
         Best effort: a file left behind only costs storage."""
         for file_id in (*job.input_files, job.output_file, job.error_file):
             if file_id:
-                try:
-                    self._batch_call("delete", lambda t, f=file_id: self.client.files.delete(file_id=f, timeout_ms=t))
-                except MistralError as e:
-                    log.warning("mistral batch job %s: could not delete file %s: %s", job.id, file_id, e)
+                self._delete_file(file_id)
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -360,8 +383,9 @@ class BatchCalls:
                 log.warning("mistral batch file %s: skipping a line that is not a JSON object: %s", file_id, _excerpt(raw))
         return lines
 
-    def _batch_call(self, what: str, call: Callable[[int], Any]) -> Any:
-        """One Batch/Files API request with our bounded retries (the SDK's stay off)."""
+    def _batch_call(self, what: str, call: Callable[[int], Any], resend: bool = True) -> Any:
+        """One Batch/Files API request with our bounded retries (the SDK's stay off). ``resend=False``:
+        only an HTTP refusal (429, 5xx) is retried, never a request that may have arrived."""
         s = self.settings
         attempt = 0
         while True:
@@ -372,7 +396,7 @@ class BatchCalls:
             except Exception as e:  # noqa: BLE001 — classified just below, re-raised when unknown
                 failure, wait_hint = self._classify(e, time.monotonic() - started, s.timeout_s)  # type: ignore[attr-defined]
                 log.info("mistral batch %s status=%s attempt=%d", what, failure.status or type(e).__name__, attempt)
-                if wait_hint is None or attempt > s.max_retries:
+                if wait_hint is None or attempt > s.max_retries or (not resend and failure.status is None):
                     failure.args = (f"batch {what}: {failure}",)
                     raise failure from e
                 time.sleep(self._backoff(attempt, wait_hint))  # type: ignore[attr-defined]

@@ -84,7 +84,9 @@ class State:
     billed: list[dict] = field(default_factory=list)  # every answer served (sync or batch), with its tokens
     batch_delay: float = 0.0  # seconds a batch job runs before its results are ready
     batch_script: list[dict] = field(default_factory=list)  # per new job: {"delay", "status", "answered"}
-    api_script: list[dict] = field(default_factory=list)  # errors for files/batch requests: {"status", "path"?}
+    # Next files/batch requests: {"status": 503} answers an error, {"drop_after": true} does the work and
+    # closes the connection without answering; "path" limits a step to that path.
+    api_script: list[dict] = field(default_factory=list)
     files: dict[str, dict] = field(default_factory=dict)
     jobs: dict[str, dict] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -266,6 +268,10 @@ class Handler(BaseHTTPRequestHandler):
                 status, payload, extra = batch.create(st, body)
             else:
                 status, payload, extra = batch.job_route(st, method, path, query)
+        if step and step.get("drop_after"):  # done, but the answer is lost on the way back
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         if isinstance(payload, bytes):
             return self._send(status, payload, "application/octet-stream", extra)
         self._json(status, payload, extra)
