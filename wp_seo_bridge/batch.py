@@ -28,8 +28,9 @@ from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsErro
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
 from .model import Draft, DraftSummary, Outcome, Usage
-from .pipeline import Budget, Engine, PassReport, Unlimited, _emit, _Gate, _notify, not_claimed, process_draft
-from .push import failure_state, release_state
+from .pipeline import (_MAX_CHARS_PER_WORD, Budget, Engine, PassReport, Unlimited, _emit, _Gate, _notify,
+                       _record_failure, not_claimed, process_draft)
+from .push import release_state
 from .rewrite.rewrite import build_messages
 from .select import Rule, select
 
@@ -240,12 +241,32 @@ class _BatchPass:
         except (AuthError, SettingsError) as e:  # a repair refused (the claim was released)
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
                         usage=e.usage, retry=True)
+        except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
+            log.exception("post %s: unexpected error", draft.post_id)
+            reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
+            _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
+            o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
+                        usage=item.usage)
         if o.retry and item.usage.calls:
             # A repair could not be made now: the paid answer stays in the job log and the next pass
             # resumes from it (a repair, never a second first answer). Its cost is counted once: by the
             # stored answer until the draft is done, then by that attempt's row.
             return self.done(replace(o, usage=o.usage - item.usage))
         return self.done(o, item)
+
+    def _prompt(self, draft: Draft, used: frozenset[str]) -> tuple[list[dict] | None, str]:
+        """The messages of the draft's first call, or why there is none (the synchronous rules)."""
+        limit = self.engine.max_source_words
+        if len(draft.content) > limit * _MAX_CHARS_PER_WORD:
+            return None, f"the draft is too long to rewrite ({len(draft.content):,} characters; " \
+                         f"rewrite.max_source_words is {limit:,} words)"
+        source = extract(draft.content, draft.title)
+        if source.words == 0:
+            return None, "the draft has no text"
+        if source.words > limit:
+            return None, f"the draft is too long to rewrite ({source.words:,} words; rewrite.max_source_words " \
+                         f"is {limit:,})"
+        return build_messages(source, min_words=self.engine.min_words, used_keyphrases=used), ""
 
     def _release(self, item: BatchItem, reason: str) -> None:
         try:
@@ -271,22 +292,19 @@ class _BatchPass:
                 else:
                     out.append(self.done(not_claimed(self.wp, s, claimed, self.engine.model)))
         requests, items, sent = [], [], []
+        used = self.info.used_keyphrases
         for draft in drafts:
-            source = extract(draft.content, draft.title)
-            if source.words == 0:
-                reason = "the draft has no text"
-                try:
-                    self.wp.record(draft.post_id, failure_state(draft, reason, model=self.engine.model,
-                                                                daemon_id=self.daemon_id, usage=Usage()),
-                                   self.daemon_id)
-                except WordPressError as e:
-                    log.warning("post %s: could not record its failure: %s", draft.post_id, e)
+            try:
+                messages, reason = self._prompt(draft, used)
+            except Exception as e:  # noqa: BLE001 — a parser error, a bug: this draft fails alone
+                log.exception("post %s: could not be processed", draft.post_id)
+                messages, reason = None, f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
+            if messages is None:
+                _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash,
                                              model=self.engine.model)))
                 continue
-            used = self.info.used_keyphrases
-            requests.append((custom_id(draft), build_messages(source, min_words=self.engine.min_words,
-                                                              used_keyphrases=used)))
+            requests.append((custom_id(draft), messages))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used)))
             sent.append(draft)
         if not requests:

@@ -161,3 +161,15 @@ def test_a_repair_that_fails_resumes_from_the_paid_batch_answer_next_pass(site, 
     billed = standin.billed()
     assert [b["batch"] for b in billed] == [True, False]  # one first answer (the job's), one repair
     assert logged_cost(tmp_path) == (2, pytest.approx(full_price(billed[:1]) / 2 + full_price(billed[1:]), abs=1e-5))
+
+
+def test_a_draft_that_cannot_be_sent_fails_alone_and_the_others_go_in_the_job(site, standin, tmp_path):
+    empty = site.create_post("Vide", "<p> </p>", tags=[TAG])
+    good = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    report = one_pass(site, standin, tmp_path, daemon={"claim_ttl_s": 1800})
+    results = {o.post_id: o for o in report.outcomes}
+    assert results[str(empty)].result == "failed" and "no text" in results[str(empty)].reason
+    assert post(site, empty)["state"]["state"] == "failed"  # its claim ended with the reason
+    assert report.batched == 1 and [j["total_requests"] for j in standin.jobs().values()] == [1]
+    one_pass(site, standin, tmp_path)
+    assert post(site, good)["status"] == "pending"
