@@ -28,8 +28,8 @@ from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsErro
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
 from .model import Draft, DraftSummary, Outcome, Usage
-from .pipeline import (_MAX_CHARS_PER_WORD, Budget, Engine, PassReport, Unlimited, _emit, _Gate, _notify,
-                       _record_failure, not_claimed, process_draft)
+from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _emit, _Gate,
+                       _notify, _record_failure, not_claimed, process_draft)
 from .push import release_state
 from .rewrite.rewrite import build_messages
 from .select import Rule, select
@@ -127,7 +127,7 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, d
     return report
 
 
-SENT = "sent in batch job"
+SENT = SENT_IN_BATCH
 
 
 class _BatchPass:

@@ -62,9 +62,12 @@ def sync(ctx: click.Context, once: bool, site_names: tuple[str, ...]) -> None:
 
     if not once:
         _fail("`sync` runs one pass and needs --once; use `wp-seo-bridge run` for the scheduled daemon")
+    from .wiring import preflight
+
     try:
         cfg = ctx.obj["config"]
         sites = [cfg.site(n) for n in site_names] if site_names else cfg.sites
+        preflight(cfg, sites)
     except ConfigError as e:
         _fail(str(e))
     register_config_secrets(cfg)
@@ -191,7 +194,10 @@ def standin(host: str, port: int, latency: float, batch_delay: float) -> None:
     from .standin.server import serve
 
     click.echo(f"offline Mistral stand-in (hand-written fixtures, NOT Mistral) on http://{host}:{port}", err=True)
-    serve(host, port, latency=latency, batch_delay=batch_delay)
+    try:
+        serve(host, port, latency=latency, batch_delay=batch_delay)
+    except OSError as e:  # the port is taken, or the address is not this machine's
+        _fail(f"--host {host} --port {port}: cannot listen ({e.strerror}) — choose another --port")
 
 
 def _register_daemon_commands() -> None:

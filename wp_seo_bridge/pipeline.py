@@ -122,6 +122,10 @@ class Unlimited:
         pass
 
 
+#: How a batch-mode pass's outcome for a draft sent to Mistral begins (a skip that is not one).
+SENT_IN_BATCH = "sent in batch job"
+
+
 @dataclass
 class PassReport:
     site: str
@@ -134,10 +138,17 @@ class PassReport:
     def count(self, result: str) -> int:
         return sum(1 for o in self.outcomes if o.result == result)
 
+    @property
+    def skipped(self) -> list[Outcome]:
+        """THE definition of "skipped", used by this line, the job log's pass row, status and /metrics:
+        every opted-in draft this pass left for later (selection, refusals, conflicts), counted once
+        per pass; drafts sent in a batch job are counted apart."""
+        return [o for o in self.outcomes if o.result == "skipped" and not o.reason.startswith(SENT_IN_BATCH)]
+
     def total_line(self) -> str:
         tail = f"; {self.stopped}" if self.stopped else ""
         sent = f", {self.batched} sent in a batch job" if self.batched else ""
-        return (f"{self.site}: {self.count('rewritten')} rewritten, {self.count('skipped') - self.batched} skipped, "
+        return (f"{self.site}: {self.count('rewritten')} rewritten, {len(self.skipped)} skipped, "
                 f"{self.count('failed')} failed{sent}, {self.ignored} not opted in{tail}")
 
 

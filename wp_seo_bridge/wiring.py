@@ -6,9 +6,9 @@ import socket
 import uuid
 from pathlib import Path
 
-from .config import Config, ConfigError, MistralConfig, SiteConfig, mistral_env
+from .config import Config, ConfigError, MistralConfig, SiteConfig, mistral_env, plain_http_refusal
 from .daemon.instance import private_dir, private_file
-from .gateways.mistral import MistralGateway, MistralSettings
+from .gateways.mistral import MistralGateway, MistralSettings, SettingsError
 from .gateways.wordpress.base import WordPressGateway
 from .pipeline import Engine
 
@@ -26,6 +26,13 @@ def mistral_settings(m: MistralConfig) -> MistralSettings:
             "MISTRAL_API_KEY is not set — export it (or set mistral.api_key_file); for the offline demo, "
             "run scripts/quickstart.sh, which starts the local stand-in"
         )
+    try:
+        return _settings(m, env, api_key)
+    except SettingsError as e:  # MISTRAL_SERVER_URL: the message names it and the fix
+        raise ConfigError(str(e)) from None
+
+
+def _settings(m: MistralConfig, env: dict[str, str], api_key: str) -> MistralSettings:
     return MistralSettings(
         model=env["model"] or m.model,
         api_key=api_key,
@@ -41,6 +48,24 @@ def mistral_settings(m: MistralConfig) -> MistralSettings:
         batch_timeout_hours=m.batch_timeout_hours,
         allow_insecure_http=m.allow_insecure_http,
     )
+
+
+def preflight(cfg: Config, sites: list[SiteConfig] | None = None) -> None:
+    """Everything `run` and `sync` can check before starting, so a wrong setting is one line and exit 2
+    at start rather than an error every pass: each site's URL is allowed (the plain-http rule of the
+    gateways) and its secret readable, Mistral's key is there and its server URL allowed.
+    Raises ConfigError naming the key and the fix."""
+    for i, site in enumerate(cfg.sites):
+        if sites is not None and site not in sites:
+            continue
+        refusal = plain_http_refusal(site.url, allow=site.allow_insecure_http, secret="password",
+                                     owner=f"site {site.name!r}", opt_out="allow_insecure_http = true for this site")
+        if refusal:
+            raise ConfigError(f"{cfg.path}: sites[{i}].url: {refusal}")
+        if not site.password():  # raises ConfigError when unset or unreadable
+            raise ConfigError(f"{cfg.path}: sites[{i}]: the password in {site.password_env or site.password_file} "
+                              f"is empty — put the site's (application) password there")
+    mistral_settings(cfg.mistral)
 
 
 def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) -> Engine:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -362,3 +363,47 @@ def in_process(wp, handle, tmp_path: Path, *, daemon: dict | None = None, mistra
 
     cfg = load(write_config(tmp_path, wp, daemon=daemon, mistral=mistral))
     return Daemon(cfg, daemon_id="in-process-test")
+
+
+def test_skipped_drafts_are_counted_the_same_by_the_log_line_the_job_log_status_and_metrics(
+        site, standin, tmp_path, monkeypatch):
+    """Issue 11: the log and `sync` said 2 skipped, `status` and the job log 0, /metrics had no series."""
+    from wp_seo_bridge.config import load
+    from wp_seo_bridge.daemon.commands import collect_status
+
+    for title in ("Brouillon un", "Brouillon deux"):
+        site.create_post(title, source_text("seed-fr"), tags=[TAG])
+    cfg_path = write_config(tmp_path, site)
+    cfg_path.write_text(cfg_path.read_text().replace("min_quiet_minutes = 0", "min_quiet_minutes = 60"))
+    for k, v in env_for(site, standin).items():
+        monkeypatch.setenv(k, v)
+    cfg = load(cfg_path)
+    d = Daemon(cfg, daemon_id="counts")
+    [report] = d.run_once()
+    metrics = d.metrics.render().decode()
+    d.close()
+    status = collect_status(cfg)
+
+    assert ", 2 skipped," in report.total_line()
+    assert status["last_passes"][0]["skipped"] == 2 and status["today"]["local"]["skipped"] == 2
+    assert 'wpsb_posts_total{result="skipped",site="local"} 2.0' in metrics
+    assert 'wpsb_drafts_skipped_total{reason="quiet",site="local"} 2.0' in metrics
+    assert len(standin.completions()) == 0
+
+
+def test_healthz_is_503_with_the_reason_while_every_pass_fails_on_a_wrong_password(site, standin, tmp_path, daemons):
+    """Issue 11: /healthz answered {"ok": true} while every pass failed on a wrong password."""
+    cfg = write_config(tmp_path, site)
+    env = {**env_for(site, standin), PASSWORD_ENV: "not-the-password"}
+    d = start(daemons, cfg, env, tmp_path, "--interval-seconds", "0.5", "--http", "127.0.0.1:0")
+    wait_for(lambda: d.events("pass_error"), 30, "a failed pass")
+    [serving] = [r for r in d.logs() if "serving /healthz" in r.get("msg", "")]
+    base = re.search(r"http://[\d.:]+", serving["msg"]).group(0)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(base + "/healthz", timeout=5)
+    health = json.loads(e.value.read())
+    assert e.value.code == 503 and health["ok"] is False
+    assert health["sites"]["local"]["last_pass"] == "error"
+    assert any("last pass failed" in r and "refused the login" in r for r in health["reasons"]), health
+    assert "not-the-password" not in json.dumps(health)
+    assert d.stop() == 0

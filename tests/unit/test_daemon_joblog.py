@@ -68,9 +68,11 @@ def test_totals_recent_and_spending(tmp_path):
     log.record(Outcome("a", "1", "rewritten", usage=Usage(1, 100, 200, 0.01)), at=100.0)
     log.record(Outcome("a", "2", "failed", "x", usage=Usage(2, 50, 0, 0.002)), at=200.0)
     log.record(Outcome("b", "1", "skipped", "not claimed"), at=300.0)
+    # skipped is what the passes counted (every draft left for later), not the attempt rows
+    log.finish_pass(log.start_pass("b", "d", at=290.0), skipped=3, at=301.0)
     t = log.totals()
     assert (t["a"].rewritten, t["a"].failed, t["a"].tokens, t["a"].cost_eur) == (1, 1, 350, 0.012)
-    assert t["b"].skipped == 1
+    assert t["b"].skipped == 3 and t["a"].skipped == 0
     assert list(log.totals(since=150.0)) == ["a", "b"] and log.totals(since=150.0)["a"].rewritten == 0
     assert [r["post_id"] for r in log.recent(2)] == ["1", "2"] and log.recent(2)[0]["site"] == "b"
     assert log.spent_since(150.0) == (50, 0.002, 1)

@@ -11,18 +11,48 @@ import pytest
 
 from wp_seo_bridge.daemon.metrics import MeteredExecutor, Metrics, StatusServer, parse_listen
 from wp_seo_bridge.daemon.progress import Progress
+from wp_seo_bridge.daemon.reasons import all_codes
 from wp_seo_bridge.model import Outcome, Usage
 
 
 def test_outcomes_feed_counters_per_site():
     m = Metrics()
-    m.outcome(Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 900, 0.01)))
-    m.outcome(Outcome("blog", "2", "failed", "x", usage=Usage(1, 50, 0, 0.001)))
+    for o in (Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 900, 0.01)),
+              Outcome("blog", "2", "failed", "x", usage=Usage(1, 50, 0, 0.001))):
+        m.outcome(o)
+        m.usage(o)
     text = m.render().decode()
     assert 'wpsb_posts_total{result="rewritten",site="blog"} 1.0' in text
     assert 'wpsb_posts_total{result="failed",site="blog"} 1.0' in text
     assert 'wpsb_mistral_tokens_total{direction="in"} 150.0' in text
     assert "wpsb_mistral_cost_eur_total 0.011" in text
+
+
+@pytest.mark.parametrize("result,reason,code", [
+    ("skipped", "edited 3 min ago; waiting until it is quiet", "quiet"),
+    ("skipped", "open in the editor (user 4)", "editing"),
+    ("skipped", "not claimed: open in the editor or claimed by another daemon", "editing"),
+    ("skipped", "being rewritten by host-1 (claim until 2026-12-03T10:00:00)", "claimed"),
+    ("skipped", "this version was already failed: checks", "handled"),
+    ("skipped", "rejected by an editor; use “Rewrite again” to ask once more", "rejected"),
+    ("skipped", "daily token budget reached (1,000 tokens used today, limit 900)", "budget"),
+    ("skipped", "max 50 posts per pass reached", "budget"),
+    ("skipped", "stopping: claim released", "stopping"),
+    ("skipped", "not pushed: changed in WordPress since we read it", "conflict"),
+    ("skipped", "something new", "other"),
+    ("failed", "checks still failing (2 answers, 1 repair): word_count: 612", "checks"),
+    ("failed", "Mistral server error (HTTP 503): busy; retried next pass", "mistral_unavailable"),
+    ("failed", "Mistral refused the API key (HTTP 401): check MISTRAL_API_KEY", "mistral_refused"),
+    ("failed", "Mistral's answer is not valid JSON (x at char 3): {", "mistral_answer"),
+    ("failed", "post 12: WordPress did not store _yoast_wpseo_title", "wordpress"),
+    ("failed", "a bug", "other"),
+])
+def test_skips_and_failures_are_counted_by_a_bounded_reason_code(result, reason, code):
+    m = Metrics()
+    m.outcome(Outcome("blog", "1", result, reason))
+    m.outcome(Outcome("blog", "2", result, reason + " again, post 2"))
+    assert f'wpsb_drafts_{result}_total{{reason="{code}",site="blog"}} 2.0' in m.render().decode()
+    assert code in all_codes(result)
 
 
 def test_queue_depth_counts_submitted_until_finished():

@@ -50,6 +50,7 @@ def run(ctx: click.Context, http_listen: str | None, interval_seconds: float | N
 
     try:
         cfg = ctx.obj["config"]
+        wiring.preflight(cfg)
     except ConfigError as e:
         _fail(str(e))
     register_config_secrets(cfg)

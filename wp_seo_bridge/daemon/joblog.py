@@ -211,12 +211,16 @@ class JobLog:
         return [dict(r) for r in rows]
 
     def totals(self, since: float = 0.0) -> dict[str, Totals]:
-        """Per site, since ``since`` (unix time)."""
+        """Per site, since ``since`` (unix time). Rewritten, failed and cost come from the attempts;
+        skipped from the passes, which count every draft they left for later (PassReport.skipped),
+        as the log's total line does (an attempt row exists only for drafts the pass tried to claim)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT site, SUM(outcome='rewritten'), SUM(outcome='skipped'), SUM(outcome='failed'), "
-                "SUM(tokens_in + tokens_out), SUM(cost_eur) FROM attempts WHERE at >= ? GROUP BY site ORDER BY site",
-                (since,)).fetchall()
+                "SELECT site, SUM(r), SUM(s), SUM(f), SUM(t), SUM(c) FROM ("
+                " SELECT site, outcome='rewritten' AS r, 0 AS s, outcome='failed' AS f,"
+                " tokens_in + tokens_out AS t, cost_eur AS c FROM attempts WHERE at >= ?"
+                " UNION ALL SELECT site, 0, skipped, 0, 0, 0 FROM passes WHERE finished >= ?"
+                ") GROUP BY site ORDER BY site", (since, since)).fetchall()
         return {r[0]: Totals(int(r[1]), int(r[2]), int(r[3]), int(r[4]), round(float(r[5]), 6)) for r in rows}
 
     def last_passes(self) -> list[dict]:

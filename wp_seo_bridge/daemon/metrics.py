@@ -16,6 +16,7 @@ from typing import Callable
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ..model import Outcome
+from .reasons import reason_code
 
 log = logging.getLogger("wp_seo_bridge.daemon.metrics")
 
@@ -38,8 +39,21 @@ class Metrics:
         self.last_pass = Gauge("wpsb_last_pass_timestamp_seconds", "End of the last pass that reached the site",
                                ["site"], registry=r)
 
+        self.skipped = Counter("wpsb_drafts_skipped", "Opted-in drafts a pass left for later, by site and reason "
+                               "(codes: wp_seo_bridge/daemon/reasons.py)", ["site", "reason"], registry=r)
+        self.failed = Counter("wpsb_drafts_failed", "Drafts that failed, by site and reason "
+                              "(codes: wp_seo_bridge/daemon/reasons.py)", ["site", "reason"], registry=r)
+
     def outcome(self, o: Outcome) -> None:
+        """Counts a draft's result once (the same event the log line and the job log's pass count)."""
         self.posts.labels(o.site, o.result).inc()
+        if o.result == "skipped":
+            self.skipped.labels(o.site, reason_code(o)).inc()
+        elif o.result == "failed":
+            self.failed.labels(o.site, reason_code(o)).inc()
+
+    def usage(self, o: Outcome) -> None:
+        """What a draft cost, whatever its result (a draft not pushed after a conflict still paid)."""
         self.tokens.labels("in").inc(o.usage.tokens_in)
         self.tokens.labels("out").inc(o.usage.tokens_out)
         self.cost.inc(o.usage.cost_eur)

@@ -88,6 +88,12 @@ class SiteStatus:
     last_end: float = 0.0
     last_line: str = ""
     last_error: str = ""
+    last_stopped: str = ""  # why the last pass stopped early (budget, switched off), if it did
+
+
+#: /healthz calls a site stale when its last pass ended longer ago than this many schedule periods.
+STALE_PERIODS = 2
+STALE_GRACE_S = 60  # plus this, so a pass that runs a little long is not an alarm
 
 
 class Daemon:
@@ -121,6 +127,7 @@ class Daemon:
         self._gateways: dict[str, WordPressGateway] = {}
         self._gw_lock = threading.Lock()
         self.scheduler: BackgroundScheduler | None = None
+        self.started_at = 0.0  # when start() ran: a site with no pass yet is stale counted from there
         self.on_outcome = on_outcome or (lambda o: None)  # e.g. `sync --once` prints a line per draft
 
     # --- one pass -----------------------------------------------------------------------
@@ -159,13 +166,13 @@ class Daemon:
             else:
                 report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency), **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
-            status.last_error = str(e)
+            status.last_end, status.last_error = time.time(), str(e)
             self.metrics.passes.labels(site.name, "error").inc()
             self.joblog.finish_pass(pass_id, error=str(e))
             log.error("%s: pass failed: %s", site.name, e, extra={"site": site.name, "event": "pass_error"})
             return None
         except Exception as e:  # a bug: keep the other sites and later passes running, but say it loudly
-            status.last_error = f"{type(e).__name__}: {e}"
+            status.last_end, status.last_error = time.time(), f"{type(e).__name__}: {e}"
             self.metrics.passes.labels(site.name, "error").inc()
             self.joblog.finish_pass(pass_id, error=status.last_error)
             log.exception("%s: pass crashed", site.name, extra={"site": site.name, "event": "pass_error"})
@@ -175,14 +182,17 @@ class Daemon:
         # editor) or the pass's refusals of queued drafts (budget, stopping).
         waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - report.refused
         self.joblog.finish_pass(
-            pass_id, rewritten=report.count("rewritten"), skipped=sum(o.result == "skipped" for o in attempts),
+            pass_id, rewritten=report.count("rewritten"), skipped=len(report.skipped),
             failed=report.count("failed"), ignored=report.ignored, wp_calls=_calls(wp) - calls_before,
             stopped=report.stopped,
         )
+        for o in report.skipped:  # the pass's skips, counted like its line and its job-log row
+            self.metrics.outcome(o)
         self.metrics.waiting.labels(site.name).set(waiting)
         self.metrics.last_pass.labels(site.name).set(time.time())
         self.metrics.passes.labels(site.name, "stopped" if report.stopped else "ok").inc()
         status.last_end, status.last_line, status.last_error = time.time(), report.total_line(), ""
+        status.last_stopped = report.stopped
         level = logging.WARNING if report.stopped and not self.stopping.is_set() and \
             "switched off" not in report.stopped else logging.INFO
         log.log(level, "%s", report.total_line(), extra={
@@ -196,7 +206,9 @@ class Daemon:
         if not is_attempt(o):
             return
         self.joblog.record(o, pass_id=self._pass_ids.get(o.site), daemon_id=self.daemon_id)
-        self.metrics.outcome(o)
+        self.metrics.usage(o)
+        if o.result != "skipped":  # skips are counted with the pass's others, when it ends
+            self.metrics.outcome(o)
         log.log(logging.WARNING if o.result == "failed" else logging.INFO, "%s", o.line(), extra={
             "site": o.site, "post_id": o.post_id, "event": "draft", "result": o.result,
             "tokens": o.usage.tokens_in + o.usage.tokens_out, "cost_eur": o.usage.cost_eur, "seconds": o.seconds})
@@ -207,6 +219,7 @@ class Daemon:
     # --- scheduling ---------------------------------------------------------------------
 
     def start(self) -> None:
+        self.started_at = time.time()
         # One scheduler thread per site: sites run their passes side by side, drafts share the pool.
         self.scheduler = BackgroundScheduler(executors={"default": JobThreads(len(self.cfg.sites))},
                                              timezone=datetime.now().astimezone().tzinfo)
@@ -238,16 +251,48 @@ class Daemon:
         self.joblog.close()
         self.engine.llm.close()
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self, now: float | None = None) -> tuple[bool, dict]:
+        """Whether the daemon can do its job, and why not: it runs, today's budget is not spent, and
+        each site's last pass worked and is recent (ended within STALE_PERIODS of its schedule).
+        A site switched off by its admin is healthy: that is the admin's choice, not a failure."""
+        now = time.time() if now is None else now
+        reasons: list[str] = []
         running = bool(self.scheduler and self.scheduler.running) and not self.stopping.is_set()
-        return running, {
-            "daemon_id": self.daemon_id,
-            "stopping": self.stopping.is_set(),
-            "queue_depth": self.executor.depth,
-            "budget": self.budget.snapshot(),
-            "sites": {name: {"last_pass_end": s.last_end, "last_pass": s.last_line, "error": s.last_error}
-                      for name, s in self.sites.items()},
-        }
+        if not running:
+            reasons.append("the daemon is stopping" if self.stopping.is_set() else "the scheduler is not running")
+        budget = self.budget.snapshot()
+        if budget["tokens"] >= budget["max_tokens"]:
+            reasons.append(f"daily token budget spent ({budget['tokens']:,} of {budget['max_tokens']:,}): "
+                           f"no draft is rewritten until midnight — raise daemon.max_tokens_per_day if expected")
+        if budget["eur"] >= budget["max_eur"]:
+            reasons.append(f"daily cost budget spent ({budget['eur']:.2f} of {budget['max_eur']:.2f} EUR): no "
+                           f"draft is rewritten until midnight — raise daemon.max_eur_per_day if expected")
+        sites = {}
+        for site in self.cfg.sites:
+            s = self.sites[site.name]
+            stale_after = STALE_PERIODS * self.period(site, now) + STALE_GRACE_S
+            age = now - (s.last_end or self.started_at or now)
+            outcome = "error" if s.last_error else ("none" if not s.last_end else ("stopped" if s.last_stopped else "ok"))
+            if s.last_error:
+                reasons.append(f"{site.name}: last pass failed: {s.last_error}")
+            elif age > stale_after:
+                reasons.append(f"{site.name}: no pass has ended for {age:.0f} s (stale after {stale_after:.0f} s): "
+                               f"is a pass stuck, or the scheduler?")
+            sites[site.name] = {"last_pass": outcome, "last_pass_end": s.last_end, "age_s": round(age, 1),
+                                "stale_after_s": round(stale_after, 1), "summary": s.last_line,
+                                "stopped": s.last_stopped, "error": s.last_error}
+        return not reasons, {"reasons": reasons, "daemon_id": self.daemon_id, "stopping": self.stopping.is_set(),
+                             "queue_depth": self.executor.depth, "budget": budget, "sites": sites}
+
+    def period(self, site: SiteConfig, now: float | None = None) -> float:
+        """Seconds between two scheduled passes of ``site`` (for a cron, the next two runs)."""
+        trigger, _, _ = self._triggers[site.name]
+        if isinstance(trigger, IntervalTrigger):
+            return trigger.interval.total_seconds()
+        start = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc)
+        first = trigger.get_next_fire_time(None, start)
+        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+        return (second - first).total_seconds() if first and second else 86400.0
 
 
 def _calls(wp: WordPressGateway) -> int:
