@@ -83,9 +83,42 @@ def test_markdown_headings_lists_links_images_and_code():
     assert s.format == "markdown"
     assert s.text.split("\n\n") == ["## Titre", "Un paragraphe avec un [[LINK-1]] et du gras.", "[[KEEP-1]]",
                                     "## Section", "- premier\n- second", "[[KEEP-2]]", "> Une citation."]
-    assert s.protected == {"LINK-1": "[lien](https://example.org/a)", "KEEP-1": "![Une image](https://example.org/i.png)",
-                           "KEEP-2": "```\ncode brut\n```"}
+    # WordPress does not render Markdown: the post gets the HTML it means, an image as a real image block.
+    assert s.protected == {
+        "LINK-1": '<a href="https://example.org/a">lien</a>',
+        "KEEP-1": '<!-- wp:image -->\n<figure class="wp-block-image"><img src="https://example.org/i.png" '
+                  'alt="Une image"/></figure>\n<!-- /wp:image -->',
+        "KEEP-2": "<pre><code>code brut\n</code></pre>"}
     assert "Un paragraphe avec un lien et du gras." in s.plain
+
+
+def test_markdown_multi_word_links_are_links_and_only_shortcode_lookalikes_are_shortcodes():
+    md = ("Lisez [services systemd renforcés](https://ex.fr/s?a=1&b=é) puis [sic] et [1], "
+          "[gallery ids=\"4,5\"] et [contact-form id=2].\n\n[![Logo](https://ex.fr/l.png)](https://ex.fr/)\n")
+    s = extract(md)
+    assert s.protected["LINK-1"] == '<a href="https://ex.fr/s?a=1&amp;b=é">services systemd renforcés</a>'
+    assert '[gallery ids="4,5"]' in s.protected.values() and "[contact-form id=2]" in s.protected.values()
+    assert "[sic]" in s.text and "[1]" in s.text
+    assert any('<a href="https://ex.fr/"><img src="https://ex.fr/l.png" alt="Logo"/></a>' in m
+               for m in s.protected.values())
+    # The site's own list decides when it is known: an unregistered name is text.
+    s = extract(md, shortcodes=frozenset({"contact-form"}))
+    assert "[contact-form id=2]" in s.protected.values() and '[gallery ids="4,5"]' in s.text
+
+
+def test_markdown_mixed_with_html_keeps_structure_and_code_exactly():
+    md = ("## Installer\n\n<div class=\"note\"><img src=\"https://ex.fr/n.png\" alt=\"note\"></div>\n\n"
+          "1. Lancer [le script](https://ex.fr/run)\n2. Vérifier\n\n```sh\necho '<b>' [gallery] && ls\n```\n\n"
+          "| a | b |\n|---|---|\n| 1 | ~~2~~ |\n\nhttps://www.youtube.com/watch?v=x\n")
+    s = extract(md)
+    assert s.format == "markdown"
+    assert s.text.split("\n\n") == ["## Installer", "[[KEEP-1]]", "1. Lancer [[LINK-1]]\n2. Vérifier",
+                                    "[[KEEP-2]]", "[[KEEP-3]]", "[[KEEP-4]]"]
+    assert s.protected["KEEP-1"] == '<img src="https://ex.fr/n.png" alt="note">'
+    assert s.protected["KEEP-2"].startswith('<pre><code class="language-sh">')
+    from html import unescape
+    assert "echo '<b>' [gallery] && ls" in unescape(s.protected["KEEP-2"])
+    assert s.protected["KEEP-3"].startswith("<table>") and s.protected["KEEP-4"] == "https://www.youtube.com/watch?v=x"
 
 
 def test_plain_text_one_paragraph_per_line_and_the_request_line_is_a_paragraph_like_any_other():
@@ -101,8 +134,15 @@ def test_plain_text_one_paragraph_per_line_and_the_request_line_is_a_paragraph_l
 
 def test_plain_text_blank_line_paragraphs_and_bare_urls():
     s = extract("Un premier\nparagraphe.\n\nhttps://www.youtube.com/watch?v=1\n\nDernier.")
-    assert s.text == "Un premier paragraphe.\n\n[[KEEP-1]]\n\nDernier."
+    assert s.text == "Un premier\nparagraphe.\n\n[[KEEP-1]]\n\nDernier."  # a single newline stays a line break
     assert s.protected == {"KEEP-1": "https://www.youtube.com/watch?v=1"}
+
+
+def test_plain_text_lists_as_wordpress_shows_them():
+    s = extract("Les étapes :\n– ouvrir le capot\n• vérifier l'huile\n\n1 - démarrer\n2) rouler\n3. s'arrêter\n\nFin.")
+    assert s.format == "text"
+    assert s.text.split("\n\n") == ["Les étapes :", "- ouvrir le capot\n- vérifier l'huile",
+                                    "1. démarrer\n2. rouler\n3. s'arrêter", "Fin."]
 
 
 @pytest.mark.parametrize("content,fmt", [
@@ -110,6 +150,8 @@ def test_plain_text_blank_line_paragraphs_and_bare_urls():
     ("<p>Bonjour</p>", "classic"),
     ("## Titre\n\nTexte", "markdown"),
     ("Une ligne.\nUne autre.", "text"),
+    ("- un\n- deux\n1. trois", "text"),
+    ("Voir [le site](https://x.fr).\n\n<div><img src=x></div>", "markdown"),
 ])
 def test_format_detection(content, fmt):
     assert detect_format(content) == fmt
@@ -141,6 +183,9 @@ def test_protected_elements_are_exact_slices_of_any_draft(fmt):
         content = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30)))
         s = extract(content, fmt=fmt)
         for token, markup in s.protected.items():
+            if s.format == "markdown":  # Markdown becomes the HTML it means: its URLs are the author's
+                assert all(u in content for u in re.findall(r'(?:src|href)="([^"]*)"', markup)), (markup, content)
+                continue
             assert markup in content, (token, markup, content)
         assert "\ue000" not in s.text + s.plain
         assert sorted(s.protected) == sorted(set(re.findall(r"\[\[((?:KEEP|LINK)-\d+)\]\]", s.text)))

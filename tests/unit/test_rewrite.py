@@ -219,3 +219,31 @@ def test_the_repair_turn_is_matched_by_the_draft_when_not_scripted(standin):
     r = rewrite(draft, gateway(standin), check=lambda a, s: Report((Finding("word_count", a.slug ==
                 "article-de-test", a.slug),)), min_words=MIN_WORDS)
     assert r.ok and r.attempts == 2 and r.article.focus_keyphrase == "article de test"
+
+
+@pytest.mark.parametrize("markup,kind", [
+    ('<!-- wp:embed {"url":"https://www.youtube.com/watch?v=a","type":"video"} -->\n<figure class="wp-block-embed">'
+     '<div class="wp-block-embed__wrapper">\nhttps://www.youtube.com/watch?v=a\n</div></figure>\n<!-- /wp:embed -->',
+     "vidéo ou contenu intégré"),
+    ('<!-- wp:table -->\n<figure class="wp-block-table"><table><tr><td>1</td></tr></table></figure>\n'
+     '<!-- /wp:table -->', "tableau"),
+    ('<!-- wp:gallery {"linkTo":"none"} -->\n<figure class="wp-block-gallery"><!-- wp:image -->\n'
+     '<figure class="wp-block-image"><img src="a.jpg" alt=""/></figure>\n<!-- /wp:image --></figure>\n'
+     '<!-- /wp:gallery -->', "galerie d'images"),
+    ('<!-- wp:image -->\n<figure class="wp-block-image"><img src="a.jpg" alt="x"/></figure>\n<!-- /wp:image -->',
+     "image"),
+    ('<!-- wp:columns -->\n<div class="wp-block-columns"></div>\n<!-- /wp:columns -->', "colonnes"),
+    ('<!-- wp:code -->\n<pre class="wp-block-code"><code>x</code></pre>\n<!-- /wp:code -->', "code"),
+    ('<!-- wp:html -->\n<div>x</div>\n<!-- /wp:html -->', "bloc HTML"),
+    ('<iframe src="https://player.vimeo.com/video/1"></iframe>', "vidéo ou contenu intégré"),
+    ("https://www.youtube.com/watch?v=b", "vidéo ou contenu intégré"),
+    ('[caption id="a"]<img src="a.jpg" alt="x"> Légende[/caption]', "image"),
+    ('[playlist ids="1"]', "vidéo ou contenu intégré"),
+    ('[gallery ids="1"]', "galerie d'images"),
+    ('[contact-form id="3"]', "shortcode"),
+    ("<pre><code>x = 1\n</code></pre>", "code"),
+    ('<div class="note"><p>x</p></div>', "bloc HTML"),
+])
+def test_each_protected_element_is_described_by_its_kind(markup, kind):
+    line = describe_protected({"KEEP-1": markup})
+    assert line.startswith(f"- [[KEEP-1]] : {kind}"), line

@@ -15,28 +15,33 @@ from ..model import Source, xml_clean
 from .blocks import gutenberg_blocks
 from .html import html_blocks
 from .protect import HIDDEN_PLACEHOLDER, Collector
-from .text import markdown_blocks, plain_blocks
+from .markdown import markdown_blocks
+from .text import plain_blocks
 
 FORMATS = ("blocks", "classic", "markdown", "text")
 _BLOCK_COMMENT = re.compile(r"<!--\s+wp:[a-z]")
 _HTML_TAG = re.compile(r"<(p|div|br|h[1-6]|ul|ol|li|a|img|figure|table|blockquote|strong|em|b|i|span|iframe|"
                        r"section|article|pre|code)\b[^>]*>", re.I)
-_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|^```|^~~~|!?\[[^\]\n]+\]\([^)\s]+\)|\*\*\S[^*\n]*\*\*|^>[ \t]", re.M)
-_LIST_LINE = re.compile(r"^[ \t]*([-*+]|\d+\.)[ \t]+\S", re.M)
+# Markdown's own syntax (a heading, a fence, a link or image, bold, a quote, a table rule): list-looking
+# lines alone are plain text, which WordPress shows line by line.
+_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|^```|^~~~|!?\[[^\]\n]+\]\([^)\s]+\)|\*\*\S[^*\n]*\*\*|^>[ \t]"
+                       r"|^\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M)
 
 
 def detect_format(content: str) -> str:
     if _BLOCK_COMMENT.search(content):
         return "blocks"
+    if _MARKDOWN.search(content):  # Markdown may hold HTML; markdown-it reads both
+        return "markdown"
     if _HTML_TAG.search(content):
         return "classic"
-    if _MARKDOWN.search(content) or len(_LIST_LINE.findall(content)) >= 2:
-        return "markdown"
     return "text"
 
 
-def extract(content: str, title: str = "", fmt: str | None = None) -> Source:
-    """Reads a draft. ``fmt`` forces one of FORMATS; by default it is detected."""
+def extract(content: str, title: str = "", fmt: str | None = None,
+            shortcodes: frozenset[str] | None = None) -> Source:
+    """Reads a draft. ``fmt`` forces one of FORMATS; by default it is detected. ``shortcodes``: the
+    site's registered shortcode names, when it says (else a bracketed phrase must look like one)."""
     # Word's manual line break (U+000B) and page break (U+000C) are line breaks to a reader; the other
     # characters XML cannot carry are dropped (the plugin's answers leave them out too).
     content = xml_clean(content.replace("\x0b", "\n").replace("\x0c", "\n"))
@@ -44,7 +49,7 @@ def extract(content: str, title: str = "", fmt: str | None = None) -> Source:
     fmt = fmt or detect_format(content)
     if fmt not in FORMATS:
         raise ValueError(f"unknown draft format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    col = Collector()
+    col = Collector(shortcodes=shortcodes)
     if fmt == "blocks":
         blocks = gutenberg_blocks(content, col)
     elif fmt == "classic":

@@ -21,6 +21,7 @@ _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _LINKED_IMAGE = re.compile(r"<a\b[^>]*>\s*<img\b[^>]*>\s*</a>", re.I)
 _IMAGE = re.compile(r"<img\b[^>]*>", re.I)
 _LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
+_CODE = re.compile(r"<code\b[^>]*>.*?</code>", re.I | re.S)  # inline code: its text is exact, like a link's URL
 _BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "center", "address",
                "details", "summary", "figcaption", "dt", "dd"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -61,11 +62,12 @@ def protect(html: str, col: Collector) -> str:
     html = _COMMENT.sub(comment, html)
     for tag in _KEPT_ELEMENTS:
         html = replace_spans(html, balanced_spans(html, tag), keep)
-    html = replace_spans(html, find_shortcodes(html), keep)
+    html = replace_spans(html, find_shortcodes(html, col.shortcodes), keep)
     html = _KEPT_VOID.sub(lambda m: keep(m.group(0)), html)
     html = _LINKED_IMAGE.sub(lambda m: keep(m.group(0)), html)
     html = _IMAGE.sub(lambda m: keep(m.group(0)), html)
     html = replace_spans(html, find_bare_urls(html), keep)
+    html = _CODE.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text()), html)
     return _LINK.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text(" ").strip()), html)
 
 

@@ -18,10 +18,12 @@ PLACEHOLDER = re.compile(f"{OPEN}([KLH]\\d+){CLOSE}")
 KEEP_PLACEHOLDER = re.compile(f"({OPEN}K\\d+{CLOSE})")
 HIDDEN_PLACEHOLDER = re.compile(f"{OPEN}H\\d+{CLOSE}")
 
-# Shortcode names WordPress and common plugins register; others count when they carry attributes,
-# a closing tag or a dash/underscore, so that "[sic]" or "[1]" stay text.
-_KNOWN_SHORTCODES = {"gallery", "caption", "wp_caption", "embed", "audio", "video", "playlist"}
-_SHORTCODE_OPEN = re.compile(r"\[(?!\[)([a-z][a-z0-9_-]*)(?=[\s\]/])([^\]]*?)(/?)\]")
+# Shortcode names WordPress itself registers. Without the site's own list, another bracketed phrase
+# is a shortcode only when it looks like one: attributes (name=value), a closing tag, or a dash or
+# underscore in its name; so "[sic]", "[1]" or "[services systemd renforcés]" stay text.
+_CORE_SHORTCODES = frozenset({"gallery", "caption", "wp_caption", "embed", "audio", "video", "playlist"})
+# WordPress's tag name: no spaces, no < > & / [ ] = or control characters (add_shortcode's rule).
+_SHORTCODE_OPEN = re.compile(r"\[(?!\[)([^\s<>&/\[\]\x00-\x20=\"']+)(?=[\s\]/])([^\]]*?)(/?)\]")
 _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
 _TAG = re.compile(r"<[^>]+>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -44,6 +46,7 @@ class Collector:
     _words: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)  # provisional id -> final token, after finish()
     _padded: set[str] = field(default_factory=set)  # placeholders whose blank lines are ours
+    shortcodes: frozenset[str] | None = None  # the site's registered shortcodes, when it says
 
     def keep(self, markup: str, words: str | None = None, pad: bool = False) -> str:
         """A block element's placeholder; ``pad`` puts it in a paragraph of its own (blank lines)."""
@@ -111,21 +114,30 @@ def visible_words(markup: str) -> str:
     return _SPACES.sub(" ", " ".join([*alts, text])).strip()
 
 
-def _is_shortcode(name: str, attrs: str, closed: bool) -> bool:
-    return name in _KNOWN_SHORTCODES or bool(attrs.strip()) or closed or "-" in name or "_" in name
+def _is_shortcode(name: str, attrs: str, closed: bool, registered: frozenset[str] | None) -> bool:
+    if registered is not None:  # the site told us: WordPress runs exactly these
+        return name in registered
+    return (name.lower() in _CORE_SHORTCODES or closed or "=" in attrs or "-" in name or "_" in name) \
+        and bool(re.fullmatch(r"[A-Za-z0-9_-]+", name))
 
 
-def find_shortcodes(text: str) -> list[tuple[int, int]]:
-    """Spans of shortcodes, paired ("[caption]...[/caption]") or not, outermost only."""
+def find_shortcodes(text: str, registered: frozenset[str] | None = None,
+                    markdown: bool = False) -> list[tuple[int, int]]:
+    """Spans of shortcodes, paired ("[caption]...[/caption]") or not, outermost only. In Markdown a
+    bracket followed by "(", "[" or ":" is a link, a reference or a link definition, never a shortcode."""
     spans: list[tuple[int, int]] = []
     pos = 0
     while (m := _SHORTCODE_OPEN.search(text, pos)):
         name, attrs, self_closing = m.group(1), m.group(2), m.group(3)
+        before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
+        if markdown and (after in ("(", "[", ":") or before in ("!", "]")):
+            pos = m.end()
+            continue
         end = m.end()
         closer = None if self_closing else re.compile(rf"\[/{re.escape(name)}\]").search(text, m.end())
         if closer:
             end = closer.end()
-        if _is_shortcode(name, attrs, bool(closer)):
+        if _is_shortcode(name, attrs, bool(closer), registered):
             spans.append((m.start(), end))
             pos = end
         else:

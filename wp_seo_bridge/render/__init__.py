@@ -110,12 +110,12 @@ def render(article: Article, source: Source, mode: Literal["blocks", "classic"] 
 
 def _sanitised(units: list[Unit], source: Source) -> list[Unit]:
     """Every model-written piece through nh3 in one pass (defence in depth: it is escaped text
-    already), then the link slots filled with the source's markup, verbatim."""
+    already), its brackets neutralised, then the link slots filled with the source's markup, verbatim."""
     texts = [t for u in units if u.kind != "keep" for t in (u.html, *u.items, u.cite)]
     cleaned = sanitize(_SEPARATOR.join(texts)).split(_SEPARATOR)
     if len(cleaned) != len(texts):  # cannot happen with escaped text; never trade safety for it
         cleaned = [sanitize(t) for t in texts]
-    fill = iter(SLOT.sub(lambda m: source.protected[m.group(1)], t) for t in cleaned)
+    fill = iter(SLOT.sub(lambda m: source.protected[m.group(1)], neutralise_brackets(t)) for t in cleaned)
     out = []
     for u in units:
         if u.kind == "keep":
@@ -125,6 +125,13 @@ def _sanitised(units: list[Unit], source: Source) -> list[Unit]:
         items = [next(fill) for _ in u.items]
         out.append(Unit(u.kind, html, u.level, items, u.ordered, next(fill), u.token))
     return out
+
+
+def neutralise_brackets(html: str) -> str:
+    """Brackets in model-written text as character references: WordPress runs no shortcode the model
+    wrote ("[gallery]", "[playlist]"...), and the reader still sees the brackets. After nh3, which
+    would decode them back."""
+    return html.replace("[", "&#91;").replace("]", "&#93;")
 
 
 def _field(text: str) -> str:

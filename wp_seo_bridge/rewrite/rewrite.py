@@ -112,13 +112,34 @@ def build_messages(source: Source, *, min_words: int = 700, used_keyphrases: Ite
 
 _TAG = re.compile(r"<[^>]+>")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
-_KINDS = (  # first match wins; what the model needs to place a protected element, never its URL
-    (re.compile(r"<!--\s*wp:(?:core/)?image|<img|<figure", re.I), "image"),
-    (re.compile(r"<!--\s*wp:(?:core/)?gallery|\[gallery", re.I), "galerie d'images"),
-    (re.compile(r"<!--\s*wp:(?:core/)?embed|<iframe|<video|<audio|^\s*https?://\S+\s*$", re.I), "contenu intégré"),
-    (re.compile(r"<table|<!--\s*wp:(?:core/)?table", re.I), "tableau"),
-    (re.compile(r"^\s*\[\w", re.I), "shortcode"),
+_BLOCK_NAME = re.compile(r"^\s*<!--\s*wp:(?:core/)?([a-z][a-z0-9_/-]*)")
+_BLOCK_KINDS = {"image": "image", "cover": "image", "media-text": "image et texte", "gallery": "galerie d'images",
+                "embed": "vidéo ou contenu intégré (embed)", "video": "vidéo", "audio": "son",
+                "table": "tableau", "code": "code", "preformatted": "code", "shortcode": "shortcode",
+                "html": "bloc HTML", "columns": "colonnes", "buttons": "boutons", "button": "bouton",
+                "separator": "séparateur", "more": "séparateur « lire la suite »", "file": "fichier"}
+_KINDS = (  # markup that is no block: first match wins; what the model needs to place it, never its URL
+    (re.compile(r"^\s*\[gallery\b", re.I), "galerie d'images"),
+    (re.compile(r"^\s*\[(?:wp_)?caption\b", re.I), "image"),
+    (re.compile(r"^\s*\[(?:video|audio|embed|playlist)\b|^\s*<(?:iframe|video|audio|embed|object)\b"
+                r"|^\s*https?://\S+\s*$", re.I), "vidéo ou contenu intégré (embed)"),
+    (re.compile(r"^\s*\[", re.I), "shortcode"),
+    (re.compile(r"^\s*<(?:pre|code)\b", re.I), "code"),
+    (re.compile(r"<table\b", re.I), "tableau"),
+    (re.compile(r"^\s*(?:<a\b[^>]*>\s*)?<img\b|^\s*<figure\b[^>]*>\s*(?:<a\b[^>]*>\s*)?<img\b", re.I), "image"),
+    (re.compile(r"^\s*<!--\s*(?:more|nextpage)", re.I), "séparateur de page"),
+    (re.compile(r"^\s*<hr\b", re.I), "séparateur"),
 )
+
+
+def element_kind(markup: str) -> str:
+    """What a protected block element is, in the prompt's words (French)."""
+    if (m := _BLOCK_NAME.match(markup)):
+        name = m.group(1)
+        if name.startswith("core-embed/"):
+            return _BLOCK_KINDS["embed"]
+        return _BLOCK_KINDS.get(name, f"bloc « {name} »")
+    return next((k for rx, k in _KINDS if rx.search(markup)), "bloc HTML")
 
 
 def describe_protected(protected: dict[str, str]) -> str:
@@ -130,9 +151,10 @@ def describe_protected(protected: dict[str, str]) -> str:
         words = " ".join(_URL.sub("", _TAG.sub(" ", markup)).split())
         words = words[:80] + ("…" if len(words) > 80 else "")
         if token.startswith("LINK"):
-            lines.append(f"- [[{token}]] : lien « {words or 'sans texte'} » — le jeton reste dans son paragraphe")
+            what = "code en ligne" if markup.lstrip().lower().startswith("<code") else "lien"
+            lines.append(f"- [[{token}]] : {what} « {words or 'sans texte'} » — le jeton reste dans son paragraphe")
             continue
-        kind = next((k for rx, k in _KINDS if rx.search(markup)), "élément HTML")
+        kind = element_kind(markup)
         detail = f" (« {words} »)" if words else ""
         lines.append(f"- [[{token}]] : {kind}{detail} — un bloc keep avec ref \"{token}\"")
     return "\n".join(lines)
