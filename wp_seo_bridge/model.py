@@ -66,6 +66,27 @@ class DraftSummary:
 
 
 @dataclass(frozen=True)
+class PublishedPost:
+    """A published post of the site, as an internal-link candidate (the plugin's listPublished row)."""
+
+    post_id: str
+    title: str
+    link: str  # permalink
+    keyphrase: str = ""  # Yoast focus keyphrase
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    modified_gmt: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublishedChanges:
+    """Published posts changed since a date (every one without a date), and the ids unpublished since then."""
+
+    posts: tuple[PublishedPost, ...]
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Draft:
     """One draft version, read in full (after we claimed it)."""
 

@@ -63,6 +63,7 @@ class PostSpec:
     tags: tuple[str, ...] = ()
     author: Account | None = None  # default: admin
     meta: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
 
 
 class LocalWordPress:
@@ -152,8 +153,8 @@ class LocalWordPress:
             struct["post_status"] = "publish"  # WordPress makes it "future" from the date
             struct["post_date_gmt"] = xmlrpc.client.DateTime(
                 dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=7))
-        if spec.tags:
-            struct["terms_names"] = {"post_tag": list(spec.tags)}
+        if spec.tags or spec.categories:
+            struct["terms_names"] = {"post_tag": list(spec.tags), "category": list(spec.categories)}
         if spec.author is not None:
             struct["post_author"] = self.user_id(spec.author)
         if spec.meta:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from datetime import datetime
 from typing import Callable, Iterator, TypeVar
 
 from ...config import SiteConfig
-from ...model import BridgeState, Draft, DraftSummary
+from ...model import BridgeState, Draft, DraftSummary, PublishedChanges
 from .base import PostUpdate, SiteInfo, WordPressGateway
 from .errors import RestDisabled, WordPressError, XmlRpcDisabled
 from .rest import RestGateway
@@ -103,3 +104,6 @@ class AutoGateway:
 
     def notify(self, post_ids: list[str]) -> int:
         return self._call(lambda gw: gw.notify(post_ids))
+
+    def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
+        return self._call(lambda gw: gw.list_published(modified_since))

@@ -4,13 +4,15 @@ Both transports implement :class:`WordPressGateway`; the pipeline never knows wh
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig, plain_http_refusal
-from ...model import BridgeState, Draft, DraftSummary
-from .errors import Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError
+from ...model import BridgeState, Draft, DraftSummary, PublishedChanges, PublishedPost
+from .errors import Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError, readable
 
 #: The companion plugin this daemon needs at least (seobridge.editPost, /drafts, batched claims: 0.2.0).
 MIN_PLUGIN_VERSION = "0.2.0"
@@ -93,6 +95,10 @@ class WordPressGateway(Protocol):
     def notify(self, post_ids: list[str]) -> int:
         """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
 
+    def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
+        """The published posts (internal-link candidates), 500 a request; with ``modified_since`` only
+        those changed since then, and the ids unpublished since then (one request when few changed)."""
+
 
 def refuse_plain_http(site: SiteConfig, secret: str) -> None:
     """Raises InsecureTransport for http:// to another machine unless the site's config allows it."""
@@ -135,6 +141,57 @@ def summary(post_id, status: str, modified_gmt, bridge: dict) -> DraftSummary:
         state=parse_state(bridge.get("state", "")),
         locked_by=int(bridge.get("locked_by") or 0) or None,
     )
+
+
+PUBLISHED_PAGE_SIZE = 500  # the plugin's maximum for listPublished / /published
+
+
+def published_query(modified_since: datetime | None) -> str:
+    """The plugin's modified_since: ISO 8601 UTC, '' for the whole list."""
+    return modified_since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if modified_since else ""
+
+
+def published_page(raw: dict) -> tuple[list[PublishedPost], int, list[str]]:
+    """One page of the plugin's listPublished answer (same struct over XML-RPC and REST):
+    the posts, the number of pages, the removed ids."""
+    with readable("listPublished"):
+        return _published_page(raw)
+
+
+def _published_page(raw: dict) -> tuple[list[PublishedPost], int, list[str]]:
+    if not isinstance(raw, dict):
+        raise WordPressError("listPublished: unexpected answer (not a struct)")
+    posts = [PublishedPost(
+        post_id=str(r["id"]),
+        title=html.unescape(str(r.get("title") or "")),
+        link=str(r.get("link") or ""),
+        keyphrase=str(r.get("keyphrase") or ""),
+        categories=tuple(str(c) for c in r.get("categories") or ()),
+        tags=tuple(str(t) for t in r.get("tags") or ()),
+        modified_gmt=_iso_utc(r.get("modified_gmt")),
+    ) for r in raw.get("posts") or () if isinstance(r, dict) and r.get("id")]
+    return posts, int(raw.get("pages") or 1), [str(i) for i in raw.get("removed") or ()]
+
+
+def _iso_utc(value) -> datetime | None:
+    text = str(value or "")
+    if not text or text.startswith("0000"):
+        return None
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=timezone.utc)
+
+
+def all_published(fetch_page: Callable[[int], dict], modified_since: datetime | None) -> PublishedChanges:
+    """Every page of the listing (``fetch_page(n)`` answers page n)."""
+    posts: list[PublishedPost] = []
+    removed: list[str] = []
+    page = 1
+    while True:
+        rows, pages, gone = published_page(fetch_page(page))
+        posts += rows
+        removed += gone
+        if page >= pages or len(rows) < PUBLISHED_PAGE_SIZE:
+            return PublishedChanges(tuple(posts), tuple(removed))
+        page += 1
 
 
 def verify_readback(post_id: str, update: PostUpdate, stored: dict[str, str], status: str, user: str) -> None:

@@ -23,8 +23,18 @@ import requests
 
 from ... import __version__
 from ...config import SiteConfig
-from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
+from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
+from .base import (
+    PUBLISHED_PAGE_SIZE,
+    PostUpdate,
+    SiteInfo,
+    all_published,
+    per_post,
+    published_query,
+    refuse_plain_http,
+    summary,
+    verify_readback,
+)
 from .wire import exchange, new_session
 from .errors import (
     readable,
@@ -328,6 +338,12 @@ class RestGateway:
             if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
                 raw = raw.get("recipients", raw.get("sent", 0))
             return int(raw or 0)
+
+    def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
+        params = {"per_page": PUBLISHED_PAGE_SIZE, "modified_since": published_query(modified_since)}
+        return all_published(lambda page: self._request(
+            "GET", f"/{NAMESPACE}/published", f"/{NAMESPACE}/published", params={**params, "page": page})[0],
+            modified_since)
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -31,8 +31,18 @@ from wordpress_xmlrpc.exceptions import InvalidCredentialsError, ServerConnectio
 
 from ... import __version__
 from ...config import SiteConfig
-from ...model import BridgeState, Draft, DraftSummary, MetaField
-from .base import PostUpdate, SiteInfo, per_post, refuse_plain_http, summary, verify_readback
+from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
+from .base import (
+    PUBLISHED_PAGE_SIZE,
+    PostUpdate,
+    SiteInfo,
+    all_published,
+    per_post,
+    published_query,
+    refuse_plain_http,
+    summary,
+    verify_readback,
+)
 from .wire import exchange, new_session
 from .errors import (
     readable,
@@ -83,6 +93,13 @@ class RecordState(AuthenticatedMethod):
 class NotifyPending(AuthenticatedMethod):
     method_name = "seobridge.notifyPending"
     method_args = ("post_ids",)
+
+
+class ListPublished(AuthenticatedMethod):
+    """Published posts as internal-link candidates: {posts, total, pages, removed} (includes/links.php)."""
+
+    method_name = "seobridge.listPublished"
+    method_args = ("query",)
 
 
 # --- transport -------------------------------------------------------------------------
@@ -349,3 +366,8 @@ class XmlRpcGateway:
         raw = self._call(NotifyPending([int(p) for p in post_ids]))
         with readable(self.endpoint):
             return int(raw or 0)
+
+    def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
+        since = published_query(modified_since)
+        return all_published(lambda page: self._call(ListPublished(
+            {"page": page, "per_page": PUBLISHED_PAGE_SIZE, "modified_since": since})), modified_since)

@@ -27,6 +27,7 @@ require_once __DIR__ . '/includes/meta.php';
 require_once __DIR__ . '/includes/claims.php';
 require_once __DIR__ . '/includes/xmlrpc.php';
 require_once __DIR__ . '/includes/rest.php';
+require_once __DIR__ . '/includes/links.php';  // published posts as internal-link candidates
 if ( is_admin() ) {
 	require_once __DIR__ . '/includes/settings.php';
 }

@@ -1,0 +1,92 @@
+"""Internal links against the real local WordPress: the plugin's published-posts listing (both transports,
+500 a page, modified since), the daemon's per-day cache, and rewrites of related drafts on a site of 210
+published French posts (tests/fixtures/corpus) gaining links to related posts only."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+
+import pytest
+
+from tests import corpus
+from tests.integration.test_sync import TAG, engine, meta, site, site_cfg, snapshot  # noqa: F401
+from tests.standin_fixture import standin, standin_server  # noqa: F401
+from wp_seo_bridge.daemon.linkcache import LinkCache
+from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, WordPressError
+from wp_seo_bridge.model import STATE_KEY
+from wp_seo_bridge.pipeline import run_pass
+from wp_seo_bridge.wiring import make_wordpress
+
+pytestmark = pytest.mark.wordpress
+
+
+def gateway(wp, transport="xmlrpc", account=None):
+    return make_wordpress(site_cfg(wp, account or wp.bot, transport=transport))
+
+
+def load_corpus(wp) -> dict[str, str]:
+    """The 210 posts in 3 multicall requests (~5 s); answers {post id: category}."""
+    posts = corpus.posts()
+    ids = wp.create_posts([dict(title=p.title, content=p.content, status="publish", tags=p.tags,
+                                meta={"_yoast_wpseo_focuskw": p.keyphrase}, categories=(p.category,)) for p in posts])
+    return {str(i): p.category for i, p in zip(ids, posts)}
+
+
+@pytest.fixture(params=["xmlrpc", "rest"])
+def transport(request) -> str:
+    return request.param
+
+
+def test_listing_gives_published_posts_only_with_keyphrase_and_terms(site, transport):
+    pub = site.create_post("Le compost en appartement", status="publish", tags=["jardin"],
+                           meta={"_yoast_wpseo_focuskw": "compost en appartement"})
+    site.create_posts([dict(title="Brouillon", status="draft"), dict(title="Privé", status="private"),
+                       dict(title="Plus tard", status="future")])
+    got = gateway(site, transport).list_published()
+    assert [p.post_id for p in got.posts] == [str(pub)]
+    post = got.posts[0]
+    assert (post.title, post.keyphrase, post.tags) == ("Le compost en appartement", "compost en appartement", ("jardin",))
+    assert post.link.startswith(site.url) and post.modified_gmt is not None
+
+
+def test_modified_since_lists_only_changes_and_names_unpublished_posts(site, transport):
+    a, b = site.create_posts([dict(title="Un", status="publish"), dict(title="Deux", status="publish")])
+    gw = gateway(site, transport)
+    first = gw.list_published()
+    since = max(p.modified_gmt for p in first.posts)
+    assert gw.list_published(since + timedelta(seconds=1)).posts == ()
+    time.sleep(1.1)  # post_modified_gmt has one-second resolution
+    site.call("wp.editPost", site.admin, b, {"post_status": "draft"})
+    site.call("wp.editPost", site.admin, a, {"post_title": "Un, retitré"})
+    changes = gw.list_published(since + timedelta(seconds=1))
+    assert [p.title for p in changes.posts] == ["Un, retitré"] and changes.removed == (str(b),)
+
+
+def test_listing_needs_an_account_that_may_edit_posts(site):
+    site.create_post("Public", status="publish")
+    with pytest.raises((Forbidden, AuthFailed, WordPressError)):
+        gateway(site, "xmlrpc", site.subscriber).list_published()
+    r = site.rest("GET", "/wp-seo-bridge/v1/published", site.bot)
+    assert r.status_code == 200
+    import requests
+    anonymous = requests.get(f"{site.rest_url}/wp-seo-bridge/v1/published", timeout=30)
+    assert anonymous.status_code == 401
+
+
+def test_the_daemon_cache_costs_one_request_per_pass_and_a_full_listing_per_day(site, tmp_path):
+    load_corpus(site)
+    gw = gateway(site, "rest")
+    day = [date(2026, 12, 3)]
+    cache = LinkCache(tmp_path, today=lambda: day[0])
+    before = sum(gw.calls.values())
+    assert len(cache.candidates("local", gw)) == 210
+    assert sum(gw.calls.values()) - before == 1  # 210 posts: one page of 500
+    for _ in range(3):
+        assert len(cache.candidates("local", gw)) == 210
+    assert sum(gw.calls.values()) - before == 4  # one "modified since" request per pass
+    new = site.create_post("Le vélo cargo électrique en famille", status="publish")
+    assert str(new) in {p.post_id for p in cache.candidates("local", gw)}
+    day[0] += timedelta(days=1)
+    site.call("wp.deletePost", site.admin, new)
+    assert str(new) not in {p.post_id for p in cache.candidates("local", gw)}
