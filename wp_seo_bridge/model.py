@@ -128,6 +128,7 @@ class BridgeState(BaseModel):
     cost_eur: float = 0.0
     report: list[dict] = Field(default_factory=list)
     claim_until: str = ""  # ISO 8601 UTC, for state == "claimed"
+    links: list[dict] = Field(default_factory=list)  # internal links added: {anchor, post_id, url, title}
 
 
 # --- The article the model writes (the structured-output schema) -----------------------
@@ -207,6 +208,19 @@ class Source:
     protected: dict[str, str]
     format: Literal["blocks", "classic", "markdown", "text"]
     words: int
+    # Internal links the model may add (relate stage): posts of the same site, and the draft's own id.
+    links: tuple["LinkOffer", ...] = ()
+    post_id: str = ""
+
+
+@dataclass(frozen=True)
+class LinkOffer:
+    """A published post of the site offered as an internal link: ``[[POST-n|anchor]]`` in the model's text."""
+
+    token: str  # "POST-1"
+    post_id: str
+    title: str
+    url: str
 
 
 # --- Checks ----------------------------------------------------------------------------

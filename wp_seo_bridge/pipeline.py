@@ -14,14 +14,15 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
-from . import check, render
+from . import check, relate, render
 from .extract import extract
 from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
-from .model import Article, Draft, DraftSummary, Outcome, Report, Source, Usage
+from .markup.internal import internal_links
+from .model import Article, Draft, DraftSummary, Outcome, PublishedPost, Report, Source, Usage
 from .push import build_update, failure_state, release_state
 from .rewrite import estimate_cost, rewrite
 from .select import Decision, Rule, select
@@ -58,6 +59,13 @@ class Rewritten:
     def ok(self) -> bool:
         return self.article is not None
 
+    @property
+    def links(self) -> list[dict]:
+        """The internal links the rewrite added (anchor, target), for the post's state and the review panel."""
+        if self.article is None:
+            return []
+        return [link.as_dict() for link in internal_links(self.article, self.source) if link.offer]
+
 
 def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: int = 700,
           used_keyphrases=frozenset(), wp_version: str = render.LATEST_WP) -> Report:
@@ -68,18 +76,22 @@ def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: 
 
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
                  wp_version: str = render.LATEST_WP, prompt_keyphrases=None,
-                 admit: Callable[[Usage], str | None] | None = None) -> Rewritten:
-    """extract → rewrite (with checks and a bounded repair) → render. No WordPress involved; the block
-    markup is the one ``wp_version``'s editor writes (the site's, when there is one).
+                 admit: Callable[[Usage], str | None] | None = None, *,
+                 candidates: Sequence[PublishedPost] = (), post_id: str = "") -> Rewritten:
+    """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
+    block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
     ``admit`` sees the worst-case cost of the calls before the first one and may refuse it (the
     daily budget): the draft is then given back, untouched and unpaid.
+    ``candidates``: the site's published posts; the most related few are offered as internal links.
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
     if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
         return Rewritten(None, None, "", None, Usage(), too_long.format(f"{len(content):,} characters"))
     source = extract(content, title)
+    if candidates and source.words:
+        source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
     if source.words > engine.max_source_words:
@@ -154,14 +166,15 @@ class PassReport:
 
 def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
                   daemon_id: str, prompt_keyphrases=None,
-                  admit: Callable[[Usage], str | None] | None = None) -> Outcome:
+                  admit: Callable[[Usage], str | None] | None = None,
+                  candidates: Sequence[PublishedPost] = ()) -> Outcome:
     """rewrite → check → render → push, for a draft this daemon has just claimed."""
     started = time.monotonic()
     out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
     elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
     try:
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
-                         prompt_keyphrases, admit)
+                         prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise
@@ -181,14 +194,15 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
                                                usage=r.usage, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
     update = build_update(draft, r.article, r.html, r.report, r.usage, model=engine.model,
-                          daemon_id=daemon_id, words=r.words)
+                          daemon_id=daemon_id, words=r.words, links=r.links)
     try:
         wp.push(draft, update, daemon_id)
     except Conflict as e:
         # Someone saved the draft while we worked: their edit wins, we try the new version next pass.
         _release(wp, draft, daemon_id, str(e))
         return out("skipped", f"not pushed: {e}", usage=r.usage, seconds=elapsed())
-    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words",
+    added = f", {len(r.links)} internal link{'s' if len(r.links) > 1 else ''}" if r.links else ""
+    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words{added}",
                usage=r.usage, seconds=elapsed())
 
 
@@ -252,14 +266,17 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
              budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
              max_claimed: int | None = None, on_outcome: Callable[[Outcome], None] = lambda o: None,
              on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
-             now: datetime | None = None) -> PassReport:
+             now: datetime | None = None,
+             link_candidates: Callable[[], Sequence[PublishedPost]] | None = None) -> PassReport:
     """One pass over one site. Raises WordPressError when the site cannot be worked on at all.
 
     Drafts are claimed ``claim_batch`` at a time (one WordPress request per round) and handed to
     ``executor``; at most ``max_claimed`` are claimed and unfinished at once, so a claim is taken
     just before its draft's turn, never for the whole queue. ``on_done`` sees each claimed (or
     refused) draft's outcome the moment it is known, on that thread: the job log writes its row
-    right after the push. ``on_outcome`` sees every outcome, in selection order."""
+    right after the push. ``on_outcome`` sees every outcome, in selection order.
+    ``link_candidates`` gives the site's published posts (internal-link candidates); it is asked once,
+    and only when a draft is to be rewritten: a quiet pass costs no listing."""
     report = PassReport(wp.site)
     info = wp.site_info()
     if not info.sync_enabled:
@@ -280,6 +297,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
         else:
             todo.append(d.summary)
 
+    candidates = _candidates(wp, link_candidates) if todo else ()
     gate = _Gate(max_posts, budget, stop)
     batch = max(1, claim_batch)
     room = threading.Semaphore(max(max_claimed or batch, batch))
@@ -300,7 +318,8 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
                 o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
                             model=engine.model)
             else:
-                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=budget.admit)
+                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=budget.admit,
+                                  candidates=candidates)
         except WordPressError as e:
             o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
         except (AuthError, SettingsError) as e:
@@ -344,6 +363,17 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     report.stopped, report.refused = gate.stopped, gate.refused
     _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
     return report
+
+
+def _candidates(wp: WordPressGateway, provide: Callable[[], Sequence[PublishedPost]] | None) -> Sequence[PublishedPost]:
+    """The site's published posts; without them the drafts are still rewritten, without internal links."""
+    if provide is None:
+        return ()
+    try:
+        return provide()
+    except WordPressError as e:
+        log.warning("%s: published posts not listed, no internal links this pass: %s", wp.site, e)
+        return ()
 
 
 def _result(item: Outcome | Future) -> Outcome:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wp_seo_bridge"
-STAGES = ("extract", "rewrite", "check", "render")
+STAGES = ("extract", "relate", "rewrite", "check", "render")
 
 
 def imported_packages(stage: str) -> set[str]:

@@ -12,7 +12,7 @@ import re
 from ..markup.safety import sanitize
 from ..markup.tokens import missing_tokens
 from ..model import Article, Report, Source
-from . import faithful, rules
+from . import faithful, links, rules
 from .analysis import Analysis
 from .keyphrase import Keyphrase
 
@@ -23,7 +23,7 @@ CODES = ("word_count", "structure", "section_length", "paragraph_length", "keyph
          "keyphrase_density", "keyphrase_intro", "keyphrase_subheadings", "keyphrase_used_before",
          "sentence_length", "transition_words", "passive_voice", "sentence_beginnings", "language_fr",
          "quote_not_in_source", "number_not_in_source", "unknown_names", "protected_elements",
-         "url_not_in_source", "html_unsafe")
+         "url_not_in_source", "html_unsafe", "internal_links")
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -66,5 +66,6 @@ def run(article: Article, source: Source, html: str, *, min_words: int = 700,
         rules.protected_elements(article, source, html, missing_tokens(article, source)),
         rules.url_not_in_source(html, article, source),
         rules.html_unsafe(html, source),
+        links.internal_links(article, source, html),
     )
     return Report(findings, html=html, words=a.word_count)

@@ -12,6 +12,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from ..markup.internal import INTERNAL
 from ..markup.tokens import block_texts, referenced_tokens
 from ..model import Article, Source
 
@@ -56,7 +57,12 @@ def _model_texts(article: Article) -> list[str]:
         blocks.extend(s.blocks)
     for b in blocks:
         texts.extend(block_texts(b))
-    return [_TOKEN.sub(" ", t) for t in texts if t]
+    return [_words(t) for t in texts if t]
+
+
+def _words(text: str) -> str:
+    """Model text as published: protected-element tokens out, an internal link's anchor in (its words)."""
+    return _TOKEN.sub(" ", INTERNAL.sub(lambda m: m.group(2), text))
 
 
 # --- quotations ----------------------------------------------------------------------------
@@ -74,7 +80,7 @@ def quotations(article: Article) -> list[str]:
             found.append(next(g for g in m.groups() if g is not None))
     for b in [*article.intro, *(b for s in article.sections for b in s.blocks)]:
         if b.type == "quote" and b.text.strip():
-            found.append(_TOKEN.sub(" ", b.text))
+            found.append(_words(b.text))
     return found
 
 
@@ -217,5 +223,7 @@ def foreign_urls(html: str, article: Article, source: Source) -> list[str]:
     rest = html
     for markup in sorted(source.protected.values(), key=len, reverse=True):
         rest = rest.replace(markup, " ")
-    haystack = _html.unescape("\n".join([*source.protected.values(), source.plain, source.text]))
+    # The offered internal links' permalinks come from the site itself (check/links.py judges their use).
+    haystack = _html.unescape("\n".join([*source.protected.values(), source.plain, source.text,
+                                         *(o.url for o in source.links)]))
     return sorted(u for u in urls(rest, "\n".join(_model_texts(article))) if u not in haystack)

@@ -11,7 +11,7 @@ import re
 from ..markup.safety import unsafe_markup
 from ..markup.text import strip_spaces
 from ..model import Article, Finding, Source
-from . import faithful
+from . import faithful, links
 from .analysis import Analysis
 from .language import is_french
 from .titlewidth import title_width
@@ -240,5 +240,5 @@ def url_not_in_source(html: str, article: Article, source: Source) -> Finding:
 
 
 def html_unsafe(html: str, source: Source) -> Finding:
-    bad = unsafe_markup(html, list(source.protected.values()))
+    bad = unsafe_markup(html, [*source.protected.values(), *links.allowed_markups(html, source)])
     return _ok("html_unsafe", not bad, "HTML sûr.", f"HTML dangereux ou non autorisé : {_short(bad)}.")

@@ -31,6 +31,7 @@ from ..pipeline import Engine, PassReport, run_pass
 from .budget import DailyBudget
 from .joblog import JobLog
 from .limiter import RateLimiter
+from .linkcache import LinkCache
 from .metrics import MeteredExecutor, Metrics
 
 log = logging.getLogger("wp_seo_bridge.daemon")
@@ -118,6 +119,7 @@ class Daemon:
         self.engine = engine or wiring.make_engine(cfg, limiter=self.limiter)
         self._make_wordpress = make_wordpress or wiring.make_wordpress
         self.joblog = joblog or JobLog.in_state_dir(Path(d.state_dir))
+        self.links = LinkCache(d.state_dir)  # each site's published posts, for internal links
         self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day,
                                   first_estimate=first_estimate(cfg))
         self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
@@ -164,7 +166,8 @@ class Daemon:
             if self.cfg.mistral.mode == "batch":  # answers come passes later: see wp_seo_bridge/batch.py
                 report = run_batch_pass(wp, self.engine, self.joblog, **common)
             else:
-                report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency), **common)
+                report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency),
+                                  link_candidates=lambda: self.links.candidates(site.name, wp), **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_end, status.last_error = time.time(), str(e)
             self.metrics.passes.labels(site.name, "error").inc()

@@ -14,6 +14,7 @@ from typing import Literal
 from ..markup.safety import sanitize
 from ..markup.tokens import TOKEN, canonical_token, missing_tokens
 from ..model import Article, Block, Source, YoastFields
+from . import internal
 from .place import reinsert
 from .serialise import LATEST_WP, OLDEST_WP, SLOT, Unit, dialect, link_slot, to_blocks, to_classic  # noqa: F401
 
@@ -33,7 +34,7 @@ def _inline(text: str, source: Source, keeps: list[str]) -> str:
     out, last = [], 0
     for m in TOKEN.finditer(text):
         token = canonical_token(m.group(1), m.group(2))
-        out.append(escape_text(text[last:m.start()]))
+        out.append(internal.to_slots(escape_text(text[last:m.start()]), source))
         if token.startswith("LINK") and token in source.protected:
             out.append(link_slot(token))
         elif token.startswith("KEEP") and token in source.protected:
@@ -41,7 +42,7 @@ def _inline(text: str, source: Source, keeps: list[str]) -> str:
         else:
             out.append(escape_text(m.group(0)))  # invented: shown as typed, and the checks refuse it
         last = m.end()
-    out.append(escape_text(text[last:]))
+    out.append(internal.to_slots(escape_text(text[last:]), source))
     return "".join(out).strip()
 
 
@@ -115,7 +116,8 @@ def _sanitised(units: list[Unit], source: Source) -> list[Unit]:
     cleaned = sanitize(_SEPARATOR.join(texts)).split(_SEPARATOR)
     if len(cleaned) != len(texts):  # cannot happen with escaped text; never trade safety for it
         cleaned = [sanitize(t) for t in texts]
-    fill = iter(SLOT.sub(lambda m: source.protected[m.group(1)], neutralise_brackets(t)) for t in cleaned)
+    fill = iter(internal.fill(SLOT.sub(lambda m: source.protected[m.group(1)], neutralise_brackets(t)), source)
+                for t in cleaned)
     out = []
     for u in units:
         if u.kind == "keep":

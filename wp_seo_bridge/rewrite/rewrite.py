@@ -82,6 +82,13 @@ def _one_line(text: str, limit: int = 80) -> str:
     return words[:limit] + ("…" if len(words) > limit else "")
 
 
+def describe_links(source: Source) -> str:
+    """One line per offered post, most related first: ``- [[POST-1|…]] : « titre »``."""
+    if not source.links:
+        return "(aucun)"
+    return "\n".join(f"- [[{o.token}|…]] : « {_one_line(o.title, 200)} »" for o in source.links)
+
+
 def system_message(min_words: int) -> dict:
     return {"role": "system", "content": _fill(prompt("system"), min_words=min_words,
                                                 target_words=round(min_words * 1.2))}
@@ -98,6 +105,7 @@ def user_message(source: Source, *, min_words: int, used_keyphrases: Iterable[st
         protected=_as_data(describe_protected(source.protected)),
         min_words=min_words,
         used_keyphrases=_as_data("\n".join(f"- {k}" for k in used)) or "(aucune)",
+        internal_links=_as_data(describe_links(source)),
     )}
 
 

@@ -42,6 +42,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import batch
 
+from . import links
+
 log = logging.getLogger("wp_seo_bridge.standin")
 
 LABEL_HEADER = "x-wp-seo-bridge-standin"
@@ -131,6 +133,11 @@ def _text(content: Any) -> str:
     return ""
 
 
+def _first_user(messages: list) -> str:
+    """The rewrite request (a repair turn comes later and carries no offers)."""
+    return next((_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"), "")
+
+
 def _tokens(text: str) -> int:
     """Rough estimate (chars/4): the stand-in has no tokenizer and needs none."""
     return max(1, (len(text) + 3) // 4) if text else 0
@@ -154,13 +161,14 @@ def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = 
     elif "raw" in step:
         content = str(step["raw"])
     elif "article" in step:
-        content = json.dumps(step["article"], ensure_ascii=False)
+        content = json.dumps(links.place(step["article"], _first_user(body["messages"])), ensure_ascii=False)
     else:
         fx = st.fixtures.get(step["fixture"]) if "fixture" in step else st.match(body["messages"])
         if fx is None:
             what = f"no fixture named {step['fixture']!r}" if "fixture" in step else NO_FIXTURE
             return 422, error_payload(422, f"{what} ({LABEL})", detail=True), {}
-        content = fx["raw"] if "raw" in fx else json.dumps(fx["article"], ensure_ascii=False)
+        content = fx["raw"] if "raw" in fx else json.dumps(
+            links.place(fx["article"], _first_user(body["messages"])), ensure_ascii=False)
         finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
     prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
     completion = _tokens(_text(content))
