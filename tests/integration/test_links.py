@@ -4,6 +4,7 @@ published French posts (tests/fixtures/corpus) gaining links to related posts on
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import date, timedelta
 
@@ -90,3 +91,44 @@ def test_the_daemon_cache_costs_one_request_per_pass_and_a_full_listing_per_day(
     day[0] += timedelta(days=1)
     site.call("wp.deletePost", site.admin, new)
     assert str(new) not in {p.post_id for p in cache.candidates("local", gw)}
+
+
+SOURCES = corpus.HERE.parents[2] / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
+#: Drafts with a stand-in fixture, and the corpus category a human would link each to (None: none is related).
+E2E_DRAFTS = {"seed-fr.txt": "Numérique", "long-fr.txt": "Voyage", "news-en.txt": None, "wire-fr.txt": None}
+
+
+def split_source(name: str) -> tuple[str, str]:
+    lines = [l for l in (SOURCES / name).read_text(encoding="utf-8").splitlines() if l.strip()]
+    return lines[0], "\n\n".join(lines[1:])
+
+
+@pytest.mark.parametrize("transport", ["xmlrpc", "rest"])
+def test_related_drafts_gain_links_to_related_posts_and_unrelated_drafts_none(site, standin, tmp_path, transport):
+    category = load_corpus(site)
+    drafts = {}
+    for name in E2E_DRAFTS:
+        title, text = split_source(name)
+        drafts[name] = site.create_post(title, text, tags=[TAG])
+    gw = gateway(site, transport)
+    cache = LinkCache(tmp_path)
+    report = run_pass(gw, engine(standin), daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG,
+                      quiet=timedelta(0), link_candidates=lambda: cache.candidates("local", gw))
+    assert sorted(o.result for o in report.outcomes) == ["rewritten"] * 4, report.outcomes
+    by_url = {}
+    for p in cache.candidates("local", gw):
+        by_url[p.link] = p.post_id
+    for name, related in E2E_DRAFTS.items():
+        post = snapshot(site, drafts[name])
+        links = json.loads(meta(post)[STATE_KEY])["links"]
+        hrefs = [h for h in re.findall(r'<a href="([^"]+)"', post["post_content"]) if h in by_url]
+        if related is None:
+            assert links == [] and hrefs == [], (name, links)
+            continue
+        assert 1 <= len(links) <= 3, (name, links)
+        assert [category[l["post_id"]] for l in links] == [related] * len(links)
+        assert sorted(hrefs) == sorted(l["url"] for l in links)  # each one in the pushed content, once
+        assert all(f'>{l["anchor"]}</a>' in post["post_content"] for l in links)
+        assert str(drafts[name]) not in {l["post_id"] for l in links}
+    prompts = [m["content"] for body in standin.completions() for m in body["messages"] if m["role"] == "user"]
+    assert sum("[[POST-1|…]]" in p for p in prompts) == 2  # offers went to the two related drafts only

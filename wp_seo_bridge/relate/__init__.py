@@ -4,7 +4,9 @@ The site's published posts (titles, focus keyphrases, categories, tags) are rank
 with BM25 (the ``bm25s`` library), in French: accents folded, French function words dropped, words
 reduced by the Snowball French stemmer. Only candidates that share at least ``min_terms`` distinct
 stems with the draft and score at least ``threshold`` are offered, so a draft on a topic the site never
-covered gets none. The offers become ``[[POST-n|…]]`` tokens the model may place (see markup/internal.py).
+covered gets none, and one of the shared stems must be the candidate's subject (its keyphrase, category
+or tags): a title sharing only "installer" and "toit" with a story about a market hall is not related.
+The offers become ``[[POST-n|…]]`` tokens the model may place (see markup/internal.py).
 """
 from __future__ import annotations
 
@@ -89,11 +91,17 @@ def _singular(word: str) -> str:
     return word
 
 
+def subject_terms(post: PublishedPost) -> set[str]:
+    """What the post is filed under: its keyphrase, categories and tags (its title when it has none)."""
+    return set(terms(" ".join([post.keyphrase, *post.categories, *post.tags]))) or set(terms(post.title))
+
+
 @dataclass(frozen=True)
 class Scored:
     post: PublishedPost
     score: float
     shared: int  # distinct stems shared with the draft
+    on_subject: bool  # one of them is a subject term: shared title words alone are a coincidence
 
 
 def rank(source: Source, candidates: Sequence[PublishedPost], *, exclude: Iterable[str] = ()) -> list[Scored]:
@@ -114,7 +122,8 @@ def rank(source: Source, candidates: Sequence[PublishedPost], *, exclude: Iterab
         return []
     scores = index.get_scores(known)
     wanted = set(query)
-    ranked = [Scored(p, float(s), len(wanted & set(d))) for p, s, d in zip(pool, scores, docs)]
+    ranked = [Scored(p, float(s), len(wanted & set(d)), bool(wanted & subject_terms(p)))
+              for p, s, d in zip(pool, scores, docs)]
     ranked.sort(key=lambda r: (-r.score, int(r.post.post_id) if r.post.post_id.isdigit() else 0))
     return ranked
 
@@ -123,6 +132,6 @@ def offers(source: Source, candidates: Sequence[PublishedPost], *, post_id: str 
            threshold: float = THRESHOLD, min_terms: int = MIN_TERMS) -> tuple[LinkOffer, ...]:
     """The few related posts offered to the model, as ``POST-1``.. tokens, most related first."""
     chosen = [r for r in rank(source, candidates, exclude=[post_id] if post_id else [])
-              if r.score >= threshold and r.shared >= min_terms][:limit]
+              if r.score >= threshold and r.shared >= min_terms and r.on_subject][:limit]
     return tuple(LinkOffer(f"POST-{i}", r.post.post_id, r.post.title, r.post.link)
                  for i, r in enumerate(chosen, 1))

@@ -211,3 +211,44 @@ function wpsb_term_names( int $post_id, string $taxonomy ): array {
 		)
 	);
 }
+
+/**
+ * The internal links the daemon added (its state's `links`), for the review panel: anchor and target, so an
+ * editor sees each one and can remove it in the editor before approving.
+ *
+ * @param array $state The daemon's state of the post.
+ */
+function wpsb_review_links( array $state ): void {
+	$links = array_values( array_filter( (array) ( $state['links'] ?? array() ), 'is_array' ) );
+	if ( ! $links ) {
+		return;
+	}
+	$items = '';
+	foreach ( $links as $link ) {
+		$items .= sprintf(
+			'<li>« %s » → <a href="%s" target="_blank" rel="noopener">%s</a></li>',
+			esc_html( (string) ( $link['anchor'] ?? '' ) ),
+			esc_url( (string) ( $link['url'] ?? '' ) ),
+			esc_html( (string) ( $link['title'] ?? ( $link['url'] ?? '' ) ) )
+		);
+	}
+	printf(
+		'<div class="wpsb-links"><p><strong>%s</strong></p><ul>%s</ul><p class="description">%s</p></div>',
+		esc_html(
+			/* translators: %d: number of internal links */
+			sprintf( _n( '%d internal link added', '%d internal links added', count( $links ), 'wp-seo-bridge' ), count( $links ) )
+		),
+		wp_kses(
+			$items,
+			array(
+				'li' => array(),
+				'a'  => array(
+					'href'   => true,
+					'target' => true,
+					'rel'    => true,
+				),
+			)
+		),
+		esc_html__( 'Remove one in the editor before approving if it does not fit.', 'wp-seo-bridge' )
+	);
+}

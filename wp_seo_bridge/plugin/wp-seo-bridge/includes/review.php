@@ -489,6 +489,7 @@ function wpsb_review_meta_box( WP_Post $post ): void {
 	}
 	echo '<p class="wpsb-status wpsb-status-' . esc_attr( $state['state'] ) . '">' . esc_html( wpsb_review_status_line( $post, $state ) ) . '</p>';
 	wpsb_review_facts( $state );
+	wpsb_review_links( $state );  // includes/links.php
 	wpsb_review_report( (array) ( $state['report'] ?? array() ) );
 
 	$compare = wpsb_review_compare_url( $post, $state );
