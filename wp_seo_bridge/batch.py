@@ -27,11 +27,11 @@ from .extract import extract
 from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
-from .model import Draft, DraftSummary, Outcome, Usage
+from .model import Draft, DraftSummary, Outcome, Source, Usage
 from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _emit, _Gate,
                        _notify, _record_failure, not_claimed, process_draft)
 from .push import release_state
-from .rewrite.rewrite import build_messages
+from .rewrite.rewrite import build_messages, estimate_cost
 from .select import Rule, select
 
 log = logging.getLogger("wp_seo_bridge.batch")
@@ -254,19 +254,20 @@ class _BatchPass:
             return self.done(replace(o, usage=o.usage - item.usage))
         return self.done(o, item)
 
-    def _prompt(self, draft: Draft, used: frozenset[str]) -> tuple[list[dict] | None, str]:
-        """The messages of the draft's first call, or why there is none (the synchronous rules)."""
+    def _prompt(self, draft: Draft, used: frozenset[str]) -> tuple[Source | None, list[dict] | None, str]:
+        """The draft as the model sees it and its first call's messages, or why there is none (the
+        synchronous rules)."""
         limit = self.engine.max_source_words
         if len(draft.content) > limit * _MAX_CHARS_PER_WORD:
-            return None, f"the draft is too long to rewrite ({len(draft.content):,} characters; " \
+            return None, None, f"the draft is too long to rewrite ({len(draft.content):,} characters; " \
                          f"rewrite.max_source_words is {limit:,} words)"
         source = extract(draft.content, draft.title)
         if source.words == 0:
-            return None, "the draft has no text"
+            return source, None, "the draft has no text"
         if source.words > limit:
-            return None, f"the draft is too long to rewrite ({source.words:,} words; rewrite.max_source_words " \
+            return source, None, f"the draft is too long to rewrite ({source.words:,} words; rewrite.max_source_words " \
                          f"is {limit:,})"
-        return build_messages(source, min_words=self.engine.min_words, used_keyphrases=used), ""
+        return source, build_messages(source, min_words=self.engine.min_words, used_keyphrases=used), ""
 
     def _release(self, item: BatchItem, reason: str) -> None:
         try:
@@ -295,14 +296,22 @@ class _BatchPass:
         used = self.info.used_keyphrases
         for draft in drafts:
             try:
-                messages, reason = self._prompt(draft, used)
+                source, messages, reason = self._prompt(draft, used)
             except Exception as e:  # noqa: BLE001 — a parser error, a bug: this draft fails alone
                 log.exception("post %s: could not be processed", draft.post_id)
-                messages, reason = None, f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
+                source, messages = None, None
+                reason = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
             if messages is None:
                 _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash,
                                              model=self.engine.model)))
+                continue
+            e = self.engine
+            if why := self.budget.admit(estimate_cost(source, e.llm, min_words=e.min_words, used_keyphrases=used,
+                                                      max_repairs=e.max_repairs)):
+                # Its worst case (priced as if no answer were at batch prices) would pass the day's budget.
+                self._release(BatchItem("", draft.post_id, draft.hash), why)
+                out.append(self.done(Outcome(self.wp.site, draft.post_id, "skipped", why, draft.hash)))
                 continue
             requests.append((custom_id(draft), messages))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used)))

@@ -173,3 +173,14 @@ def test_a_draft_that_cannot_be_sent_fails_alone_and_the_others_go_in_the_job(si
     assert report.batched == 1 and [j["total_requests"] for j in standin.jobs().values()] == [1]
     one_pass(site, standin, tmp_path)
     assert post(site, good)["status"] == "pending"
+
+
+def test_the_daily_budget_keeps_drafts_out_of_a_job_whose_worst_case_would_pass_it(site, standin, tmp_path):
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+                             for i in range(2)])
+    report = one_pass(site, standin, tmp_path, daemon={"max_tokens_per_day": 1000})
+    assert report.batched == 0 and standin.jobs() == {}
+    assert all("max_tokens_per_day" in o.reason for o in report.outcomes), [o.line() for o in report.outcomes]
+    states = [(post(site, i)["state"] or {}).get("state") for i in ids]
+    # The first was claimed, then its worst case refused: given back, unpaid; the next not even claimed.
+    assert sorted(map(str, states)) == ["None", "released"], states
