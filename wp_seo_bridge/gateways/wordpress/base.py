@@ -5,6 +5,7 @@ Both transports implement :class:`WordPressGateway`; the pipeline never knows wh
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,7 +13,10 @@ from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig, plain_http_refusal
 from ...model import BridgeState, Draft, DraftSummary, PublishedChanges, PublishedPost
-from .errors import Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError, readable
+from .errors import (AuthFailed, Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError,
+                     readable)
+
+log = logging.getLogger("wp_seo_bridge.gateways.wordpress")
 
 #: The companion plugin this daemon needs at least (seobridge.editPost, /drafts, batched claims: 0.2.0).
 MIN_PLUGIN_VERSION = "0.2.0"
@@ -118,6 +122,39 @@ def per_post(claim: Callable[[], Any]) -> Any:
         return claim()
     except (Conflict, Forbidden) as e:
         return e
+
+
+class ClaimRounds:
+    """Claims a round of drafts in one request (XML-RPC system.multicall, REST /batch/v1) while the site
+    accepts it, one draft per request from the first refusal on, for the gateway's life: security plugins
+    refuse several logins in one request (on the whole request, or on the calls after the first), old
+    WordPress has no /batch/v1. A real bad password fails again one by one, and is raised there. The rule
+    for both transports; each gives its ``one`` (a claim) and ``many`` (a round in one request)."""
+
+    def __init__(self, site: str, what: str, *, fatal: tuple[type[WordPressError], ...], size: int = 0):
+        self.site, self.what, self.fatal, self.size = site, what, fatal, size
+        self.batches = True  # until the site refuses one
+
+    def claim(self, summaries: list[DraftSummary], one: Callable[[DraftSummary], Draft],
+              many: Callable[[list[DraftSummary]], list[Draft | WordPressError]]) -> list[Draft | WordPressError]:
+        if len(summaries) == 1 or not self.batches:
+            return [per_post(lambda s=s: one(s)) for s in summaries]
+        out: list[Draft | WordPressError] = []
+        size = self.size or len(summaries)
+        for start in range(0, len(summaries), size):
+            try:
+                answers = many(summaries[start:start + size])
+                login = next((a for a in answers if isinstance(a, AuthFailed)), None)
+                if login is not None:  # a login refused inside the round: the round was refused
+                    raise login
+            except self.fatal:  # the site as a whole (down, plugin missing, ...): not the batching
+                raise
+            except WordPressError as e:
+                log.warning("%s: %s refused (%s): claiming one draft per request", self.site, self.what, e)
+                self.batches = False
+                return out + self.claim(summaries[start:], one, many)
+            out += answers
+        return out
 
 
 def parse_state(raw: str) -> BridgeState | None:

@@ -1,6 +1,20 @@
 """Errors a WordPress site can give us, each with one clear message for the log.
 
 Faults come back translated (French) with HTML entities: we branch on codes, never on text.
+
+    WordPressError                 anything a site did that stops this call; str(e) is the admin's line
+    ├── SiteDown                   network, TLS, timeouts, 5xx: the site, not our settings
+    ├── AuthFailed                 the login is refused: a settings fix (password, application password)
+    ├── XmlRpcDisabled             xmlrpc.php blocked or switched off (transport "auto" falls back to REST)
+    ├── RestDisabled               /wp-json blocked or restricted
+    ├── PluginMissing              the companion plugin is off, missing or too old
+    ├── InsecureTransport          plain http to another machine without allow_insecure_http
+    ├── Conflict                   this post, not now: changed, locked, claimed, gone (leave it for later)
+    ├── Forbidden                  the bot's account may not do this (to this post, or to posts at all)
+    └── MetaDropped                answered OK, but meta we wrote was not stored
+
+How each refusal of the plugin's contract maps to a class and a message is one table, :data:`CONTRACT`,
+used by both transports (XML-RPC reads it by fault code, REST by HTTP status and error code).
 """
 from __future__ import annotations
 
@@ -15,22 +29,25 @@ class WordPressError(Exception):
 
 
 class SiteDown(WordPressError):
-    pass
+    """The site cannot be reached or did not answer properly (network, TLS, deadline, HTTP 5xx).
+    Nothing to fix in our settings; the next pass tries again."""
 
 
 class AuthFailed(WordPressError):
-    pass
+    """WordPress refused the bot's login: the password (or application password) is wrong or revoked."""
 
 
 class XmlRpcDisabled(WordPressError):
-    pass
+    """xmlrpc.php is blocked by the host (HTTP 403/405/404) or XML-RPC is switched off (fault 405)."""
 
 
 class RestDisabled(WordPressError):
-    pass
+    """The REST API is blocked before WordPress, switched off, or restricted by a security plugin."""
 
 
 class PluginMissing(WordPressError):
+    """The companion plugin's methods or routes are not there, or the plugin is older than we need."""
+
     @classmethod
     def at(cls, url: str) -> "PluginMissing":
         return cls(f"{url}: the companion plugin 'wp-seo-bridge' is not active — install it "
@@ -38,7 +55,7 @@ class PluginMissing(WordPressError):
 
 
 class InsecureTransport(WordPressError):
-    pass
+    """The site's URL is plain http to another machine: the password would travel in clear."""
 
 
 class Conflict(WordPressError):
@@ -46,11 +63,35 @@ class Conflict(WordPressError):
 
 
 class Forbidden(WordPressError):
-    pass
+    """The bot's account lacks a capability WordPress checks (this post, or editing posts at all)."""
 
 
 class MetaDropped(WordPressError):
     """WordPress answered OK but did not store meta we wrote (protected meta without our plugin)."""
+
+
+#: The plugin's contract: every refusal both transports can receive → (class, message). The message may
+#: use {url}, {user}, {secret} (where the password comes from), {code} (the transport's code, e.g.
+#: "fault 401", "HTTP 403 wpsb_cannot_edit") and {hint} (a transport's advice). A new refusal is a row
+#: here and its code in XMLRPC_FAULTS (xmlrpc.py) / REST_STATUSES, REST_CODES (rest.py).
+CONTRACT: dict[str, tuple[type[WordPressError], str]] = {
+    "login": (AuthFailed, "{url}: WordPress refused the login for user {user!r} — check the password "
+                          "(from {secret}){hint}"),
+    "changed": (Conflict, "changed in WordPress since we read it (someone saved it, or it is not a draft any more)"),
+    "claim_lost": (Conflict, "our claim expired or was taken over before the push"),
+    "locked": (Conflict, "open in the editor or claimed by another daemon"),
+    "gone": (Conflict, "the post no longer exists"),
+    "post_forbidden": (Forbidden, "user {user!r} may not do this on this post ({code})"),
+    "site_forbidden": (Forbidden, "user {user!r} may not edit posts on this site ({code}) — give it the "
+                                  "seo_bridge_bot or editor role"),
+}
+
+
+def refused(kind: str, *, url: str = "", user: str = "", secret: str = "", code: str = "",
+            hint: str = "") -> WordPressError:
+    """The error of :data:`CONTRACT` row ``kind``, with its message filled in."""
+    cls, text = CONTRACT[kind]
+    return cls(text.format(url=url, user=user, secret=secret, code=code, hint=hint))
 
 
 @contextlib.contextmanager

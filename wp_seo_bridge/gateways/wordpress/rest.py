@@ -25,11 +25,11 @@ from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
 from .base import (
+    ClaimRounds,
     PUBLISHED_PAGE_SIZE,
     PostUpdate,
     SiteInfo,
     all_published,
-    per_post,
     published_query,
     refuse_plain_http,
     summary,
@@ -38,9 +38,8 @@ from .base import (
 from .wire import exchange, new_session
 from .errors import (
     readable,
+    refused,
     AuthFailed,
-    Conflict,
-    Forbidden,
     PluginMissing,
     RestDisabled,
     SiteDown,
@@ -123,6 +122,12 @@ def update_body(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
 
 # --- error mapping (pure) --------------------------------------------------------------
 
+#: The plugin's (and core's) HTTP statuses and error codes → a row of errors.CONTRACT (a code wins).
+REST_STATUSES = {401: "login", 409: "changed", 423: "locked", 403: "post_forbidden", 404: "gone"}
+REST_CODES = {"wpsb_not_claimed": "claim_lost"}
+LOGIN_HINT = ("; over REST the normal login password counts as anonymous: use an application password "
+              "(Users → Profile → Application Passwords)")
+
 
 def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_post: bool) -> WordPressError:
     """One clear error for a non-2xx answer. ``payload`` is the decoded JSON, or None when the answer was
@@ -145,28 +150,17 @@ def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_
             f"{site.user!r} or use transport = \"xmlrpc\"; if it is open to logged-in users, WordPress did not "
             f"accept the application password"
         )
-    if status == 401 or (status == 400 and _denied_param(data)):
-        return AuthFailed(
-            f"{site.url}: WordPress refused the login for user {site.user!r} — check the application password "
-            f"(from {site.password_env or site.password_file}); over REST the normal login password counts as "
-            f"anonymous: create one in Users → Profile → Application Passwords"
-        )
-    if status == 409:
-        if code == "wpsb_not_claimed":
-            return Conflict("our claim expired or was taken over before the push")
-        return Conflict("changed in WordPress since we read it (someone saved it, or it is not a draft any more)")
-    if status == 423:
-        return Conflict("open in the editor or claimed by another daemon")
-    if status == 403:
-        if about_post:
-            return Forbidden(f"user {site.user!r} may not do this on this post ({tag})")
-        return Forbidden(f"user {site.user!r} may not edit posts on this site ({tag}) — give it the "
-                         f"seo_bridge_bot or editor role")
-    if status == 404:
-        if about_post and code != "rest_no_route":
-            return Conflict("the post no longer exists")
+    if status == 400 and _denied_param(data):
+        status = 401
+    kind = REST_CODES.get(code) or REST_STATUSES.get(status)
+    if kind == "post_forbidden" and not about_post:
+        kind = "site_forbidden"
+    if kind == "gone" and (not about_post or code == "rest_no_route"):
         return RestDisabled(f"{where}: WordPress has no such REST route ({tag}) — the REST API is restricted "
                             f'on this site: enable it or use transport = "xmlrpc"')
+    if kind:
+        return refused(kind, url=site.url, user=site.user, code=tag,
+                       secret=site.password_env or site.password_file, hint=LOGIN_HINT)
     if status >= 500:
         return SiteDown(f"{where}: WordPress answered {tag}")
     params = ", ".join(sorted((data.get("data") or {}).get("params") or {})) if isinstance(data.get("data"), dict) else ""
@@ -197,7 +191,8 @@ class RestGateway:
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._plain_routes: bool | None = None  # True: ?rest_route= (sites without pretty permalinks)
-        self._batches = True  # until the site refuses /batch/v1
+        # WordPress < 5.6 or a security plugin refuses /batch/v1: one by one. A 401 there is the password.
+        self._rounds = ClaimRounds(self.site, "REST batch", fatal=(SiteDown, AuthFailed), size=MAX_BATCH)
 
     # --- transport ---
 
@@ -288,26 +283,16 @@ class RestGateway:
             return draft_from_json(raw)
 
     def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
-        if len(summaries) == 1 or not self._batches:
-            return [per_post(lambda s=s: self.claim(s, daemon_id, ttl_s)) for s in summaries]
-        out: list[Draft | WordPressError] = []
-        for start in range(0, len(summaries), MAX_BATCH):
-            out += self._claim_batch(summaries[start:start + MAX_BATCH], daemon_id, ttl_s)
-        return out
+        return self._rounds.claim(
+            summaries, lambda s: self.claim(s, daemon_id, ttl_s),
+            lambda chunk: self._claim_batch(chunk, daemon_id, ttl_s))
 
     def _claim_batch(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
         """Claims in one /batch/v1 request (one WordPress start-up); each answer is judged on its own."""
         calls = [{"method": "POST", "path": f"/{NAMESPACE}/claim/{int(s.post_id)}",
                   "body": {"expect_hash": s.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s}}
                  for s in summaries]
-        try:
-            raw, _ = self._request("POST", "/batch/v1", "/batch/v1", body={"requests": calls})
-        except (SiteDown, AuthFailed):
-            raise
-        except WordPressError as e:  # WordPress < 5.6, or a security plugin refuses batches: one by one
-            log.warning("%s: REST batch refused (%s): claiming one draft per request", self.site, e)
-            self._batches = False
-            return self.claim_many(summaries, daemon_id, ttl_s)
+        raw, _ = self._request("POST", "/batch/v1", "/batch/v1", body={"requests": calls})
         answers = raw.get("responses") if isinstance(raw, dict) else None
         if not isinstance(answers, list) or len(answers) != len(calls):
             raise WordPressError(f"{self.endpoint}: /batch/v1 answered "

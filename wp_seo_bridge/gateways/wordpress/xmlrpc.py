@@ -33,11 +33,11 @@ from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
 from .base import (
+    ClaimRounds,
     PUBLISHED_PAGE_SIZE,
     PostUpdate,
     SiteInfo,
     all_published,
-    per_post,
     published_query,
     refuse_plain_http,
     summary,
@@ -46,9 +46,7 @@ from .base import (
 from .wire import exchange, new_session
 from .errors import (
     readable,
-    AuthFailed,
-    Conflict,
-    Forbidden,
+    refused,
     PluginMissing,
     SiteDown,
     WordPressError,
@@ -60,6 +58,9 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.xmlrpc")
 PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
 # Tag slugs come in the plugin's seo_bridge struct: asking for "terms" too doubles the page time.
 LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "seo_bridge"]
+
+#: The plugin's (and core's) fault codes → a row of errors.CONTRACT.
+XMLRPC_FAULTS = {403: "login", 401: "post_forbidden", 409: "changed", 423: "locked", 404: "gone"}
 
 # --- one class per remote call ---------------------------------------------------------
 
@@ -221,7 +222,7 @@ class XmlRpcGateway:
         self.transport = transport or RequestsTransport(self.endpoint, timeout=site.timeout_s)
         self._client: Client | None = None
         self._client_lock = threading.Lock()
-        self._multicalls = True  # until the site refuses system.multicall
+        self._rounds = ClaimRounds(self.site, "system.multicall", fatal=(SiteDown, PluginMissing))
 
     # Client() calls mt.supportedMethods when built: do it once, lazily, and learn about the plugin.
     def _connect(self) -> Client:
@@ -242,10 +243,7 @@ class XmlRpcGateway:
         try:
             return fn()
         except InvalidCredentialsError:
-            raise AuthFailed(
-                f"{self.cfg.url}: WordPress refused the login for user {self.cfg.user!r} — check the password "
-                f"(from {self.cfg.password_env or self.cfg.password_file})"
-            ) from None
+            raise self._fault(xmlrpc.client.Fault(403, "")) from None
         except XmlrpcDisabledError:  # fault 405: the xmlrpc_enabled filter says no
             raise self._fault(xmlrpc.client.Fault(405, "")) from None
         except ServerConnectionError as e:
@@ -273,18 +271,11 @@ class XmlRpcGateway:
 
     def _fault(self, e: xmlrpc.client.Fault) -> WordPressError:
         code = e.faultCode
-        if code == 403:
-            return AuthFailed(f"{self.cfg.url}: WordPress refused the login for user {self.cfg.user!r} — check the password")
+        if code in XMLRPC_FAULTS:
+            return refused(XMLRPC_FAULTS[code], url=self.cfg.url, user=self.cfg.user, code=f"fault {code}",
+                           secret=self.cfg.password_env or self.cfg.password_file)
         if code == 405:
             return XmlRpcDisabled(f"{self.endpoint}: XML-RPC services are disabled on this site — enable them or use the REST transport")
-        if code == 409:
-            return Conflict("changed in WordPress since we read it (someone saved it, or it is not a draft any more)")
-        if code == 423:
-            return Conflict("open in the editor or claimed by another daemon")
-        if code == 401:
-            return Forbidden(f"user {self.cfg.user!r} may not do this on this post (fault 401)")
-        if code == 404:
-            return Conflict("the post no longer exists")
         return WordPressError(f"{self.endpoint}: XML-RPC fault {code}")
 
     # --- the interface ---
@@ -320,20 +311,12 @@ class XmlRpcGateway:
             return draft_from_struct(raw)
 
     def claim_many(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
-        if len(summaries) == 1 or not self._multicalls:
-            return [per_post(lambda s=s: self.claim(s, daemon_id, ttl_s)) for s in summaries]
-        try:
-            answers = self._multicall([ClaimPost(int(s.post_id), s.content_hash, daemon_id, ttl_s) for s in summaries])
-            if any(isinstance(a, AuthFailed) for a in answers):
-                raise next(a for a in answers if isinstance(a, AuthFailed))
-        except (SiteDown, PluginMissing):
-            raise
-        except WordPressError as e:
-            # Security plugins refuse several logins in one request (as a fault on the whole request or
-            # on the calls after the first): claim one by one from now on; a real bad password fails there too.
-            log.warning("%s: system.multicall refused (%s): claiming one draft per request", self.site, e)
-            self._multicalls = False
-            return self.claim_many(summaries, daemon_id, ttl_s)
+        return self._rounds.claim(
+            summaries, lambda s: self.claim(s, daemon_id, ttl_s),
+            lambda chunk: self._claim_round(chunk, daemon_id, ttl_s))
+
+    def _claim_round(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
+        answers = self._multicall([ClaimPost(int(s.post_id), s.content_hash, daemon_id, ttl_s) for s in summaries])
         with readable(self.endpoint):
             return [a if isinstance(a, WordPressError) else draft_from_struct(a) for a in answers]
 
