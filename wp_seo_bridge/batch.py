@@ -69,10 +69,11 @@ class Prepaid:
         self._answer: BatchAnswer | None = answer
         self._llm = llm
 
-    def complete_article(self, messages):
+    def complete_article(self, messages, *, on_paid=None):
         answer, self._answer = self._answer, None
         if answer is None:
-            return self._llm.complete_article(messages)
+            return self._llm.complete_article(messages, on_paid=on_paid)
+        # The batch answer was recorded as paid when its job ended: not reported again (on_paid).
         if answer.error is not None:
             answer.error.usage = answer.usage
             raise answer.error
@@ -140,7 +141,7 @@ class _BatchPass:
     def done(self, o: Outcome, item: BatchItem | None = None) -> Outcome:
         if item is not None:
             self.store.batch_item_done(item.job_id, item.custom_id)
-        self.budget.spend(o.usage)
+        self.budget.finish(o.usage)
         try:
             self.on_done(o)
         except Exception:  # bookkeeping must never lose the outcome itself
@@ -173,6 +174,8 @@ class _BatchPass:
                          job.succeeded + job.failed, job.total)
                 continue
             self.store.store_answers(job_id, job.status, {cid: (a.line, a.usage) for cid, a in answers.items()})
+            for a in answers.values():  # paid now, whatever becomes of the drafts
+                self.budget.charge(a.usage)
             log.info("%s: batch job %s ended %s: %d answer(s) for %d draft(s)%s", self.wp.site, job_id, job.status,
                      len(answers), len(items), f" ({'; '.join(job.errors)})" if job.errors else "")
             llm.forget_batch(job)
@@ -234,7 +237,7 @@ class _BatchPass:
         engine = replace(self.engine, llm=Prepaid(answer, self.engine.llm))
         try:
             o = process_draft(self.wp, draft, engine, self.info, daemon_id=self.daemon_id,
-                              prompt_keyphrases=item.used_keyphrases)
+                              prompt_keyphrases=item.used_keyphrases, ledger=self.store, on_paid=self.budget.charge)
         except WordPressError as e:
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
                         usage=item.usage)
@@ -246,12 +249,12 @@ class _BatchPass:
             reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
             _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
             o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
-                        usage=item.usage)
-        if o.retry and item.usage.calls:
-            # A repair could not be made now: the paid answer stays in the job log and the next pass
-            # resumes from it (a repair, never a second first answer). Its cost is counted once: by the
-            # stored answer until the draft is done, then by that attempt's row.
-            return self.done(replace(o, usage=o.usage - item.usage))
+                        usage=Usage())
+        if (o.retry or o.again) and item.usage.calls:
+            # A repair could not be made now, or the push did not reach the site: the paid answer stays in
+            # the job log and the next pass resumes from it (never a second first answer). Its cost is
+            # counted once, by the stored answer (the attempt row holds only this try's new calls).
+            return self.done(o)
         return self.done(o, item)
 
     def _prompt(self, draft: Draft, used: frozenset[str]) -> tuple[Source | None, list[dict] | None, str]:

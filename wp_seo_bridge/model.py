@@ -6,6 +6,7 @@ gateways (``gateways/wordpress``, ``gateways/mistral``) do I/O.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -265,16 +266,23 @@ class Report:
 
 @dataclass(frozen=True)
 class Usage:
-    """Token usage and cost of Mistral calls (summed over repairs)."""
+    """Token usage and cost of Mistral calls (summed over repairs).
+
+    ``cost_eur`` is the list price of the tokens (``[mistral.prices]`` of the model that answered);
+    ``standin`` counts the calls the offline stand-in answered (free: shown as such, never as a
+    cost), ``unpriced`` those whose model has no price (their cost is unknown, not 0)."""
 
     calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     cost_eur: float = 0.0
+    standin: int = 0
+    unpriced: int = 0
 
     def __sub__(self, other: "Usage") -> "Usage":
         return Usage(self.calls - other.calls, self.tokens_in - other.tokens_in, self.tokens_out - other.tokens_out,
-                     round(self.cost_eur - other.cost_eur, 6))
+                     round(self.cost_eur - other.cost_eur, 6), self.standin - other.standin,
+                     self.unpriced - other.unpriced)
 
     def __add__(self, other: "Usage") -> "Usage":
         return Usage(
@@ -282,7 +290,72 @@ class Usage:
             self.tokens_in + other.tokens_in,
             self.tokens_out + other.tokens_out,
             round(self.cost_eur + other.cost_eur, 6),
+            self.standin + other.standin,
+            self.unpriced + other.unpriced,
         )
+
+    @property
+    def billed_eur(self) -> float:
+        """What Mistral bills: 0 when every call was the offline stand-in's."""
+        return 0.0 if self.calls and self.standin == self.calls else self.cost_eur
+
+
+# --- The ledger: paid answers, kept until their draft version is pushed or abandoned ------------
+
+
+@dataclass(frozen=True)
+class PromptInputs:
+    """What a conversation's first prompt was built from (with the draft version itself). Kept with
+    its answers, so a resumed rewrite repairs that very conversation instead of paying for a new one
+    whose prompt drifted (the list of keyphrases already used grows as other posts go pending)."""
+
+    min_words: int
+    used_keyphrases: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps({"min_words": self.min_words, "used_keyphrases": list(self.used_keyphrases)},
+                          ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "PromptInputs":
+        d = json.loads(text)
+        return cls(int(d["min_words"]), tuple(d.get("used_keyphrases", ())))
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PaidAnswer:
+    """One answer Mistral billed, as the ledger writes it the moment it arrives.
+
+    ``step`` places it in the conversation: 0 the first answer, n the n-th repair (whose user turn
+    was ``repair_prompt``); -1 an answer outside it (``finish_reason: "error"``), paid but unusable."""
+
+    step: int
+    content: str
+    usage: Usage
+    model: str = ""  # the model id the API answered with
+    finish_reason: str = ""
+    request_id: str = ""
+    repair_prompt: str = ""
+    mode: str = "sync"  # "sync" (chat completions) | "batch" (priced at batch rates)
+
+
+@dataclass(frozen=True)
+class KeptRewrite:
+    """The paid conversation of one draft version, not yet pushed or abandoned: a retry resumes it."""
+
+    inputs: PromptInputs
+    answers: tuple[PaidAnswer, ...]  # steps 0..n, in order
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        for a in self.answers:
+            total += a.usage
+        return total
 
 
 @dataclass(frozen=True)
@@ -293,9 +366,12 @@ class Outcome:
     reason: str = ""
     source_hash: str = ""
     model: str = ""
-    usage: Usage = Usage()
+    usage: Usage = Usage()  # the Mistral calls of this attempt (kept answers it resumed from excluded)
     seconds: float = 0.0
     retry: bool = False  # Mistral was unavailable: the same draft version is tried again later
+    # Failed for a cause outside the draft, so the version is tried again: "mistral" (5xx, rate limit,
+    # garbage answer; a bounded number of times) or "wordpress" (the push did not reach the site).
+    again: Literal["", "mistral", "wordpress"] = ""
 
     def line(self) -> str:
         tail = f": {self.reason}" if self.reason else ""

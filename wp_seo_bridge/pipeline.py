@@ -22,7 +22,19 @@ from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
 from .markup.internal import internal_links
-from .model import Article, Draft, DraftSummary, Outcome, PublishedPost, Report, Source, Usage
+from .model import (
+    Article,
+    Draft,
+    DraftSummary,
+    KeptRewrite,
+    Outcome,
+    PaidAnswer,
+    PromptInputs,
+    PublishedPost,
+    Report,
+    Source,
+    Usage,
+)
 from .push import build_update, failure_state, release_state
 from .rewrite import estimate_cost, rewrite
 from .select import Decision, Rule, select
@@ -41,6 +53,8 @@ class Engine:
     mode: str = "blocks"  # "blocks" (Gutenberg) | "classic"
     max_repairs: int = 1
     max_source_words: int = 15_000  # rewrite.max_source_words: longer drafts fail before any call
+    max_transient: int = 3  # tries of one draft version that Mistral failed (5xx, garbage) before it is failed
+    retry_backoff_s: float = 300.0  # wait before the next try of such a version, doubled each time
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,8 @@ class Rewritten:
     words: int = 0  # as Yoast counts them
     retry: bool = False  # Mistral was unavailable: this version is tried again next pass
     deferred: bool = False  # the budget refused it before any call: given back, tried again later
+    resumed: Usage = Usage()  # paid by an earlier try of this version (kept answers), not again
+    unusable: bool = False  # the kept answers can serve no repair: the next try starts afresh
 
     @property
     def ok(self) -> bool:
@@ -77,13 +93,16 @@ def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: 
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
                  wp_version: str = render.LATEST_WP, prompt_keyphrases=None,
                  admit: Callable[[Usage], str | None] | None = None, *,
-                 candidates: Sequence[PublishedPost] = (), post_id: str = "") -> Rewritten:
+                 candidates: Sequence[PublishedPost] = (), post_id: str = "", kept: KeptRewrite | None = None,
+                 on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None) -> Rewritten:
     """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
     block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
     ``admit`` sees the worst-case cost of the calls before the first one and may refuse it (the
     daily budget): the draft is then given back, untouched and unpaid.
     ``candidates``: the site's published posts; the most related few are offered as internal links.
+    ``kept``: the paid answers of an earlier try of this draft version, resumed instead of paid
+    again; ``on_answer`` sees each new paid answer as it arrives (the ledger).
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
@@ -102,17 +121,23 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         return Rewritten(source, None, "", None, Usage(), why, deferred=True)
     checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
                       wp_version=wp_version)
+    listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
+    inputs = kept.inputs if kept else PromptInputs(engine.min_words, tuple(sorted(
+        {k.strip() for k in listed if k.strip()})))
     result = rewrite(
         source, engine.llm, check=checker, min_words=engine.min_words,
         used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs, prompt_keyphrases=prompt_keyphrases,
+        kept=kept, on_answer=partial(on_answer, inputs),
     )
     if result.article is None:
-        return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry)
+        return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry,
+                         resumed=result.resumed, unusable=result.unusable)
     report = result.report
     if not report.html:  # a check that does not render (tests): render and count here
         html = render.render(result.article, source, engine.mode, wp_version)
         report = replace(report, html=html, words=check.analyse(result.article, html).word_count)
-    return Rewritten(source, result.article, report.html, report, result.usage, words=report.words)
+    return Rewritten(source, result.article, report.html, report, result.usage, words=report.words,
+                     resumed=result.resumed)
 
 
 class Budget(Protocol):
@@ -120,7 +145,8 @@ class Budget(Protocol):
 
     def try_start(self) -> str | None: ...  # None = go; else why not
     def admit(self, estimate: Usage) -> str | None: ...  # a started draft, once its cost is estimated
-    def spend(self, usage: Usage) -> None: ...
+    def charge(self, usage: Usage) -> None: ...  # one paid answer, the moment it arrives
+    def finish(self, usage: Usage) -> None: ...  # a started draft ended (``usage``: its new calls)
 
 
 class Unlimited:
@@ -130,8 +156,52 @@ class Unlimited:
     def admit(self, estimate: Usage) -> str | None:
         return None
 
-    def spend(self, usage: Usage) -> None:
+    def charge(self, usage: Usage) -> None:
         pass
+
+    def finish(self, usage: Usage) -> None:
+        pass
+
+
+Version = tuple[str, str, str]  # (site, post_id, source_hash): one draft version
+
+
+class Ledger(Protocol):
+    """Every paid answer, written the moment it arrives, kept until its draft version is pushed or
+    abandoned (the daemon's job log). A batch result is recorded the same way (``mode="batch"``)."""
+
+    def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None: ...
+    def kept(self, version: Version) -> KeptRewrite | None: ...
+    def settle(self, version: Version, how: str) -> None: ...  # "pushed" | "abandoned"
+    def transient_failures(self, version: Version) -> tuple[int, float]: ...  # count, unix time of the last
+
+
+class NoLedger:
+    """Keeps nothing (the ``rewrite`` command, tests of one pass): each try pays its own answers."""
+
+    def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None:
+        pass
+
+    def kept(self, version: Version) -> KeptRewrite | None:
+        return None
+
+    def settle(self, version: Version, how: str) -> None:
+        pass
+
+    def transient_failures(self, version: Version) -> tuple[int, float]:
+        return 0, 0.0
+
+
+def retry_wait(engine: Engine, ledger: Ledger, version: Version, now: float) -> str | None:
+    """Why a version Mistral failed before must wait (backoff doubling per failure), else None."""
+    count, last = ledger.transient_failures(version)
+    if not count or count >= engine.max_transient:
+        return None
+    due = last + engine.retry_backoff_s * 2 ** (count - 1)
+    if now >= due:
+        return None
+    return (f"Mistral failed this version {count} time(s); next try after "
+            f"{time.strftime('%H:%M:%S', time.localtime(due))}")
 
 
 #: How a batch-mode pass's outcome for a draft sent to Mistral begins (a skip that is not one).
@@ -165,16 +235,29 @@ class PassReport:
 
 
 def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
-                  daemon_id: str, prompt_keyphrases=None,
-                  admit: Callable[[Usage], str | None] | None = None,
-                  candidates: Sequence[PublishedPost] = ()) -> Outcome:
-    """rewrite → check → render → push, for a draft this daemon has just claimed."""
+                  daemon_id: str, prompt_keyphrases=None, admit: Callable[[Usage], str | None] | None = None,
+                  candidates: Sequence[PublishedPost] = (), ledger: Ledger | None = None,
+                  on_paid: Callable[[Usage], None] = lambda u: None) -> Outcome:
+    """rewrite → check → render → push, for a draft this daemon has just claimed.
+
+    Every paid answer goes to ``ledger`` (and ``on_paid``) as it arrives; a version with kept
+    answers resumes from them, so a try cut short (failed repair call, WordPress down at the push,
+    a kill) never pays its first answer twice. ``prompt_keyphrases``: see ``rewrite``."""
     started = time.monotonic()
+    ledger = ledger or NoLedger()
+    version: Version = (wp.site, draft.post_id, draft.hash)
     out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
     elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
+
+    def answered(inputs: PromptInputs, answer: PaidAnswer) -> None:
+        ledger.paid(version, inputs, answer)
+        on_paid(answer.usage)
+
     try:
+        kept = ledger.kept(version)
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
-                         prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id)
+                         prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
+                         on_answer=answered)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise
@@ -186,23 +269,37 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
     if r.deferred:  # refused before any call (budget): given back untouched
         _release(wp, draft, daemon_id, r.reason)
         return out("skipped", r.reason, seconds=elapsed())
-    if r.retry:  # not the draft's fault: release it, the next pass tries the same version again
-        _release(wp, draft, daemon_id, r.reason)
-        return out("failed", f"{r.reason}; retried next pass", usage=r.usage, seconds=elapsed(), retry=True)
+    total = r.resumed + r.usage  # what this version has cost, over every try
+    if r.retry:  # not the draft's fault: the next pass tries the same version again, a bounded number of times
+        if r.unusable:
+            ledger.settle(version, "abandoned")
+        tries = ledger.transient_failures(version)[0] + 1
+        if tries < engine.max_transient:
+            _release(wp, draft, daemon_id, r.reason)
+            return out("failed", f"{r.reason}; retried later (try {tries} of {engine.max_transient})",
+                       usage=r.usage, seconds=elapsed(), again="mistral", retry=True)
+        r = replace(r, reason=f"{r.reason} (Mistral failed this version {tries} times)")
     if not r.ok:
+        ledger.settle(version, "abandoned")
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
-                                               usage=r.usage, report=r.report), daemon_id)
+                                               usage=total, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
-    update = build_update(draft, r.article, r.html, r.report, r.usage, model=engine.model,
+    update = build_update(draft, r.article, r.html, r.report, total, model=engine.model,
                           daemon_id=daemon_id, words=r.words, links=r.links)
     try:
         wp.push(draft, update, daemon_id)
     except Conflict as e:
         # Someone saved the draft while we worked: their edit wins, we try the new version next pass.
+        ledger.settle(version, "abandoned")
         _release(wp, draft, daemon_id, str(e))
         return out("skipped", f"not pushed: {e}", usage=r.usage, seconds=elapsed())
+    except WordPressError as e:  # the site is down: the answers stay kept, the next pass pushes them
+        return out("failed", f"not pushed: {e}; the kept answer is pushed next pass", usage=r.usage,
+                   seconds=elapsed(), again="wordpress")
+    ledger.settle(version, "pushed")
+    resumed = f", resumed from {r.resumed.calls} kept answer(s)" if r.resumed.calls else ""
     added = f", {len(r.links)} internal link{'s' if len(r.links) > 1 else ''}" if r.links else ""
-    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words{added}",
+    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words{added}{resumed}",
                usage=r.usage, seconds=elapsed())
 
 
@@ -266,8 +363,8 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
              budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
              max_claimed: int | None = None, on_outcome: Callable[[Outcome], None] = lambda o: None,
              on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
-             now: datetime | None = None,
-             link_candidates: Callable[[], Sequence[PublishedPost]] | None = None) -> PassReport:
+             now: datetime | None = None, link_candidates: Callable[[], Sequence[PublishedPost]] | None = None,
+             ledger: Ledger | None = None) -> PassReport:
     """One pass over one site. Raises WordPressError when the site cannot be worked on at all.
 
     Drafts are claimed ``claim_batch`` at a time (one WordPress request per round) and handed to
@@ -276,8 +373,10 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     refused) draft's outcome the moment it is known, on that thread: the job log writes its row
     right after the push. ``on_outcome`` sees every outcome, in selection order.
     ``link_candidates`` gives the site's published posts (internal-link candidates); it is asked once,
-    and only when a draft is to be rewritten: a quiet pass costs no listing."""
+    and only when a draft is to be rewritten: a quiet pass costs no listing. ``ledger`` keeps every
+    paid answer (see :class:`Ledger`)."""
     report = PassReport(wp.site)
+    ledger = ledger or NoLedger()
     info = wp.site_info()
     if not info.sync_enabled:
         report.stopped = "sync is switched off in WordPress (Settings → SEO Bridge)"
@@ -294,6 +393,8 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
             report.ignored += 1
         elif d.action == "skip":
             _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
+        elif wait := retry_wait(engine, ledger, (wp.site, d.summary.post_id, d.summary.content_hash), time.time()):
+            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", wait, d.summary.content_hash))
         else:
             todo.append(d.summary)
 
@@ -304,7 +405,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     pending: deque[Outcome | Future] = deque()  # in selection order, emitted in that order
 
     def done(o: Outcome) -> Outcome:
-        budget.spend(o.usage)
+        budget.finish(o.usage)
         try:
             on_done(o)
         except Exception:  # bookkeeping must never lose the outcome itself
@@ -319,7 +420,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
                             model=engine.model)
             else:
                 o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=budget.admit,
-                                  candidates=candidates)
+                                  candidates=candidates, ledger=ledger, on_paid=budget.charge)
         except WordPressError as e:
             o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
         except (AuthError, SettingsError) as e:

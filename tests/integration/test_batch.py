@@ -28,12 +28,13 @@ def full_price(billed: list[dict]) -> float:
 
 
 def logged_cost(tmp_path) -> tuple[int, float]:
+    """What the job log's ledger holds: every paid answer (batch and synchronous) at list price."""
     log = JobLog.in_state_dir(tmp_path / "state")
     try:
-        rows = log.recent(1000)
+        paid = log.calls_since()
     finally:
         log.close()
-    return sum(r["calls"] for r in rows), round(sum(r["cost_eur"] for r in rows), 6)
+    return paid.calls, paid.cost_eur
 
 
 def one_pass(site, standin, tmp_path, **kw):

@@ -210,6 +210,8 @@ def test_run_rewrites_newly_opted_in_drafts_ignores_the_rest_and_reports(site, s
     assert 'wpsb_posts_total{result="rewritten",site="local"} 2.0' in metrics
     assert re.search(r"wpsb_mistral_latency_seconds_count 2\.0", metrics)
     assert re.search(r'wpsb_mistral_tokens_total\{direction="out"\} [1-9]', metrics)
+    # The offline stand-in's answers are counted as such and cost nothing.
+    assert 'wpsb_mistral_calls_total{source="standin"} 2.0' in metrics and "wpsb_mistral_cost_eur_total 0.0" in metrics
 
     assert d.stop() == 0
     assert any(r.get("event") == "stopped" for r in d.logs())
@@ -226,6 +228,8 @@ def test_run_rewrites_newly_opted_in_drafts_ignores_the_rest_and_reports(site, s
     table = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status"],
                            cwd=REPO, env=env_for(site, standin), capture_output=True, text=True, timeout=60).stdout
     assert "Recent attempts (2)" in table and re.search(rf"local\s+{first}\s+rewritten", table)
+    assert data["today"]["local"]["standin_calls"] == 2 and data["today"]["local"]["cost_eur"] == 0
+    assert re.search(rf"local\s+{first}\s+rewritten\s+1\s+1\s+offline stand-in", table)
 
 
 def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_path, daemons):

@@ -305,7 +305,7 @@ def test_mistral_unavailable_releases_the_draft_for_the_next_pass(site, standin,
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     standin.script([{"status": 503}] * 5)  # beyond the retry budget (3 retries)
     _, report = one_pass(site, standin, transport=transport)
-    assert report.outcomes[0].result == "failed" and "retried next pass" in report.outcomes[0].reason
+    assert report.outcomes[0].result == "failed" and "retried later (try 1 of 3)" in report.outcomes[0].reason
     assert json.loads(meta(snapshot(site, post_id))[STATE_KEY])["state"] == "released"
     _, again = one_pass(site, standin, transport=transport)
     assert [o.result for o in again.outcomes] == ["rewritten"]

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from wp_seo_bridge.daemon.budget import DailyBudget
 from wp_seo_bridge.daemon.joblog import JobLog
-from wp_seo_bridge.model import Outcome, Usage
+from wp_seo_bridge.model import Outcome, PaidAnswer, PromptInputs, Usage
 
 PARIS = timezone(timedelta(hours=1))
 
@@ -80,16 +80,32 @@ def test_a_new_day_starts_from_what_the_log_says_for_it():
 
 
 def test_with_the_real_job_log_spending_survives_a_restart(tmp_path):
+    """Spending is read from the ledger (each paid answer), not from attempt rows: a try killed before
+    its outcome was written still counts."""
     now = datetime.now().astimezone()
     log = JobLog.in_state_dir(tmp_path)
+    inputs = PromptInputs(700)
+    log.paid(("s", "1", "h1"), inputs, PaidAnswer(0, "{}", Usage(1, 300, 250, 0.005)))
+    log.paid(("s", "1", "h1"), inputs, PaidAnswer(1, "{}", Usage(1, 300, 250, 0.005)))
+    log.paid(("s", "2", "h2"), inputs, PaidAnswer(0, "{}", Usage(1, 200, 0, 0.001)))  # killed: no outcome row
+    log.paid(("s", "3", "h3"), inputs, PaidAnswer(0, "{}", Usage(1, 9999, 0, 5.0)),
+             at=(now - timedelta(days=2)).timestamp())
     log.record(Outcome("s", "1", "rewritten", usage=Usage(2, 600, 500, 0.01)))
-    log.record(Outcome("s", "2", "failed", "bad", usage=Usage(1, 200, 0, 0.001)))
-    log.record(Outcome("s", "3", "rewritten", usage=Usage(1, 9999, 0, 5.0)), at=(now - timedelta(days=2)).timestamp())
     log.close()
     again = JobLog.in_state_dir(tmp_path)
     b = DailyBudget(again, max_tokens=1300, max_eur=100, now=lambda: now)
     assert b.try_start() is not None  # 1,300 tokens today; the older 9,999 do not count
-    assert b.snapshot()["tokens"] == 1300
+    assert b.snapshot()["tokens"] == 1300 and b.drafts == 2
+
+
+def test_a_paid_answer_is_charged_when_it_arrives_not_when_the_draft_ends():
+    b = DailyBudget(Source(), max_tokens=1000, max_eur=100, now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None
+    b.charge(Usage(1, 600, 500))  # the draft is still in flight (its push may never happen)
+    assert b.snapshot()["tokens"] == 1100 and b.snapshot()["in_flight"] == 1
+    b.finish(Usage(1, 600, 500))
+    assert b.snapshot()["tokens"] == 1100 and b.snapshot()["in_flight"] == 0
+    assert "daily token budget reached" in b.try_start()
 
 
 def test_before_any_average_drafts_in_flight_count_at_the_first_estimate():

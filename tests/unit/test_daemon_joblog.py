@@ -8,7 +8,7 @@ import pytest
 
 from wp_seo_bridge.daemon import joblog
 from wp_seo_bridge.daemon.joblog import JobLog, JobLogError
-from wp_seo_bridge.model import Outcome, Usage
+from wp_seo_bridge.model import Outcome, PaidAnswer, PromptInputs, Usage
 
 
 def test_created_on_first_use_at_the_latest_version(tmp_path):
@@ -65,13 +65,17 @@ def test_a_failing_migration_step_leaves_the_previous_version(tmp_path):
 
 def test_totals_recent_and_spending(tmp_path):
     log = JobLog.in_state_dir(tmp_path)
-    log.record(Outcome("a", "1", "rewritten", usage=Usage(1, 100, 200, 0.01)), at=100.0)
-    log.record(Outcome("a", "2", "failed", "x", usage=Usage(2, 50, 0, 0.002)), at=200.0)
+    inputs = PromptInputs(700)
+    log.paid(("a", "1", "h"), inputs, PaidAnswer(0, "{}", Usage(1, 100, 200, 0.01)), at=90.0)
+    log.paid(("a", "2", "h"), inputs, PaidAnswer(0, "{}", Usage(1, 25, 0, 0.001)), at=190.0)
+    log.paid(("a", "2", "h"), inputs, PaidAnswer(1, "{}", Usage(1, 25, 0, 0.001)), at=195.0)
+    log.record(Outcome("a", "1", "rewritten", source_hash="h", usage=Usage(1, 100, 200, 0.01)), at=100.0)
+    log.record(Outcome("a", "2", "failed", "x", source_hash="h", usage=Usage(2, 50, 0, 0.002)), at=200.0)
     log.record(Outcome("b", "1", "skipped", "not claimed"), at=300.0)
     # skipped is what the passes counted (every draft left for later), not the attempt rows
     log.finish_pass(log.start_pass("b", "d", at=290.0), skipped=3, at=301.0)
     t = log.totals()
-    assert (t["a"].rewritten, t["a"].failed, t["a"].tokens, t["a"].cost_eur) == (1, 1, 350, 0.012)
+    assert (t["a"].rewritten, t["a"].failed, t["a"].tokens, t["a"].cost_eur, t["a"].calls) == (1, 1, 350, 0.012, 3)
     assert t["b"].skipped == 3 and t["a"].skipped == 0
     assert list(log.totals(since=150.0)) == ["a", "b"] and log.totals(since=150.0)["a"].rewritten == 0
     assert [r["post_id"] for r in log.recent(2)] == ["1", "2"] and log.recent(2)[0]["site"] == "b"
@@ -101,4 +105,41 @@ def test_batch_jobs_survive_a_reopen_and_their_answers_count_as_spent_when_store
     assert log.spent_since(150.0) == (150, 0.25, 1)  # paid the moment it was stored
     log.batch_item_done("job-1", "1-aa")
     log.record(Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 50, 0.25)), at=300.0)
-    assert log.spent_since(150.0) == (150, 0.25, 1)  # counted once: now by its attempt row
+    assert log.spent_since(150.0) == (150, 0.25, 1)  # counted once: by its stored answer, not its attempt row
+
+
+def test_totals_count_each_draft_version_by_its_latest_outcome(tmp_path):
+    """A version that failed on a WordPress outage and was pushed on the next pass is one rewrite, not a
+    failure; a version Mistral failed and that waits for its next try is counted apart."""
+    log = JobLog.in_state_dir(tmp_path)
+    log.record(Outcome("a", "1", "failed", "not pushed: site down", "h1", again="wordpress"), at=10.0)
+    log.record(Outcome("a", "1", "rewritten", "", "h1"), at=20.0)
+    log.record(Outcome("a", "2", "failed", "HTTP 503", "h2", again="mistral"), at=30.0)
+    log.record(Outcome("a", "3", "failed", "checks still failing", "h3"), at=40.0)
+    t = log.totals()["a"]
+    assert (t.rewritten, t.failed, t.waiting, t.attempts) == (1, 1, 1, 4)
+    assert log.transient_failures(("a", "2", "h2")) == (1, 30.0)
+    assert log.transient_failures(("a", "1", "h1")) == (0, 0.0)  # a WordPress outage is not Mistral's failure
+
+
+def test_a_paid_conversation_is_kept_until_its_version_is_pushed_or_abandoned(tmp_path):
+    log = JobLog.in_state_dir(tmp_path)
+    v = ("a", "7", "hash")
+    inputs = PromptInputs(700, ("jardin partagé",))
+    assert log.kept(v) is None
+    log.paid(v, inputs, PaidAnswer(0, '{"first": 1}', Usage(1, 3000, 1500, 0.003), model="m-2512",
+                                   finish_reason="stop", request_id="r1"))
+    log.paid(v, inputs, PaidAnswer(-1, "", Usage(1, 10, 0, 0.0), finish_reason="error"))  # outside the conversation
+    log.paid(v, inputs, PaidAnswer(1, '{"repaired": 1}', Usage(1, 4600, 1500, 0.004), repair_prompt="fix it"))
+    log.close()
+    log = JobLog.in_state_dir(tmp_path)  # survives a restart (a kill)
+    kept = log.kept(v)
+    assert kept.inputs == inputs
+    assert [(a.step, a.content, a.repair_prompt) for a in kept.answers] == [
+        (0, '{"first": 1}', ""), (1, '{"repaired": 1}', "fix it")]
+    assert kept.answers[0].model == "m-2512" and kept.answers[0].usage == Usage(1, 3000, 1500, 0.003)
+    assert kept.usage.calls == 2
+    assert log.kept(("a", "7", "other-version")) is None
+    log.settle(v, "pushed")
+    assert log.kept(v) is None
+    assert log.calls_since(0).calls == 3  # settled answers stay in the ledger

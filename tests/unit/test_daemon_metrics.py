@@ -15,17 +15,20 @@ from wp_seo_bridge.daemon.reasons import all_codes
 from wp_seo_bridge.model import Outcome, Usage
 
 
-def test_outcomes_feed_counters_per_site():
+def test_outcomes_and_paid_answers_feed_counters():
     m = Metrics()
-    for o in (Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 900, 0.01)),
-              Outcome("blog", "2", "failed", "x", usage=Usage(1, 50, 0, 0.001))):
-        m.outcome(o)
-        m.usage(o)
+    m.outcome(Outcome("blog", "1", "rewritten", usage=Usage(1, 100, 900, 0.01)))
+    m.outcome(Outcome("blog", "2", "failed", "x", usage=Usage(1, 50, 0, 0.001)))
+    m.paid(Usage(1, 100, 900, 0.01))
+    m.paid(Usage(1, 50, 0, 0.001))
+    m.paid(Usage(1, 40, 60, 0.5, standin=1))  # the offline stand-in's answer: counted, never as euros
     text = m.render().decode()
     assert 'wpsb_posts_total{result="rewritten",site="blog"} 1.0' in text
     assert 'wpsb_posts_total{result="failed",site="blog"} 1.0' in text
-    assert 'wpsb_mistral_tokens_total{direction="in"} 150.0' in text
+    assert 'wpsb_mistral_tokens_total{direction="in"} 190.0' in text
     assert "wpsb_mistral_cost_eur_total 0.011" in text
+    assert 'wpsb_mistral_calls_total{source="mistral"} 2.0' in text
+    assert 'wpsb_mistral_calls_total{source="standin"} 1.0' in text
 
 
 @pytest.mark.parametrize("result,reason,code", [

@@ -208,12 +208,40 @@ def test_one_log_line_per_attempt_with_usage_and_never_the_key(standin, caplog):
     assert TEST_KEY not in caplog.text
 
 
-def test_an_unpriced_model_costs_zero_and_says_so(standin, caplog):
+def test_an_unpriced_model_is_counted_as_unpriced_and_says_so(standin, caplog):
     standin.script([{"article": ARTICLE}])
     with caplog.at_level(logging.WARNING, logger="wp_seo_bridge.mistral"):
         _, usage, _ = gateway(standin, prices={}).complete_article(MESSAGES)
-    assert usage.cost_eur == 0 and usage.tokens_out > 0
-    assert "no price for model mistral-large-latest" in caplog.text
+    assert usage.cost_eur == 0 and usage.tokens_out > 0 and usage.unpriced == 1
+    assert "no price for model mistral-large-latest" in caplog.text and "unknown" in caplog.text
+
+
+def test_the_cost_follows_the_model_that_answered(standin):
+    """An alias is answered by a dated model: its price applies, not the alias's."""
+    prices = {"mistral-large-latest": (2.0, 6.0), "mistral-large-2512": (0.43, 1.29)}
+    standin.script([{"article": ARTICLE, "model": "mistral-large-2512"}, {"article": ARTICLE, "model": "other-9"}])
+    gw = gateway(standin, prices=prices)
+    _, usage, meta = gw.complete_article(MESSAGES)
+    assert meta["model"] == "mistral-large-2512" and usage.unpriced == 0
+    assert usage.cost_eur == round((usage.tokens_in * 0.43 + usage.tokens_out * 1.29) / 1e6, 6)
+    _, usage, _ = gw.complete_article(MESSAGES)
+    assert usage.unpriced == 1 and usage.cost_eur == 0  # unknown model: unpriced, not free
+
+
+def test_finish_reason_error_is_retried_like_a_5xx_and_each_answer_reported(standin):
+    standin.script([{"article": ARTICLE, "finish_reason": "error"}, {"article": ARTICLE}])
+    paid = []
+    article, usage, meta = gateway(standin).complete_article(MESSAGES, on_paid=lambda u, m: paid.append(
+        (u.calls, m["finish_reason"])))
+    assert article.slug == "jardin-partage" and meta["attempts"] == 2
+    assert paid == [(1, "error"), (1, "stop")] and len(standin.completions()) == 2
+
+
+def test_finish_reason_error_every_time_is_a_server_error(standin):
+    standin.script([{"article": ARTICLE, "finish_reason": "error"}] * 3)
+    with pytest.raises(ServerError, match="finish_reason=error") as e:
+        gateway(standin, max_retries=2).complete_article(MESSAGES)
+    assert e.value.usage.calls == 3
 
 
 def test_server_url_is_an_origin(caplog):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
 from wp_seo_bridge.gateways.mistral import AuthError
-from wp_seo_bridge.model import Article, Finding, Report, Source
+from wp_seo_bridge.model import Article, Finding, KeptRewrite, Report, Source
 from wp_seo_bridge.rewrite import RewriteResult, build_messages, describe_protected, repair_message, rewrite
 from wp_seo_bridge.rewrite.rewrite import prompt
 
@@ -247,3 +247,62 @@ def test_the_repair_turn_is_matched_by_the_draft_when_not_scripted(standin):
 def test_each_protected_element_is_described_by_its_kind(markup, kind):
     line = describe_protected({"KEEP-1": markup})
     assert line.startswith(f"- [[KEEP-1]] : {kind}"), line
+
+
+# --- paid answers: reported as they arrive, resumed instead of paid again ------------------
+
+
+def test_every_paid_answer_is_reported_the_moment_it_arrives(standin):
+    standin.script([{"raw": '{"title": "coupé'}, {"article": article(45)}])
+    seen = []
+    r = run(standin, on_answer=lambda a: seen.append((a.step, a.content[:10], a.usage.calls, len(standin.completions()))))
+    assert r.ok and [s[:3] for s in seen] == [(0, '{"title": ', 1), (1, '{"title": ', 1)]
+    assert [s[3] for s in seen] == [1, 2]  # the first was reported before the repair was asked
+
+
+def test_a_failed_repair_call_resumes_from_the_kept_answer_with_its_own_prompt(standin):
+    """The first answer was paid; the repair call failed (503s). The next try pays only the repair,
+    with the prompt the first answer was made from, although the keyphrases used elsewhere grew."""
+    standin.script([{"article": article(10)}, {"status": 503}, {"status": 503}])
+    kept = []
+    r = rewrite(SOURCE, gateway(standin, max_retries=1), check=word_check, min_words=MIN_WORDS,
+                used_keyphrases=["potager"], on_answer=kept.append)
+    assert r.article is None and r.retry and len(kept) == 1 and r.inputs.used_keyphrases == ("potager",)
+    first_prompt = standin.completions()[0]["messages"]
+    standin.reset()
+
+    standin.script([{"article": article(45)}])
+    again = []
+    r2 = rewrite(SOURCE, gateway(standin), check=word_check, min_words=MIN_WORDS,
+                 used_keyphrases=["potager", "compost urbain"], on_answer=again.append,
+                 kept=KeptRewrite(r.inputs, tuple(kept)))
+    assert r2.ok and r2.attempts == 2 and r2.usage.calls == 1 and r2.resumed.calls == 1
+    [repair] = standin.completions()  # no second first call
+    assert repair["messages"][:2] == first_prompt and "compost urbain" not in repair["messages"][1]["content"]
+    assert repair["messages"][2]["content"] == kept[0].content
+    assert [a.step for a in again] == [1] and again[0].repair_prompt == repair["messages"][3]["content"]
+
+
+def test_a_kept_answer_that_passes_is_used_without_any_call(standin):
+    first = []
+    standin.script([{"article": article(45)}])
+    r = run(standin, on_answer=first.append)
+    standin.reset()
+    r2 = run(standin, kept=KeptRewrite(r.inputs, tuple(first)))
+    assert r2.ok and r2.usage.calls == 0 and r2.resumed.calls == 1 and standin.completions() == []
+
+
+def test_a_kept_repair_is_replayed_with_the_repair_prompt_it_was_asked_with(standin):
+    answers = []
+    standin.script([{"article": article(10)}, {"article": article(45)}])
+    r = run(standin, on_answer=answers.append)
+    assert r.ok and [a.step for a in answers] == [0, 1]
+    standin.reset()
+    r2 = run(standin, kept=KeptRewrite(r.inputs, tuple(answers)))
+    assert r2.ok and r2.usage.calls == 0 and r2.resumed.calls == 2 and r2.attempts == 2
+
+
+def test_garbage_after_its_repair_is_transient_and_not_resumed(standin):
+    standin.script([{"raw": "<html>502"}, {"raw": "<html>502"}])
+    r = run(standin)
+    assert r.article is None and r.retry and r.unusable and r.usage.calls == 2

@@ -24,7 +24,7 @@ def local_midnight(now: datetime) -> datetime:
 
 
 class DailyBudget:
-    """Implements the pipeline's ``Budget`` protocol (``try_start`` / ``spend``). Thread-safe."""
+    """Implements the pipeline's ``Budget`` protocol (``try_start`` / ``charge`` / ``finish``). Thread-safe."""
 
     def __init__(self, source: SpendSource, *, max_tokens: int, max_eur: float,
                  first_estimate: tuple[int, float] = (0, 0.0),
@@ -85,14 +85,25 @@ class DailyBudget:
                         f"daemon.max_eur_per_day ({self.max_eur:.2f}); it waits for a day with room")
             return None
 
-    def spend(self, usage: Usage) -> None:
+    def charge(self, usage: Usage) -> None:
+        """One paid answer, counted the moment it arrives (a try cut short still counts)."""
+        with self._lock:
+            self._roll()
+            self.tokens += usage.tokens_in + usage.tokens_out
+            self.eur = round(self.eur + usage.cost_eur, 6)
+
+    def finish(self, usage: Usage) -> None:
+        """A started draft ended; ``usage`` (already charged) says whether it paid for anything."""
         with self._lock:
             self._roll()
             self.in_flight = max(0, self.in_flight - 1)
-            self.tokens += usage.tokens_in + usage.tokens_out
-            self.eur = round(self.eur + usage.cost_eur, 6)
             if usage.calls:
                 self.drafts += 1
+
+    def spend(self, usage: Usage) -> None:
+        """charge + finish: one draft and all its answers at once."""
+        self.charge(usage)
+        self.finish(usage)
 
     def snapshot(self) -> dict:
         with self._lock:

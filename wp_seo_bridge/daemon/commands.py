@@ -136,7 +136,7 @@ def collect_status(cfg, limit: int = 20) -> dict:
     path = state / FILENAME
     running = holder(state)
     data: dict = {"state_dir": str(state.resolve()), "joblog": str(path.resolve()), "daemon": running or None,
-                  "recent": [], "today": {}, "all_time": {}, "last_passes": [],
+                  "recent": [], "drafts": [], "today": {}, "all_time": {}, "last_passes": [],
                   "budget": {"max_tokens_per_day": cfg.daemon.max_tokens_per_day,
                              "max_eur_per_day": cfg.daemon.max_eur_per_day, "tokens_today": 0, "eur_today": 0.0}}
     if not path.exists():
@@ -148,12 +148,15 @@ def collect_status(cfg, limit: int = 20) -> dict:
     try:
         midnight = local_midnight(datetime.now().astimezone()).timestamp()
         data["recent"] = jl.recent(limit)
+        data["drafts"] = jl.versions(limit)
         data["today"] = {k: vars(v) for k, v in jl.totals(midnight).items()}
         data["all_time"] = {k: vars(v) for k, v in jl.totals().items()}
         data["last_passes"] = jl.last_passes()
         data["batch"] = jl.batch_summary()
         tokens, eur, _ = jl.spent_since(midnight)
-        data["budget"].update(tokens_today=tokens, eur_today=eur)
+        paid = jl.calls_since(midnight)
+        data["budget"].update(tokens_today=tokens, eur_today=eur, calls_today=paid.calls,
+                              standin_calls_today=paid.standin, unpriced_calls_today=paid.unpriced)
     finally:
         jl.close()
     return data
@@ -172,8 +175,13 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def format_status(d: dict) -> str:
     out = [f"state dir: {d['state_dir']}", f"daemon:    {('running, ' + d['daemon']) if d['daemon'] else 'not running'}"]
     b = d["budget"]
+    note = ""
+    if b.get("standin_calls_today"):  # the budget counts them at list price, so its limits can be tried offline
+        note = f" ({b['standin_calls_today']} offline stand-in call(s) counted at list price; nothing billed)"
+    if b.get("unpriced_calls_today"):
+        note += f" (+ {b['unpriced_calls_today']} call(s) of a model without a price: cost unknown)"
     out.append(f"today:     {b['tokens_today']:,} / {b['max_tokens_per_day']:,} tokens, "
-               f"{b['eur_today']:.2f} / {b['max_eur_per_day']:.2f} EUR")
+               f"{b['eur_today']:.2f} / {b['max_eur_per_day']:.2f} EUR{note}")
     bj = d.get("batch") or {}
     if bj.get("running_jobs") or bj.get("answered"):
         out.append(f"batch:     {bj['running_jobs']} job(s) running at Mistral for {bj['waiting']} draft(s); "
@@ -189,15 +197,35 @@ def format_status(d: dict) -> str:
             for p in d["last_passes"]])
     for title, key in (("Totals today:", "today"), ("Totals since the start:", "all_time")):
         if d[key]:
-            out += ["", title]
-            out += _table(["site", "rewritten", "skipped", "failed", "tokens", "EUR"], [
-                [site, str(t["rewritten"]), str(t["skipped"]), str(t["failed"]), f"{t['tokens']:,}",
-                 f"{t['cost_eur']:.4f}"] for site, t in d[key].items()])
+            out += ["", title + " (drafts by their latest outcome; calls and cost from every paid answer)"]
+            out += _table(["site", "rewritten", "failed", "to retry", "skipped", "attempts", "calls", "tokens", "EUR"], [
+                [site, str(t["rewritten"]), str(t["failed"]), str(t["waiting"]), str(t["skipped"]),
+                 str(t["attempts"]), str(t["calls"]), f"{t['tokens']:,}", _eur(t)] for site, t in d[key].items()])
+    if d.get("drafts"):
+        out += ["", f"Drafts, latest outcome ({len(d['drafts'])}):"]
+        out += _table(["time", "site", "post", "outcome", "attempts", "calls", "EUR", "reason"], [
+            [_when(r["at"]), r["site"], r["post_id"], _outcome(r), str(r["attempts"]), str(r["calls"]), _eur(r),
+             _short(r["reason"], 60)] for r in d["drafts"]])
     out += ["", f"Recent attempts ({len(d['recent'])}):"]
-    out += _table(["time", "site", "post", "outcome", "tokens", "EUR", "s", "reason"], [
-        [_when(r["at"]), r["site"], r["post_id"], r["outcome"], f"{r['tokens_in'] + r['tokens_out']:,}",
-         f"{r['cost_eur']:.4f}", f"{r['seconds']:.1f}", _short(r["reason"], 70)] for r in d["recent"]])
+    out += _table(["time", "site", "post", "outcome", "calls", "tokens", "s", "reason"], [
+        [_when(r["at"]), r["site"], r["post_id"], _outcome(r), str(r["calls"]), f"{r['tokens_in'] + r['tokens_out']:,}",
+         f"{r['seconds']:.1f}", _short(r["reason"], 70)] for r in d["recent"]])
     return "\n".join(out)
+
+
+def _eur(t: dict) -> str:
+    """Real calls' cost; the offline stand-in's calls cost nothing and say so; unpriced ones say so."""
+    calls, standin, unpriced = t.get("calls", 0), t.get("standin_calls", 0), t.get("unpriced_calls", 0)
+    if calls and standin == calls:
+        return "offline stand-in"
+    text = f"{t['cost_eur']:.4f}"
+    if unpriced:
+        text += f" + {unpriced} unpriced"
+    return text + (f" (+{standin} stand-in)" if standin else "")
+
+
+def _outcome(r: dict) -> str:
+    return f"{r['outcome']}, retried" if r.get("again") else r["outcome"]
 
 
 def _short(text: str, n: int) -> str:

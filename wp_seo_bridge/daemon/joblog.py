@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..batch import BatchItem
-from ..model import Outcome, Usage
+from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs, Usage
 from .instance import private_dir, private_file
 
 FILENAME = "joblog.sqlite3"
@@ -94,6 +94,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX batch_items_open ON batch_items(site, state);
     """,
+    # 4: the ledger: every paid Mistral answer, written when it arrives; kept until its version settles
+    """
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        site TEXT NOT NULL,
+        post_id TEXT NOT NULL,
+        source_hash TEXT NOT NULL,
+        inputs TEXT NOT NULL,          -- JSON PromptInputs the conversation's prompt was built from
+        inputs_key TEXT NOT NULL,
+        step INTEGER NOT NULL,         -- 0 first answer, n the n-th repair, -1 outside the conversation
+        repair_prompt TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        finish_reason TEXT NOT NULL DEFAULT '',
+        request_id TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',  -- as the API answered
+        mode TEXT NOT NULL DEFAULT 'sync',  -- sync | batch
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        cost_eur REAL NOT NULL DEFAULT 0,   -- list price; 0 when unpriced
+        standin INTEGER NOT NULL DEFAULT 0, -- answered by the offline stand-in: nothing billed
+        unpriced INTEGER NOT NULL DEFAULT 0,
+        settled TEXT NOT NULL DEFAULT '',   -- '' kept | pushed | abandoned
+        daemon_id TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX calls_at ON calls(at);
+    CREATE INDEX calls_version ON calls(site, post_id, source_hash);
+    ALTER TABLE attempts ADD COLUMN again TEXT NOT NULL DEFAULT '';  -- '' | mistral | wordpress: tried again
+    CREATE INDEX attempts_version ON attempts(site, post_id, source_hash);
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -129,11 +159,22 @@ def _statements(script: str) -> Iterable[str]:
 
 @dataclass(frozen=True)
 class Totals:
+    """One site's figures. rewritten/skipped/failed/waiting count draft *versions* by their latest
+    outcome (a version that failed on a WordPress outage and was pushed later is rewritten once);
+    ``attempts`` counts tries. Calls, tokens and euros come from the ledger: every paid answer,
+    including those of tries cut short. ``cost_eur`` is what real calls cost (the stand-in's are
+    counted apart); ``unpriced`` calls have no price in [mistral.prices]."""
+
     rewritten: int = 0
     skipped: int = 0
     failed: int = 0
     tokens: int = 0
     cost_eur: float = 0.0
+    waiting: int = 0  # failed for a transient cause, to be tried again
+    attempts: int = 0
+    calls: int = 0
+    standin_calls: int = 0
+    unpriced_calls: int = 0
 
 
 class JobLog:
@@ -188,21 +229,92 @@ class JobLog:
         with self._lock:
             self._conn.execute(
                 "INSERT INTO attempts(at, site, post_id, source_hash, outcome, reason, model, calls, tokens_in, "
-                "tokens_out, cost_eur, seconds, pass_id, daemon_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "tokens_out, cost_eur, seconds, pass_id, daemon_id, again) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (at or time.time(), o.site, o.post_id, o.source_hash, o.result, o.reason, o.model, u.calls,
-                 u.tokens_in, u.tokens_out, u.cost_eur, o.seconds, pass_id, daemon_id))
+                 u.tokens_in, u.tokens_out, u.cost_eur, o.seconds, pass_id, daemon_id, o.again))
+
+    # --- the ledger (implements pipeline.Ledger) -----------------------------------------
+
+    def paid(self, version: tuple[str, str, str], inputs: PromptInputs, answer: PaidAnswer, *,
+             daemon_id: str = "", at: float | None = None) -> None:
+        """One paid answer, committed before anything else happens to it (push, outcome, a kill)."""
+        site, post_id, source_hash = version
+        u = answer.usage
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO calls(at, site, post_id, source_hash, inputs, inputs_key, step, repair_prompt, content, "
+                "finish_reason, request_id, model, mode, tokens_in, tokens_out, cost_eur, standin, unpriced, "
+                "daemon_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (at or time.time(), site, post_id, source_hash, inputs.to_json(), inputs.key, answer.step,
+                 answer.repair_prompt, answer.content, answer.finish_reason, answer.request_id, answer.model,
+                 answer.mode, u.tokens_in, u.tokens_out, u.cost_eur, u.standin, u.unpriced, daemon_id))
+
+    def kept(self, version: tuple[str, str, str]) -> KeptRewrite | None:
+        """The unsettled paid conversation of this version (the latest, if several), or None."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM calls WHERE site=? AND post_id=? AND source_hash=? AND settled='' AND step >= 0 "
+                "ORDER BY id", version).fetchall()
+        if not rows:
+            return None
+        key = rows[-1]["inputs_key"]
+        chain: dict[int, PaidAnswer] = {}
+        for r in rows:
+            if r["inputs_key"] != key:
+                continue
+            if r["step"] == 0:
+                chain = {}  # a later first answer starts a new conversation
+            chain[r["step"]] = PaidAnswer(
+                r["step"], r["content"], _usage(r), model=r["model"], finish_reason=r["finish_reason"],
+                request_id=r["request_id"], repair_prompt=r["repair_prompt"], mode=r["mode"])
+        answers = []
+        for step in range(len(chain)):  # steps 0..n without a gap
+            if step not in chain:
+                break
+            answers.append(chain[step])
+        if not answers:
+            return None
+        return KeptRewrite(PromptInputs.from_json(rows[-1]["inputs"]), tuple(answers))
+
+    def settle(self, version: tuple[str, str, str], how: str) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE calls SET settled=? WHERE site=? AND post_id=? AND source_hash=? "
+                               "AND settled=''", (how, *version))
+
+    def transient_failures(self, version: tuple[str, str, str]) -> tuple[int, float]:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM attempts WHERE site=? AND post_id=? AND source_hash=? "
+                "AND again='mistral'", version).fetchone()
+        return int(row[0]), float(row[1])
+
+    def calls_since(self, epoch: float = 0.0) -> Usage:
+        """Every paid answer since ``epoch`` (synchronous ones and batch jobs' answers), as one Usage at
+        list price: what Mistral (or the stand-in) answered and billed, to the call."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(i), 0), COALESCE(SUM(o), 0), COALESCE(SUM(c), 0), "
+                "COALESCE(SUM(s), 0), COALESCE(SUM(u), 0) FROM ("
+                " SELECT 1 AS n, tokens_in AS i, tokens_out AS o, cost_eur AS c, standin AS s, unpriced AS u"
+                " FROM calls WHERE at >= ?"
+                " UNION ALL SELECT calls, tokens_in, tokens_out, cost_eur, 0, 0 FROM batch_items"
+                " WHERE calls > 0 AND at >= ?)", (epoch, epoch)).fetchone()
+        return Usage(int(row[0]), int(row[1]), int(row[2]), round(float(row[3]), 6), int(row[4]), int(row[5]))
 
     # --- reads ----------------------------------------------------------------------
 
     def spent_since(self, epoch: float) -> tuple[int, float, int]:
-        """Tokens, euros and number of drafts that called Mistral since ``epoch`` (the budget's day).
-        Batch answers count from the moment they are stored, before their draft's attempt row."""
+        """Tokens, euros (list price, the stand-in's calls included so limits can be tried offline)
+        and number of draft versions that paid an answer since ``epoch`` (the budget's day), from the
+        ledger (answers of a try cut short by a kill or an outage count too) and the batch answers,
+        counted from the moment they are stored."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT COALESCE(SUM(t), 0), COALESCE(SUM(c), 0), COALESCE(SUM(n), 0) FROM ("
-                " SELECT tokens_in + tokens_out AS t, cost_eur AS c, calls > 0 AS n FROM attempts WHERE at >= ?"
-                " UNION ALL SELECT tokens_in + tokens_out, cost_eur, calls > 0 FROM batch_items"
-                " WHERE state = 'answered' AND at >= ?)", (epoch, epoch)).fetchone()
+                "SELECT COALESCE(SUM(t), 0), COALESCE(SUM(c), 0), COUNT(DISTINCT v) FROM ("
+                " SELECT tokens_in + tokens_out AS t, cost_eur AS c, site || ' ' || post_id || ' ' || source_hash AS v"
+                " FROM calls WHERE at >= ?"
+                " UNION ALL SELECT tokens_in + tokens_out, cost_eur, site || ' ' || post_id || ' ' || source_hash"
+                " FROM batch_items WHERE calls > 0 AND at >= ?)", (epoch, epoch)).fetchone()
         return int(row[0]), round(float(row[1]), 6), int(row[2])
 
     def recent(self, limit: int = 20) -> list[dict]:
@@ -211,17 +323,52 @@ class JobLog:
         return [dict(r) for r in rows]
 
     def totals(self, since: float = 0.0) -> dict[str, Totals]:
-        """Per site, since ``since`` (unix time). Rewritten, failed and cost come from the attempts;
-        skipped from the passes, which count every draft they left for later (PassReport.skipped),
-        as the log's total line does (an attempt row exists only for drafts the pass tried to claim)."""
+        """Per site, since ``since`` (unix time): see :class:`Totals`. Skipped comes from the passes,
+        which count every draft they left for later (PassReport.skipped), as the log's total line does
+        (an attempt row exists only for drafts the pass tried to claim)."""
+        with self._lock:
+            finals = self._conn.execute(
+                "SELECT a.site, SUM(a.outcome='rewritten'), SUM(a.outcome='skipped'), "
+                "SUM(a.outcome='failed' AND a.again=''), SUM(a.outcome='failed' AND a.again!='') FROM attempts a "
+                "JOIN (SELECT MAX(id) AS id FROM attempts WHERE at >= ? GROUP BY site, post_id, source_hash) l "
+                "ON a.id = l.id GROUP BY a.site", (since,)).fetchall()
+            skipped = dict(self._conn.execute(
+                "SELECT site, SUM(skipped) FROM passes WHERE finished >= ? GROUP BY site", (since,)).fetchall())
+            tries = dict(self._conn.execute(
+                "SELECT site, COUNT(*) FROM attempts WHERE at >= ? GROUP BY site", (since,)).fetchall())
+            paid = self._conn.execute(
+                "SELECT site, SUM(n), SUM(t), SUM(CASE WHEN standin=0 THEN c ELSE 0 END), SUM(standin), SUM(unpriced) "
+                "FROM (SELECT site, 1 AS n, tokens_in + tokens_out AS t, cost_eur AS c, standin, unpriced FROM calls "
+                "WHERE at >= ? UNION ALL SELECT site, calls, tokens_in + tokens_out, cost_eur, 0, 0 FROM batch_items "
+                "WHERE calls > 0 AND at >= ?) GROUP BY site", (since, since)).fetchall()
+        out: dict[str, dict] = {}
+        for r in finals:
+            out.setdefault(r[0], {}).update(rewritten=int(r[1]), failed=int(r[3]), waiting=int(r[4]))
+        for site, n in skipped.items():
+            out.setdefault(site, {})["skipped"] = int(n or 0)
+        for site, n in tries.items():
+            out.setdefault(site, {})["attempts"] = int(n)
+        for r in paid:
+            out.setdefault(r[0], {}).update(calls=int(r[1]), tokens=int(r[2]), cost_eur=round(float(r[3]), 6),
+                                            standin_calls=int(r[4]), unpriced_calls=int(r[5]))
+        return {site: Totals(**out[site]) for site in sorted(out)}
+
+    def versions(self, limit: int = 20) -> list[dict]:
+        """The latest draft versions worked on: each one's final (latest) outcome, its attempts, and
+        what its paid answers cost (ledger), newest first."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT site, SUM(r), SUM(s), SUM(f), SUM(t), SUM(c) FROM ("
-                " SELECT site, outcome='rewritten' AS r, 0 AS s, outcome='failed' AS f,"
-                " tokens_in + tokens_out AS t, cost_eur AS c FROM attempts WHERE at >= ?"
-                " UNION ALL SELECT site, 0, skipped, 0, 0, 0 FROM passes WHERE finished >= ?"
-                ") GROUP BY site ORDER BY site", (since, since)).fetchall()
-        return {r[0]: Totals(int(r[1]), int(r[2]), int(r[3]), int(r[4]), round(float(r[5]), 6)) for r in rows}
+                "SELECT a.site, a.post_id, a.source_hash, a.outcome, a.again, a.reason, a.at, n.attempts, "
+                "COALESCE(c.calls, 0) AS calls, COALESCE(c.tokens, 0) AS tokens, COALESCE(c.eur, 0) AS cost_eur, "
+                "COALESCE(c.standin, 0) AS standin_calls, COALESCE(c.unpriced, 0) AS unpriced_calls "
+                "FROM attempts a JOIN (SELECT MAX(id) AS id, COUNT(*) AS attempts FROM attempts "
+                "GROUP BY site, post_id, source_hash) n ON a.id = n.id "
+                "LEFT JOIN (SELECT site, post_id, source_hash, COUNT(*) AS calls, SUM(tokens_in + tokens_out) AS tokens, "
+                "SUM(CASE WHEN standin=0 THEN cost_eur ELSE 0 END) AS eur, SUM(standin) AS standin, "
+                "SUM(unpriced) AS unpriced FROM calls GROUP BY site, post_id, source_hash) c "
+                "ON c.site = a.site AND c.post_id = a.post_id AND c.source_hash = a.source_hash "
+                "ORDER BY a.at DESC, a.id DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(r) for r in rows]
 
     def last_passes(self) -> list[dict]:
         """The latest pass of each site."""
@@ -299,3 +446,7 @@ class JobLog:
             return self._conn.execute(
                 "SELECT COUNT(*) FROM attempts WHERE site=? AND post_id=? AND outcome='rewritten'",
                 (site, post_id)).fetchone()[0]
+
+
+def _usage(row: sqlite3.Row) -> Usage:
+    return Usage(1, row["tokens_in"], row["tokens_out"], row["cost_eur"], row["standin"], row["unpriced"])

@@ -15,7 +15,7 @@ from typing import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from ..model import Outcome
+from ..model import Outcome, Usage
 from .reasons import reason_code
 
 log = logging.getLogger("wp_seo_bridge.daemon.metrics")
@@ -29,7 +29,10 @@ class Metrics:
         self.registry = r = CollectorRegistry()
         self.posts = Counter("wpsb_posts", "Drafts attempted, by site and result", ["site", "result"], registry=r)
         self.tokens = Counter("wpsb_mistral_tokens", "Mistral tokens used", ["direction"], registry=r)
-        self.cost = Counter("wpsb_mistral_cost_eur", "Mistral cost in euros (from mistral.prices)", registry=r)
+        self.cost = Counter("wpsb_mistral_cost_eur", "Mistral cost in euros of real calls (from mistral.prices)",
+                            registry=r)
+        self.calls = Counter("wpsb_mistral_calls", "Paid answers, by who answered (mistral, or the offline "
+                             "stand-in)", ["source"], registry=r)
         self.latency = Histogram("wpsb_mistral_latency_seconds", "Duration of one Mistral call",
                                  buckets=LATENCY_BUCKETS, registry=r)
         self.queue = Gauge("wpsb_queue_depth", "Drafts handed to the worker pool and not finished", registry=r)
@@ -52,11 +55,14 @@ class Metrics:
         elif o.result == "failed":
             self.failed.labels(o.site, reason_code(o)).inc()
 
-    def usage(self, o: Outcome) -> None:
-        """What a draft cost, whatever its result (a draft not pushed after a conflict still paid)."""
-        self.tokens.labels("in").inc(o.usage.tokens_in)
-        self.tokens.labels("out").inc(o.usage.tokens_out)
-        self.cost.inc(o.usage.cost_eur)
+    def paid(self, usage: Usage) -> None:
+        """One paid answer, as it arrives. The offline stand-in's answers cost nothing: counted as
+        stand-in calls, never as euros."""
+        self.calls.labels("standin" if usage.standin else "mistral").inc(usage.calls)
+        self.tokens.labels("in").inc(usage.tokens_in)
+        self.tokens.labels("out").inc(usage.tokens_out)
+        if not usage.standin:
+            self.cost.inc(usage.cost_eur)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -26,8 +26,8 @@ from ..config import Config, ConfigError, SiteConfig
 from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
-from ..model import Outcome
-from ..pipeline import Engine, PassReport, run_pass
+from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs
+from ..pipeline import Engine, PassReport, Version, run_pass
 from .budget import DailyBudget
 from .joblog import JobLog
 from .limiter import RateLimiter
@@ -122,6 +122,7 @@ class Daemon:
         self.links = LinkCache(d.state_dir)  # each site's published posts, for internal links
         self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day,
                                   first_estimate=first_estimate(cfg))
+        self.ledger = _Ledger(self.joblog, self.metrics, daemon_id)
         self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
         self._pass_ids: dict[str, int] = {}  # the running pass of each site (one at a time per site)
         self.stopping = threading.Event()
@@ -167,7 +168,7 @@ class Daemon:
                 report = run_batch_pass(wp, self.engine, self.joblog, **common)
             else:
                 report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency),
-                                  link_candidates=lambda: self.links.candidates(site.name, wp), **common)
+                                  link_candidates=lambda: self.links.candidates(site.name, wp), ledger=self.ledger, **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_end, status.last_error = time.time(), str(e)
             self.metrics.passes.labels(site.name, "error").inc()
@@ -209,7 +210,6 @@ class Daemon:
         if not is_attempt(o):
             return
         self.joblog.record(o, pass_id=self._pass_ids.get(o.site), daemon_id=self.daemon_id)
-        self.metrics.usage(o)
         if o.result != "skipped":  # skips are counted with the pass's others, when it ends
             self.metrics.outcome(o)
         log.log(logging.WARNING if o.result == "failed" else logging.INFO, "%s", o.line(), extra={
@@ -296,6 +296,26 @@ class Daemon:
         first = trigger.get_next_fire_time(None, start)
         second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
         return (second - first).total_seconds() if first and second else 86400.0
+
+
+class _Ledger:
+    """The pipeline's ledger: the job log, plus the metrics of each paid answer as it arrives."""
+
+    def __init__(self, joblog: JobLog, metrics: Metrics, daemon_id: str):
+        self.joblog, self.metrics, self.daemon_id = joblog, metrics, daemon_id
+
+    def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None:
+        self.joblog.paid(version, inputs, answer, daemon_id=self.daemon_id)
+        self.metrics.paid(answer.usage)
+
+    def kept(self, version: Version) -> KeptRewrite | None:
+        return self.joblog.kept(version)
+
+    def settle(self, version: Version, how: str) -> None:
+        self.joblog.settle(version, how)
+
+    def transient_failures(self, version: Version) -> tuple[int, float]:
+        return self.joblog.transient_failures(version)
 
 
 def _calls(wp: WordPressGateway) -> int:

@@ -41,11 +41,12 @@ class MistralError(Exception):
     """Base of every Mistral failure. ``usage`` holds what the failed call still cost."""
 
     def __init__(self, message: str, *, status: int | None = None, usage: Usage | None = None,
-                 content: str = ""):
+                 content: str = "", meta: dict | None = None):
         super().__init__(message)
         self.status = status
         self.usage = usage or Usage()
         self.content = content  # the model's raw answer, when there was one (Truncated, Malformed)
+        self.meta = meta or {}  # the answer's id, model, finish_reason, when there was one
 
 
 class SettingsError(MistralError, ValueError):
@@ -356,11 +357,13 @@ class BatchCalls:
         usage = replace(full, cost_eur=round(full.cost_eur * self.settings.batch_price_factor, 6))
         log.info("mistral batch answer %s model=%s tokens_in=%d tokens_out=%d cost_eur=%.6f (batch price)",
                  cid, res.model, usage.tokens_in, usage.tokens_out, usage.cost_eur)
+        meta = answer_meta(res)
+        meta.update(attempts=1, latency_ms=0, batch=True)
         try:
-            article, meta = self._parse(res, usage)
+            article = parse_answer(meta["content"], meta["finish_reason"], usage=usage, meta=meta,
+                                   max_tokens=self.settings.max_tokens)
         except MistralError as e:
             return BatchAnswer(cid, None, usage, {"content": e.content}, e)
-        meta.update(attempts=1, latency_ms=0, batch=True, standin=str(res.id or "").startswith("standin-"))
         return BatchAnswer(cid, article, usage, meta)
 
     def _download_lines(self, file_id: str) -> list[dict]:
@@ -447,12 +450,15 @@ class MistralGateway(BatchCalls):
         return Usage(calls=calls, tokens_in=tokens_in, tokens_out=tokens_out,
                      cost_eur=round((tokens_in * price[0] + tokens_out * price[1]) / 1_000_000, 6))
 
-    def complete_article(self, messages: Sequence[Mapping[str, Any]]) -> tuple[Article, Usage, dict]:
+    def complete_article(self, messages: Sequence[Mapping[str, Any]], *,
+                         on_paid: Callable[[Usage, dict], None] | None = None) -> tuple[Article, Usage, dict]:
         """One chat completion in JSON-schema mode, parsed into an Article.
 
         Returns ``(article, usage, meta)``; ``meta`` has ``content`` (the raw JSON, for a repair
         turn), ``id``, ``model``, ``finish_reason``, ``attempts``, ``latency_ms``, ``standin``.
-        Raises a :class:`MistralError` subclass.
+        ``on_paid(usage, meta)`` sees every answer that arrived, the moment it arrives and before
+        it is judged (a truncated, malformed or ``finish_reason: "error"`` answer is paid too).
+        ``finish_reason: "error"`` is retried like a 5xx. Raises a :class:`MistralError` subclass.
         """
         s = self.settings
         request: dict[str, Any] = {"model": s.model, "messages": _typed(messages), "response_format": _RESPONSE_FORMAT}
@@ -461,6 +467,7 @@ class MistralGateway(BatchCalls):
         if s.max_tokens is not None:
             request["max_tokens"] = s.max_tokens
         estimate = sum(len(str(m.get("content", ""))) for m in messages) // 4 + (s.max_tokens or 0)
+        errored = Usage()  # answers with finish_reason "error" before the one returned
 
         deadline = time.monotonic() + s.deadline_s
         attempt = 0
@@ -496,9 +503,21 @@ class MistralGateway(BatchCalls):
             usage = self._usage(res)
             self.limiter.after_call(usage)
             self._log(attempt, 200, latency, usage)
-            article, meta = self._parse(res, usage)
-            meta.update(attempts=attempt, latency_ms=round(latency * 1000),
-                        standin=str(res.id or "").startswith("standin-"))
+            meta = answer_meta(res)
+            meta.update(attempts=attempt, latency_ms=round(latency * 1000))
+            if on_paid is not None:
+                on_paid(usage, meta)
+            if meta["finish_reason"] == "error":  # the server failed mid-generation: like a 5xx
+                errored += usage
+                failure = ServerError("Mistral's answer ended with finish_reason=error (a server-side failure)",
+                                      status=200, usage=errored, meta=meta)
+                if attempt > s.max_retries or time.monotonic() + self._backoff(attempt, 0) >= deadline:
+                    failure.args = (f"{failure} (gave up after {attempt} attempts)",)
+                    raise failure
+                time.sleep(self._backoff(attempt, 0))
+                continue
+            article = parse_answer(meta["content"], meta["finish_reason"], usage=usage, meta=meta,
+                                   max_tokens=s.max_tokens)
             return article, usage, meta
 
     # --- classification ---------------------------------------------------------------
@@ -555,45 +574,60 @@ class MistralGateway(BatchCalls):
     # --- success path -----------------------------------------------------------------
 
     def _usage(self, res: Any) -> Usage:
+        """Priced by the model id the API answered with (an alias like ``-latest`` names a dated
+        model in the answer); a model without a price is counted as unpriced, never as free."""
         u = res.usage
         tin, tout = int(getattr(u, "prompt_tokens", 0) or 0), int(getattr(u, "completion_tokens", 0) or 0)
-        price = self.settings.prices.get(self.settings.model) or self.settings.prices.get(res.model or "")
+        answered = res.model or self.settings.model
+        standin = int(str(res.id or "").startswith("standin-"))
+        price = self.settings.prices.get(answered)
         if price is None:
-            if self.settings.model not in self._unpriced_warned:
-                self._unpriced_warned.add(self.settings.model)
-                log.warning("no price for model %s in [mistral.prices]: its cost counts as 0 EUR, so the "
-                            "daily EUR budget cannot stop it", self.settings.model)
-            price = (0.0, 0.0)
+            if answered not in self._unpriced_warned:
+                self._unpriced_warned.add(answered)
+                log.warning("no price for model %s (the model that answered) in [mistral.prices]: its cost is "
+                            "unknown and shown as such; the daily EUR budget cannot count it", answered)
+            return Usage(calls=1, tokens_in=tin, tokens_out=tout, standin=standin, unpriced=1)
         cost = round((tin * price[0] + tout * price[1]) / 1_000_000, 6)
-        return Usage(calls=1, tokens_in=tin, tokens_out=tout, cost_eur=cost)
-
-    def _parse(self, res: Any, usage: Usage) -> tuple[Article, dict]:
-        choice = res.choices[0] if res.choices else None
-        finish = str(choice.finish_reason) if choice else "none"
-        content = _content_text(choice.message.content if choice and choice.message else None)
-        meta = {"content": content, "id": res.id, "model": res.model, "finish_reason": finish}
-        if finish in ("length", "model_length"):
-            raise Truncated(f"Mistral's answer was cut at max_tokens={self.settings.max_tokens} "
-                            f"(finish_reason={finish}): the article is incomplete", usage=usage, content=content)
-        text = _strip_fence(content)
-        try:
-            data = json.loads(text)
-        except ValueError as e:
-            raise Malformed(f"Mistral's answer is not valid JSON ({e.msg} at char {e.pos}): {_excerpt(text)}",
-                            usage=usage, content=content) from None
-        try:
-            return Article.model_validate(data), meta
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"]) or "(top level)"
-            more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
-            raise Malformed(f"Mistral's JSON does not fit the article schema: {where}: {first['msg']}{more}",
-                            usage=usage, content=content) from None
+        return Usage(calls=1, tokens_in=tin, tokens_out=tout, cost_eur=cost, standin=standin)
 
     def _log(self, attempt: int, status: int | str, latency: float, usage: Usage) -> None:
         log.info("mistral call model=%s status=%s attempt=%d latency_ms=%d tokens_in=%d tokens_out=%d "
                  "cost_eur=%.6f", self.settings.model, status, attempt, round(latency * 1000),
                  usage.tokens_in, usage.tokens_out, usage.cost_eur)
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def answer_meta(res: Any) -> dict:
+    """What the ledger keeps of one chat-completion answer (an SDK response object)."""
+    choice = res.choices[0] if res.choices else None
+    return {"content": _content_text(choice.message.content if choice and choice.message else None),
+            "id": res.id, "model": res.model or "", "finish_reason": str(choice.finish_reason) if choice else "none",
+            "standin": str(res.id or "").startswith("standin-")}
+
+
+def parse_answer(content: str, finish_reason: str, *, usage: Usage | None = None, meta: dict | None = None,
+                 max_tokens: int | None = None) -> Article:
+    """An answer's text as an Article. Pure: a kept answer is judged again without a call.
+    Raises :class:`Truncated` or :class:`Malformed` (carrying ``usage`` and the content)."""
+    if finish_reason in ("length", "model_length"):
+        raise Truncated(f"Mistral's answer was cut at max_tokens={max_tokens} (finish_reason={finish_reason}): "
+                        f"the article is incomplete", usage=usage, content=content, meta=meta)
+    text = _strip_fence(content)
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise Malformed(f"Mistral's answer is not valid JSON ({e.msg} at char {e.pos}): {_excerpt(text)}",
+                        usage=usage, content=content, meta=meta) from None
+    try:
+        return Article.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        raise Malformed(f"Mistral's JSON does not fit the article schema: {where}: {first['msg']}{more}",
+                        usage=usage, content=content, meta=meta) from None
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,8 +23,9 @@ from ..gateways.mistral import (
     SettingsError,
     Timeout,
     Truncated,
+    parse_answer,
 )
-from ..model import Article, Report, Source, Usage
+from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, Report, Source, Usage
 
 log = logging.getLogger("wp_seo_bridge.rewrite")
 
@@ -31,7 +33,8 @@ Check = Callable[[Article, Source], Report]
 
 
 class Gateway(Protocol):
-    def complete_article(self, messages: Sequence[dict]) -> tuple[Article, Usage, dict]: ...
+    def complete_article(self, messages: Sequence[dict], *,
+                         on_paid: Callable[[Usage, dict], None] | None = None) -> tuple[Article, Usage, dict]: ...
     def estimate(self, prompt_chars: int, calls: int = 1) -> Usage: ...
 
 
@@ -42,7 +45,10 @@ class RewriteResult:
     usage: Usage  # every call, repairs and failed answers included
     attempts: int  # model answers asked for (HTTP retries are the gateway's business)
     reason: str = ""  # why there is no article, for the editor and the log
-    retry: bool = False  # Mistral was unavailable (rate limit, 5xx, timeout): try this version again later
+    retry: bool = False  # transient (rate limit, 5xx, timeout, garbage answer): try this version again later
+    resumed: Usage = Usage()  # answers paid by an earlier try of this version, judged again here
+    inputs: PromptInputs | None = None  # what the conversation's prompt was built from
+    unusable: bool = False  # the paid conversation ended in answers no repair can use: start afresh
 
     @property
     def ok(self) -> bool:
@@ -180,56 +186,106 @@ def estimate_cost(source: Source, gateway: Gateway, *, min_words: int = 700, use
 
 def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 700,
             used_keyphrases: Iterable[str] = (), max_repairs: int = 1,
-            prompt_keyphrases: Iterable[str] | None = None) -> RewriteResult:
+            prompt_keyphrases: Iterable[str] | None = None, kept: KeptRewrite | None = None,
+            on_answer: Callable[[PaidAnswer], None] = lambda a: None) -> RewriteResult:
     """Rewrites ``source`` into a checked Article, or explains why not.
 
     ``prompt_keyphrases`` (default: ``used_keyphrases``) are the ones the prompt lists: an answer
     made earlier (a batch job's) is repaired in the conversation it was made in.
 
+    ``on_answer`` sees every paid answer the moment it arrives (the ledger writes it then). With
+    ``kept`` (the paid answers of an earlier, interrupted try of this very draft version) nothing
+    is asked again: the conversation is rebuilt from the prompt inputs it was made from, its
+    answers judged again, and only a repair still missing is paid for. An answer the gateway
+    gives without reporting it as paid (a batch job's, recorded when the job ended) counts as
+    ``resumed`` too.
+
     Rate limits, server errors, timeouts and refused requests end this draft with a reason.
     Raises :class:`AuthError` / :class:`SettingsError` (carrying the usage so far): they concern
     every draft, and the caller should stop rather than fail them one by one.
     """
-    messages = build_messages(source, min_words=min_words,
-                              used_keyphrases=used_keyphrases if prompt_keyphrases is None else prompt_keyphrases)
+    listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
+    inputs = kept.inputs if kept else PromptInputs(min_words, tuple(sorted({k.strip() for k in listed if k.strip()})))
+    min_words = inputs.min_words
+    messages = build_messages(source, min_words=min_words, used_keyphrases=inputs.used_keyphrases)
+    replay = deque(a for a in (kept.answers if kept else ()) if a.step >= 0)
+    resumed = Usage()
+    for a in kept.answers if kept else ():
+        resumed += a.usage
     usage, report, attempts = Usage(), None, 0
+
+    reported = False  # did the gateway report the last answer as newly paid?
+
+    def paid(step: int, repair_prompt: str) -> Callable[[Usage, dict], None]:
+        def record(u: Usage, meta: dict) -> None:
+            nonlocal usage, reported
+            reported = True
+            usage += u
+            on_answer(PaidAnswer(step if meta.get("finish_reason") != "error" else -1, meta.get("content", ""), u,
+                                 model=meta.get("model", ""), finish_reason=meta.get("finish_reason", ""),
+                                 request_id=str(meta.get("id") or ""), repair_prompt=repair_prompt))
+        return record
+
+    def result(article, reason: str = "", retry: bool = False) -> RewriteResult:
+        return RewriteResult(article, report, usage, attempts, reason, retry, resumed=resumed,
+                             inputs=inputs, unusable=unusable)
+
+    unusable = False
     while True:
+        step = attempts
         attempts += 1
+        repair_prompt = messages[-1]["content"] if step else ""
         try:
-            article, u, meta = gateway.complete_article(messages)
+            if replay:  # an answer already paid for: judged again, never asked again
+                a = replay.popleft()
+                if step:  # the repair turn exactly as it was sent
+                    messages[-1] = {"role": "user", "content": a.repair_prompt}
+                content = a.content
+                article = parse_answer(a.content, a.finish_reason, usage=a.usage)
+            else:
+                reported = False
+                try:
+                    article, u, meta = gateway.complete_article(messages, on_paid=paid(step, repair_prompt))
+                except MistralError as e:
+                    if not reported:
+                        resumed += e.usage
+                    raise
+                if not reported:
+                    resumed += u
+                content = meta.get("content", "")
         except (Truncated, Malformed) as e:
-            usage += e.usage
             if isinstance(e, Truncated):
                 problem = ("answer_truncated", f"ta réponse a été coupée (trop longue) : écris un article plus "
                                                f"concis, d'environ {min_words + 100} mots")
             else:
                 problem = ("answer_malformed", f"ta réponse n'est pas un JSON conforme au schéma article ({e})")
             if attempts > max_repairs:
-                return RewriteResult(None, report, usage, attempts, f"{e} ({_tries(attempts)})")
+                # Often an overloaded server's garbage: transient. The conversation is unusable,
+                # so the next try starts afresh (a bounded number of times).
+                unusable = True
+                return result(None, f"{e} ({_tries(attempts)})", retry=True)
             log.info("repair %d asked: %s", attempts, problem[0])
             messages = [*messages, _assistant(e.content), repair_message([problem], min_words=min_words)]
             continue
         except (AuthError, SettingsError) as e:
-            e.usage = usage + e.usage
+            e.usage = usage
             raise
         except MistralError as e:  # rate limit / server / timeout / rejected, after the gateway's retries
             transient = isinstance(e, (RateLimited, ServerError, Timeout))
-            return RewriteResult(None, report, usage + e.usage, attempts, str(e), retry=transient)
-        usage += u
+            return result(None, str(e), retry=transient)
         try:
             report = check(article, source)
         except Exception as e:  # noqa: BLE001 — an answer we cannot judge is not pushed; what it cost is kept
             log.exception("checking an answer failed")
-            return RewriteResult(None, report, usage, attempts,
-                                 f"the answer could not be checked ({type(e).__name__}: {str(e)[:200]})")
+            return result(None, f"the answer could not be checked ({type(e).__name__}: {str(e)[:200]})")
         if report.passed:
-            return RewriteResult(article, report, usage, attempts)
+            return result(article)
         failures = [(f.code, f.message) for f in report.failures]
         if attempts > max_repairs:
             listed = "; ".join(f"{c}: {m}" for c, m in failures)
-            return RewriteResult(None, report, usage, attempts, f"checks still failing ({_tries(attempts)}): {listed}")
+            return result(None, f"checks still failing ({_tries(attempts)}): {listed}")
         log.info("repair %d asked: %s", attempts, ", ".join(c for c, _ in failures))
-        messages = [*messages, _assistant(meta.get("content", "")), repair_message(failures, min_words=min_words)]
+        messages = [*messages, _assistant(content), repair_message(failures, min_words=min_words)]
 
 
 def _assistant(content: str) -> dict:

@@ -14,6 +14,7 @@ fixture). A test can queue scripted steps, consumed one per completion request, 
 - ``{"article": {...}}`` an Article inline; ``{"raw": "..."}`` content returned verbatim;
   ``{"content": [...]}`` ``message.content`` as any JSON value (chunks of reasoning models)
 - ``{"status": 429, "retry_after": 1}`` / ``"retry_after_ms": 200`` / ``{"status": 503}``: an error
+- ``{"model": "mistral-large-2512", ...}``: answer as that model (an alias resolves to a dated id)
 - ``{"sleep": 2.5, ...}``: wait first (to trigger client read timeouts), then the rest of the step
 - ``{"drop": true}``: close the connection without answering (a connection error)
 
@@ -153,7 +154,7 @@ def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = 
         if "retry_after_ms" in step:
             extra["retry-after-ms"] = str(step["retry_after_ms"])
         return int(step["status"]), error_payload(int(step["status"]), step.get("message", "scripted error")), extra
-    model = str(body.get("model") or model)
+    model = str(step.get("model") or body.get("model") or model)  # a step may answer as another (dated) model
     finish = step.get("finish_reason", "stop")
     content: Any
     if "content" in step:  # verbatim JSON value: a string, null, or a list of chunks
