@@ -12,7 +12,7 @@ from tests.standin_fixture import standin, standin_server  # noqa: F401
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.daemon.scheduler import STALE_GRACE_S, STALE_PERIODS, Daemon
-from wp_seo_bridge.model import Outcome, Usage
+from wp_seo_bridge.model import Outcome, PaidAnswer, PromptInputs, Usage
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,8 @@ def test_healthy_after_a_normal_pass_then_stale_when_passes_stop_ending(tmp_path
 
 def test_a_spent_budget_makes_the_daemon_unhealthy(tmp_path, hostile):
     log = JobLog.in_state_dir(tmp_path)
-    log.record(Outcome("blog", "1", "rewritten", usage=Usage(1, 600, 600, 0.5), model="m"))
+    log.paid(("blog", "1", "h"), PromptInputs(700), PaidAnswer(0, "{}", Usage(1, 600, 600, 0.5)))  # the ledger
+    log.record(Outcome("blog", "1", "rewritten", "", "h", usage=Usage(1, 600, 600, 0.5), model="m"))
     log.close()
     d = daemon(tmp_path, switched_off_site(hostile), max_tokens_per_day=1000)
     d.start()
