@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+import secrets
 import subprocess
 import xmlrpc.client
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ class LocalWordPress:
         self.core_version = env.get("WP_CORE_VERSION", "")  # "6.1.9", "7.1"
         self.yoast_version = env.get("WP_YOAST_VERSION", "")  # "" when the site has no Yoast SEO
         self._user_ids: dict[str, int] = {}
+        self._contributor: Account | None = None
 
     # --- the script -------------------------------------------------------------------------------
 
@@ -210,6 +212,27 @@ class LocalWordPress:
         assert account.app_password, f"no application password for {account.user}"
         return requests.request(method, self.rest_url + route, auth=(account.user, account.app_password),
                                 timeout=30, **kwargs)
+
+    def contributor(self) -> Account:
+        """A contributor with a password and an application password, made by the admin over REST once per
+        session (the site script makes the other accounts; users survive ``reset``)."""
+        if self._contributor is None:
+            login, password = "contributrice", secrets.token_urlsafe(18)
+            found = self.rest("GET", "/wp/v2/users", self.admin, params={"search": login, "context": "edit"}).json()
+            body = {"password": password, "roles": ["contributor"]}
+            if found:
+                uid = int(found[0]["id"])
+                r = self.rest("POST", f"/wp/v2/users/{uid}", self.admin, json=body)
+            else:
+                r = self.rest("POST", "/wp/v2/users", self.admin,
+                              json={**body, "username": login, "email": f"{login}@example.test", "name": "Contributrice"})
+                uid = int(r.json().get("id", 0))
+            assert r.status_code in (200, 201), r.text
+            self.rest("DELETE", f"/wp/v2/users/{uid}/application-passwords", self.admin)  # earlier sessions'
+            app = self.rest("POST", f"/wp/v2/users/{uid}/application-passwords", self.admin, json={"name": "tests"})
+            assert app.status_code == 201, app.text
+            self._contributor = Account(login, password, app.json()["password"])
+        return self._contributor
 
     def admin_session(self, account: Account) -> requests.Session:
         """A browser-like session logged into wp-admin (cookies, as a human editor)."""

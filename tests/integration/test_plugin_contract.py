@@ -7,6 +7,7 @@ daemon's claim, or busy.
 from __future__ import annotations
 
 import json
+import time
 import re
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
@@ -199,9 +200,8 @@ def test_claim_of_another_daemon_blocks_unless_expired_and_same_daemon_takes_ove
     assert state_of(wp, pid)["by"] == "daemon-a"
 
     # An expired claim (a crashed daemon) is taken over.
-    expired = {"state": "claimed", "source_hash": source_hash(TITLE, CONTENT), "by": "daemon-a",
-               "at": "2020-01-01T00:00:00Z", "claim_until": "2020-01-01T00:15:00Z"}
-    assert wp.call("seobridge.recordState", wp.bot, pid, "daemon-a", json.dumps(expired)) is True
+    claim(wp, pid, daemon="daemon-a", ttl=1)
+    time.sleep(2)
     claim(wp, pid, daemon="daemon-b")
     assert state_of(wp, pid)["by"] == "daemon-b"
 
@@ -259,15 +259,16 @@ def test_seobridge_edit_post_answers_what_the_database_holds_after_the_guarded_w
     pid = wp.create_post(TITLE, CONTENT)
     post = claim(wp, pid)
     expect = post["seo_bridge"]["content_hash"]
-    # _edit_last is protected meta the bot may not write: core skips it without a fault.
-    fields = [{"key": YOAST_FOCUSKW, "value": "crème brûlée"}, {"key": "_edit_last", "value": "9999"}]
+    state_id = {f["key"]: f["id"] for f in post["custom_fields"]}[STATE_KEY]  # update the row, do not add one
+    fields = [{"key": YOAST_FOCUSKW, "value": "crème brûlée"},
+              {"id": state_id, "key": STATE_KEY, "value": '{"state": "rewritten"}'}]
     struct = {"seo_bridge_expect_hash": expect, "seo_bridge_daemon": "daemon-a", "post_status": "pending",
               "post_content": "<p>Réécrit.</p>", "custom_fields": fields}
 
     stored = wp.call("seobridge.editPost", wp.bot, pid, struct)
 
     assert stored["post_status"] == "pending"
-    assert stored["meta"][YOAST_FOCUSKW] == "crème brûlée" and stored["meta"]["_edit_last"] != "9999"
+    assert stored["meta"] == {YOAST_FOCUSKW: "crème brûlée", STATE_KEY: '{"state": "rewritten"}'}
     assert wp.call("wp.getPost", wp.admin, pid, ["post_content"])["post_content"] == "<p>Réécrit.</p>"
     # The same guard as wp.editPost: a second write finds a changed draft; no guard fields, no write.
     assert fault_code(lambda: wp.call("seobridge.editPost", wp.bot, pid, struct)) == 409
@@ -303,8 +304,8 @@ def test_guarded_edit_needs_our_live_claim_no_human_and_a_robot_status(wp):
     assert fault_code(lambda: guarded_edit(wp, pid, expect, daemon="daemon-a", post_content="x")) == 409
     assert fault_code(lambda: guarded_edit(wp, pid, expect, daemon="daemon-b", account=wp.editor,
                                            post_status="publish")) == 403
-    assert fault_code(lambda: wp.call("wp.editPost", wp.bot, pid, {"seo_bridge_daemon": "daemon-b",
-                                                                     "post_content": "x"})) == 400
+    assert fault_code(lambda: wp.call("wp.editPost", wp.editor, pid, {"seo_bridge_daemon": "daemon-b",
+                                                                        "post_content": "x"})) == 400
     wp.hold_edit_lock(pid, wp.editor)
     assert fault_code(lambda: guarded_edit(wp, pid, expect, daemon="daemon-b", post_content="x")) == 423
     assert wp.call("wp.getPost", wp.admin, pid, ["post_content"])["post_content"] == CONTENT
@@ -318,7 +319,8 @@ def test_robot_role_cannot_publish_upload_or_post_unfiltered_html(wp):
     assert fault_code(lambda: wp.call("wp.editPost", wp.bot, published, {"post_content": "x"})) == 401
     assert fault_code(lambda: wp.call("wp.uploadFile", wp.bot, {"name": "a.txt", "type": "text/plain",
                                                                  "bits": xmlrpc.client.Binary(b"a")})) == 401
-    assert wp.call("wp.editPost", wp.bot, draft, {"post_content": '<p>ok</p><script>alert(1)</script>'})
+    expect = claim(wp, draft)["seo_bridge"]["content_hash"]
+    assert guarded_edit(wp, draft, expect, post_content='<p>ok</p><script>alert(1)</script>')
     assert "<script" not in wp.call("wp.getPost", wp.admin, draft, ["post_content"])["post_content"]
 
 
@@ -354,7 +356,10 @@ def test_record_state_writes_only_the_state_and_respects_claims(wp):
     assert summary(wp, pid)["post_modified_gmt"] == before
     for bad in ("not json", "[]", '{"reason": "no state"}'):
         assert fault_code(lambda: wp.call("seobridge.recordState", wp.bot, pid, "daemon-a", bad)) == 400
-    # Released (failed) drafts can be recorded on by any daemon again.
+    # Only on the daemon's own claim: a failed draft must be claimed again first.
+    assert fault_code(lambda: wp.call("seobridge.recordState", wp.bot, pid, "daemon-b",
+                                      json.dumps(failed | {"by": "daemon-b"}))) == 409
+    claim(wp, pid, daemon="daemon-b")
     assert wp.call("seobridge.recordState", wp.bot, pid, "daemon-b", json.dumps(failed | {"by": "daemon-b"}))
 
 
@@ -430,7 +435,8 @@ def test_rest_claim_state_and_guarded_update(reset):
     assert r.status_code == 423
 
     stale = wp.rest("POST", f"/wp/v2/posts/{pid}", wp.bot, json={
-        "content": "x", "wp_seo_bridge_if_unmodified_since": "2000-01-01T00:00:00"})
+        "content": "x", "wp_seo_bridge_expect_hash": expect, "wp_seo_bridge_daemon": "d-rest",
+        "wp_seo_bridge_if_unmodified_since": "2000-01-01T00:00:00"})
     assert stale.status_code == 409
     wrong = wp.rest("POST", f"/wp/v2/posts/{pid}", wp.bot, json={
         "content": "x", "wp_seo_bridge_expect_hash": "0" * 64, "wp_seo_bridge_daemon": "d-rest"})
@@ -443,8 +449,11 @@ def test_rest_claim_state_and_guarded_update(reset):
     assert (ok.json()["status"], ok.json()["meta"][YOAST_FOCUSKW]) == ("pending", "crème")
     assert (TITLE, CONTENT) in {(r["post_title"], r["post_content"]) for r in revisions(wp, pid)}
 
+    pid = wp.create_post_rest(TITLE, CONTENT, tags=["seo-bridge"])
+    wp.rest("POST", f"{base}/claim/{pid}", wp.bot, json={"expect_hash": expect, "daemon_id": "d-rest",
+                                                         "ttl_seconds": 300})
     r = wp.rest("POST", f"{base}/state/{pid}", wp.bot, json={"daemon_id": "d-rest",
-                                                             "state_json": '{"state": "rewritten"}'})
-    assert r.status_code == 200 and r.json()["state"] == '{"state": "rewritten"}'
+                                                             "state_json": '{"state": "released"}'})
+    assert r.status_code == 200 and r.json()["state"] == '{"state": "released"}'
     assert wp.rest("POST", f"{base}/state/{pid}", wp.bot, json={"daemon_id": "d-rest",
                                                                 "state_json": "nope"}).status_code == 400

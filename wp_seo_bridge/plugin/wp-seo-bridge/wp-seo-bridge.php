@@ -24,6 +24,7 @@ const WPSB_FILE    = __FILE__;
 require_once __DIR__ . '/includes/options.php';
 require_once __DIR__ . '/includes/roles.php';
 require_once __DIR__ . '/includes/meta.php';
+require_once __DIR__ . '/includes/robot.php';
 require_once __DIR__ . '/includes/claims.php';
 require_once __DIR__ . '/includes/xmlrpc.php';
 require_once __DIR__ . '/includes/rest.php';

@@ -15,6 +15,7 @@ const WPSB_LOCK_WAIT_S  = 5;
 const WPSB_MAX_TTL_S    = DAY_IN_SECONDS;
 const WPSB_MAX_STATE_B  = 262144;
 const WPSB_ORIGINAL_KEY = '_wp_seo_bridge_original';  // only where revisions are disabled
+const WPSB_RECORDABLE_STATES = array( 'failed', 'released' );
 
 /**
  * Identity of one draft version; equals Python's wp_seo_bridge.model.source_hash(title, content).
@@ -155,15 +156,23 @@ function wpsb_check_daemon_id( string $daemon ): ?WP_Error {
 	return null;
 }
 
-/** Post the current user may edit, read fresh under its lock. */
+/**
+ * Post the current user may edit, read fresh under its lock. The capability is checked BEFORE the lock is taken
+ * (and again after, on the fresh row): a user who may not edit the post, or an unknown id, never holds a lock
+ * that would make editors' saves and the daemon's claims wait.
+ */
 function wpsb_locked_post_for_edit( int $post_id ) {
-	if ( $post_id <= 0 ) {
+	$post = $post_id > 0 ? get_post( $post_id ) : null;
+	if ( ! $post || 'revision' === $post->post_type ) {
 		return wpsb_error( 404, 'wpsb_no_post', 'Invalid post ID.' );
+	}
+	if ( ! current_user_can( 'edit_post', $post_id ) ) {
+		return wpsb_error( 401, 'wpsb_cannot_edit', 'Sorry, you are not allowed to edit this post.' );
 	}
 	if ( ! wpsb_lock_post( $post_id ) ) {
 		return wpsb_error( 423, 'wpsb_busy', 'Another request is working on this post; try again later.' );
 	}
-	$post = get_post( $post_id );
+	$post = get_post( $post_id );  // fresh: wpsb_lock_post cleared the cache
 	if ( ! $post || 'revision' === $post->post_type ) {
 		return wpsb_error( 404, 'wpsb_no_post', 'Invalid post ID.' );
 	}
@@ -171,6 +180,23 @@ function wpsb_locked_post_for_edit( int $post_id ) {
 		return wpsb_error( 401, 'wpsb_cannot_edit', 'Sorry, you are not allowed to edit this post.' );
 	}
 	return $post;
+}
+
+/**
+ * The daemon's account: the bot role, or an editor/administrator running it. Authors and contributors may edit
+ * their own drafts but never take the daemon's path (claims, recorded states, guarded writes, the review mail):
+ * that path writes the bookkeeping editors trust and mail.
+ */
+function wpsb_is_daemon_account(): bool {
+	return current_user_can( 'edit_others_posts' );
+}
+
+/** The post for one of the daemon's operations: the daemon's account, then wpsb_locked_post_for_edit(). */
+function wpsb_locked_post_for_daemon( int $post_id ) {
+	if ( ! wpsb_is_daemon_account() ) {
+		return wpsb_error( 401, 'wpsb_not_daemon', 'Sorry, only the SEO Bridge robot (or an editor) may do this.' );
+	}
+	return wpsb_locked_post_for_edit( $post_id );
 }
 
 /** The checks a claim and a guarded write share: still the same draft, and no human editing it. */
@@ -202,7 +228,7 @@ function wpsb_claim( int $post_id, string $expect_hash, string $daemon, int $ttl
 	if ( $ttl < 1 ) {
 		return wpsb_error( 400, 'wpsb_bad_ttl', 'ttl_seconds must be a positive number of seconds.' );
 	}
-	$post = wpsb_locked_post_for_edit( $post_id );
+	$post = wpsb_locked_post_for_daemon( $post_id );
 	if ( is_wp_error( $post ) ) {
 		return $post;
 	}
@@ -226,7 +252,13 @@ function wpsb_claim( int $post_id, string $expect_hash, string $daemon, int $ttl
 	return true;
 }
 
-/** @return true|WP_Error */
+/**
+ * The daemon's record of a failure or a release, on a draft it claimed (the claim may have expired meanwhile,
+ * as long as nobody took it over). "rewritten" comes only with the guarded write, "claimed" only from a claim,
+ * "approved"/"rejected" only from an editor: recordState cannot forge them.
+ *
+ * @return true|WP_Error
+ */
 function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 	$error = wpsb_check_daemon_id( $daemon );
 	if ( $error ) {
@@ -236,7 +268,10 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 	if ( ! is_array( $state ) || ! isset( $state['state'] ) || ! is_string( $state['state'] ) || '' === $state['state'] ) {
 		return wpsb_error( 400, 'wpsb_bad_state', 'state_json must be a JSON object with a "state" string.' );
 	}
-	$post = wpsb_locked_post_for_edit( $post_id );
+	if ( ! in_array( $state['state'], WPSB_RECORDABLE_STATES, true ) ) {
+		return wpsb_error( 400, 'wpsb_bad_state', 'recordState records only a failure or a release.' );
+	}
+	$post = wpsb_locked_post_for_daemon( $post_id );
 	if ( is_wp_error( $post ) ) {
 		return $post;
 	}
@@ -244,13 +279,20 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 	if ( '' !== $holder && $holder !== $daemon ) {
 		return wpsb_error( 423, 'wpsb_claimed', 'Another daemon is working on this draft.' );
 	}
+	$current = json_decode( wpsb_state_json( $post_id ), true );
+	if ( ! is_array( $current ) || 'claimed' !== ( $current['state'] ?? '' ) || $daemon !== ( $current['by'] ?? '' ) ) {
+		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no claim on the draft.' );
+	}
 	wpsb_write_state( $post_id, $state_json );
 	return true;
 }
 
+/** The plugin's own write of the bookkeeping (claims, records, review decisions): past the meta gate of meta.php. */
 function wpsb_write_state( int $post_id, string $json ): void {
+	$GLOBALS['wpsb_trusted_meta_write'] = true;
 	// update_post_meta unslashes its value: slash it so backslashes in the JSON survive.
 	update_post_meta( $post_id, WPSB_STATE_KEY, wp_slash( $json ) );
+	$GLOBALS['wpsb_trusted_meta_write'] = false;
 }
 
 /**
@@ -268,7 +310,7 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 	if ( $error ) {
 		return $error;
 	}
-	$post = wpsb_locked_post_for_edit( $post_id );
+	$post = wpsb_locked_post_for_daemon( $post_id );
 	if ( is_wp_error( $post ) ) {
 		return $post;
 	}
@@ -279,8 +321,9 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 	if ( wpsb_live_claim_by( $post_id ) !== $daemon ) {
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no live claim on the draft.' );
 	}
-	wpsb_keep_original( $post );
+	// From here this request may write the post and its meta (includes/meta.php, includes/robot.php).
 	$GLOBALS['wpsb_guarded_posts'][ $post_id ] = true;
+	wpsb_keep_original( $post );
 	return true;
 }
 

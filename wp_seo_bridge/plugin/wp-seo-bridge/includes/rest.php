@@ -22,6 +22,7 @@ const WPSB_REST_NAMESPACE = 'wp-seo-bridge/v1';
 
 add_action( 'rest_api_init', 'wpsb_rest_register' );
 add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
+add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only', 10, 2 );
 
 function wpsb_rest_register(): void {
 	$id_arg = array(
@@ -154,6 +155,9 @@ function wpsb_rest_drafts( WP_REST_Request $request ): WP_REST_Response {
 			'order'          => 'ASC',
 			'posts_per_page' => (int) $request['per_page'],
 			'paged'          => (int) $request['page'],
+			// Users who may not edit others' posts count and list their own drafts only: X-WP-Total must not
+			// tell a contributor how many drafts the newsroom has.
+			'perm'           => 'editable',
 		)
 	);
 	$rows = array();
@@ -265,4 +269,26 @@ function wpsb_parse_utc( string $date ) {
 function wpsb_modified_ts( WP_Post $post ): int {
 	$gmt = '0000-00-00 00:00:00' === $post->post_modified_gmt ? get_gmt_from_date( $post->post_modified ) : $post->post_modified_gmt;
 	return (int) strtotime( $gmt . ' UTC' );
+}
+
+/**
+ * Core's /wp/v2/posts?status=draft lists only the drafts a contributor may edit, but its X-WP-Total counts them
+ * all: for users who may not edit others' posts, a listing of non-public statuses counts their own posts only.
+ *
+ * @param array           $args    WP_Query arguments
+ * @param WP_REST_Request $request
+ */
+function wpsb_rest_own_drafts_only( $args, $request ): array {
+	$statuses = array_filter( (array) ( $args['post_status'] ?? array() ) );
+	if ( ! $statuses || current_user_can( 'edit_others_posts' ) ) {
+		return (array) $args;
+	}
+	foreach ( $statuses as $status ) {
+		$object = get_post_status_object( (string) $status );
+		if ( ! $object || $object->public ) {
+			return (array) $args;  // a listing that includes public posts: core's own rules
+		}
+	}
+	$args['perm'] = 'editable';
+	return (array) $args;
 }

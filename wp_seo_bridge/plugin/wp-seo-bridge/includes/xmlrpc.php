@@ -118,7 +118,7 @@ function wpsb_xmlrpc_record_state( $args ) {
 
 /**
  * The daemon's write in one round trip: core's wp.editPost (same guard, same hooks), then what the database
- * holds afterwards for the status and every meta key the struct wrote. Protected meta can be dropped without
+ * holds afterwards for the status and each of the plugin's meta keys the struct wrote. Protected meta can be dropped without
  * an error; the daemon compares these values with what it sent, so the proof still comes from storage.
  *
  * @return array|IXR_Error
@@ -139,7 +139,8 @@ function wpsb_xmlrpc_edit_post( $args ) {
 	$stored = array();
 	foreach ( (array) ( $struct['custom_fields'] ?? array() ) as $field ) {
 		$key = is_array( $field ) ? (string) ( $field['key'] ?? '' ) : '';
-		if ( '' !== $key ) {
+		// Only the plugin's own keys (and Yoast's it writes): never echo other, protected meta of the post.
+		if ( in_array( $key, wpsb_meta_keys(), true ) ) {
 			$stored[ $key ] = wpsb_xml_clean( (string) get_post_meta( $post_id, $key, true ) );
 		}
 	}
