@@ -462,7 +462,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     while pending:
         _emit(report, on_outcome, _result(pending.popleft()))
     report.stopped, report.refused = gate.stopped, gate.refused
-    _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
+    _notify(wp, report.count("rewritten"))
     return report
 
 
@@ -481,14 +481,15 @@ def _result(item: Outcome | Future) -> Outcome:
     return item if isinstance(item, Outcome) else item.result()
 
 
-def _notify(wp: WordPressGateway, post_ids: list[str]) -> None:
-    """One e-mail per pass to the site's editors; a failure here is logged, never fatal."""
-    if not post_ids:
+def _notify(wp: WordPressGateway, rewritten: int) -> None:
+    """One e-mail per pass to the site's editors, listing what the plugin's guard stored (never a list of
+    ours); a failure here is logged, never fatal: the plugin keeps the posts for the next pass's e-mail."""
+    if not rewritten:
         return
     try:
-        wp.notify(post_ids)
+        wp.notify()
     except WordPressError as e:
-        log.warning("%s: could not notify editors about %d pending post(s): %s", wp.site, len(post_ids), e)
+        log.warning("%s: could not notify editors about %d pending post(s): %s", wp.site, rewritten, e)
 
 
 def _emit(report: PassReport, on_outcome: Callable[[Outcome], None], o: Outcome) -> None:

@@ -58,29 +58,32 @@ def test_one_email_per_pass_lists_the_new_pending_posts(site, standin):
     assert len(site.mails()) == 1
 
 
-def test_notify_lists_only_pending_rewrites_the_caller_may_edit(site, standin):
+def test_the_review_mail_is_the_plugins_list_sent_once_and_never_on_a_users_request(site, standin):
+    site.option("wp_seo_bridge_notify", "redaction@example.test, chef@example.test")
     pending = site.create_post("Brouillon", seed_text(), tags=[TAG])
     one_pass(site, standin)
     plain_draft = site.create_post("Un brouillon", "<p>Rien.</p>", tags=[TAG])
-    sent = len(site.mails())
+    mails = site.mails()
+    assert len(mails) == 1 and mails[0]["to"] == ["redaction@example.test", "chef@example.test"]
+    assert mails[0]["message"].count("/wp-admin/post.php?post=") == 1 and f"post={pending}&" in mails[0]["message"]
 
-    # The author may not edit the admin's post: nothing to list, no e-mail.
-    assert site.call("seobridge.notifyPending", site.author, [pending]) == 0
-    # Drafts, unknown ids: nothing either.
-    assert site.call("seobridge.notifyPending", site.bot, [plain_draft, 987654]) == 0
-    assert len(site.mails()) == sent
-
-    site.option("wp_seo_bridge_notify", "redaction@example.test, chef@example.test")
-    assert site.call("seobridge.notifyPending", site.bot, [pending, pending]) == 2
+    # Asking again sends nothing (each rewrite is mailed once), whatever ids the caller names; an author may
+    # not ask at all.
+    assert site.call("seobridge.notifyPending", site.bot, [pending, plain_draft, 987654]) == 0
     r = site.rest("POST", "/wp-seo-bridge/v1/notify", site.bot, json={"post_ids": [pending]})
-    assert r.status_code == 200 and r.json() == {"recipients": 2}
-    mails = site.mails()[sent:]
-    assert len(mails) == 2 and all(m["to"] == ["redaction@example.test", "chef@example.test"] for m in mails)
-    assert all(m["message"].count("/wp-admin/post.php?post=") == 1 for m in mails)
+    assert r.status_code == 200 and r.json() == {"recipients": 0}
+    with pytest.raises(Exception) as refused:
+        site.call("seobridge.notifyPending", site.author, [pending])
+    assert getattr(refused.value, "faultCode", None) == 401
+    assert len(site.mails()) == 1
 
+    # Switched off: the next rewrite is not mailed, not even later.
     site.option("wp_seo_bridge_notify_enabled", "0")
-    assert site.call("seobridge.notifyPending", site.bot, [pending]) == 0
-    assert len(site.mails()) == sent + 2
+    site.create_post("Dépêche", source("wire-fr"), tags=[TAG])
+    one_pass(site, standin)
+    site.option("wp_seo_bridge_notify_enabled", "1")
+    assert site.call("seobridge.notifyPending", site.bot) == 0
+    assert len(site.mails()) == 1
 
 
 def test_approving_a_post_with_a_future_date_schedules_it(site, standin):

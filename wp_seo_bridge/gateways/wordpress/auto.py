@@ -102,8 +102,8 @@ class AutoGateway:
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         return self._call(lambda gw: gw.record(post_id, state, daemon_id))
 
-    def notify(self, post_ids: list[str]) -> int:
-        return self._call(lambda gw: gw.notify(post_ids))
+    def notify(self) -> int:
+        return self._call(lambda gw: gw.notify())
 
     def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
         return self._call(lambda gw: gw.list_published(modified_since))

@@ -96,8 +96,9 @@ class WordPressGateway(Protocol):
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         """Writes only our bookkeeping (a failure, a release) without touching the post itself."""
 
-    def notify(self, post_ids: list[str]) -> int:
-        """Asks the plugin to send the editors ONE e-mail listing these new Pending Review posts."""
+    def notify(self) -> int:
+        """End of a pass: the plugin sends the editors ONE e-mail listing the posts its guard stored as
+        rewritten and not yet mailed (the plugin keeps that list; the caller names no post)."""
 
     def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
         """The published posts (internal-link candidates), 500 a request; with ``modified_since`` only

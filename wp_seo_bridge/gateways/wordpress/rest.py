@@ -315,10 +315,9 @@ class RestGateway:
         self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,
                       body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})
 
-    def notify(self, post_ids: list[str]) -> int:
-        """One e-mail to the editors listing these Pending Review posts; the number of recipients."""
-        raw, _ = self._request("POST", f"/{NAMESPACE}/notify", f"/{NAMESPACE}/notify",
-                               body={"post_ids": [int(p) for p in post_ids]})
+    def notify(self) -> int:
+        """The plugin's review e-mail for this pass (the posts it marked); the number of recipients."""
+        raw, _ = self._request("POST", f"/{NAMESPACE}/notify", f"/{NAMESPACE}/notify", body={})
         with readable(self.endpoint):
             if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
                 raw = raw.get("recipients", raw.get("sent", 0))

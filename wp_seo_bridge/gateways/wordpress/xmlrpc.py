@@ -92,8 +92,8 @@ class RecordState(AuthenticatedMethod):
 
 
 class NotifyPending(AuthenticatedMethod):
+    """The plugin mails the posts its guard marked; the daemon names none."""
     method_name = "seobridge.notifyPending"
-    method_args = ("post_ids",)
 
 
 class ListPublished(AuthenticatedMethod):
@@ -345,8 +345,8 @@ class XmlRpcGateway:
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))
 
-    def notify(self, post_ids: list[str]) -> int:
-        raw = self._call(NotifyPending([int(p) for p in post_ids]))
+    def notify(self) -> int:
+        raw = self._call(NotifyPending())
         with readable(self.endpoint):
             return int(raw or 0)
 

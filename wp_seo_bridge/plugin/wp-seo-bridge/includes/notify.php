@@ -1,24 +1,43 @@
 <?php
 /**
- * One e-mail per daemon pass listing the posts it moved to Pending Review (WordPress itself sends none).
+ * One review e-mail per pass, listing the posts the daemon moved to Pending Review (WordPress itself sends none).
  *
- *   seobridge.notifyPending(blog_id, user, pass, post_ids[])  → int, the number of recipients e-mailed
- *   POST /wp-json/wp-seo-bridge/v1/notify {post_ids: int[]}    → {"recipients": int}
+ * The list is the plugin's own: when a guarded write (includes/claims.php) stores a "rewritten" state, the post is
+ * marked as due for the review e-mail. The daemon's account then asks for the mail once at the end of its pass:
  *
- * Both need edit_posts. Only posts that are pending, rewritten by the robot and editable by the caller are
- * listed, so the call cannot be used to mail titles of other posts. Nothing to list, nobody to tell, or the
- * switch off (Settings → SEO Bridge) → 0 and no e-mail. Recipients: the wp_seo_bridge_notify option, or when
- * empty every editor and administrator.
+ *   seobridge.notifyPending(blog_id, user, pass)   → int, the number of recipients e-mailed
+ *   POST /wp-json/wp-seo-bridge/v1/notify {}       → {"recipients": int}
+ *
+ * The caller chooses nothing: any post ids sent (daemons before 0.3 sent them) are ignored, each marked post is
+ * listed in exactly one e-mail, and only while it is still pending with a rewritten state. So no user can make
+ * the plugin mail a post of their choosing, and calling it again sends nothing. Only the daemon's account (the
+ * bot role, or an editor) may ask. Switch off (Settings → SEO Bridge) → the marks are dropped, no e-mail.
+ * Recipients: the wp_seo_bridge_notify option, or when empty every editor and administrator. Marks a crashed
+ * daemon left go out with the next pass's e-mail.
  */
 
 defined( 'ABSPATH' ) || exit;
 
 const WPSB_NOTIFY_SWITCH   = 'wp_seo_bridge_notify_enabled';  // '1' (default) | '0'
 const WPSB_NOTIFY_MAX_POST = 100;
+const WPSB_NOTIFY_DUE_KEY  = '_wp_seo_bridge_review_mail';    // '1' on a post rewritten and not yet mailed
 
 add_filter( 'xmlrpc_methods', 'wpsb_notify_xmlrpc_methods' );
 add_action( 'rest_api_init', 'wpsb_notify_rest_register' );
 add_action( 'admin_init', 'wpsb_notify_register_setting', 20 );  // after the settings page's own fields
+add_action( 'added_post_meta', 'wpsb_notify_mark_due', 10, 4 );
+add_action( 'updated_post_meta', 'wpsb_notify_mark_due', 10, 4 );
+
+/** A guarded write stored a rewritten state: the post goes into the next review e-mail. */
+function wpsb_notify_mark_due( $meta_id, $post_id, $meta_key, $meta_value ): void {
+	if ( WPSB_STATE_KEY !== $meta_key || ! wpsb_is_guarded_post( (int) $post_id ) ) {
+		return;
+	}
+	$state = is_string( $meta_value ) ? json_decode( $meta_value, true ) : null;
+	if ( is_array( $state ) && 'rewritten' === ( $state['state'] ?? '' ) ) {
+		update_post_meta( (int) $post_id, WPSB_NOTIFY_DUE_KEY, '1' );
+	}
+}
 
 function wpsb_notify_enabled(): bool {
 	return '0' !== (string) get_option( WPSB_NOTIFY_SWITCH, '1' );
@@ -41,23 +60,35 @@ function wpsb_notify_recipients(): array {
 }
 
 /**
- * @param int[] $post_ids
+ * Sends the e-mail listing the posts marked due (each mark is taken once: two concurrent calls never list a post
+ * twice), as long as they are still pending rewrites.
+ *
  * @return int|WP_Error the number of recipients, 0 when no e-mail was due
  */
-function wpsb_notify_pending( array $post_ids ) {
-	if ( ! wpsb_notify_enabled() ) {
-		return 0;
-	}
-	$posts = array();
-	foreach ( array_unique( array_map( 'intval', $post_ids ) ) as $post_id ) {
-		$post  = $post_id > 0 ? get_post( $post_id ) : null;
-		$state = $post ? wpsb_review_state( $post_id ) : null;
-		if ( $post && 'post' === $post->post_type && 'pending' === $post->post_status && $state && 'rewritten' === $state['state']
-			&& current_user_can( 'edit_post', $post_id ) ) {
-			$posts[] = array( $post, $state );
+function wpsb_notify_pending() {
+	$due = get_posts(
+		array(
+			'post_type'        => 'post',
+			'post_status'      => 'any',
+			'meta_key'         => WPSB_NOTIFY_DUE_KEY,  // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key -- a handful of rows, once per pass
+			'orderby'          => 'ID',
+			'order'            => 'ASC',
+			'posts_per_page'   => WPSB_NOTIFY_MAX_POST,
+			'suppress_filters' => true,
+		)
+	);
+	$enabled = wpsb_notify_enabled();
+	$posts   = array();
+	foreach ( $due as $post ) {
+		$GLOBALS['wpsb_trusted_meta_write'] = true;  // the plugin's own mark (includes/robot.php)
+		$taken                              = delete_post_meta( $post->ID, WPSB_NOTIFY_DUE_KEY );
+		$GLOBALS['wpsb_trusted_meta_write'] = false;
+		if ( ! $taken || ! $enabled ) {
+			continue;  // another call took it, or the e-mails are off
 		}
-		if ( count( $posts ) >= WPSB_NOTIFY_MAX_POST ) {
-			break;
+		$state = wpsb_review_state( $post->ID );
+		if ( 'pending' === $post->post_status && $state && 'rewritten' === $state['state'] ) {
+			$posts[] = array( $post, $state );
 		}
 	}
 	$to = $posts ? wpsb_notify_recipients() : array();
@@ -130,16 +161,13 @@ function wpsb_notify_xmlrpc_methods( array $methods ): array {
 function wpsb_xmlrpc_notify_pending( $args ) {
 	global $wp_xmlrpc_server;
 	$args = (array) $args;
-	if ( ! wpsb_xmlrpc_login( $wp_xmlrpc_server, 'seobridge.notifyPending', $args, 4 ) ) {
+	if ( ! wpsb_xmlrpc_login( $wp_xmlrpc_server, 'seobridge.notifyPending', $args, 3 ) ) {
 		return $wp_xmlrpc_server->error;
 	}
-	if ( ! current_user_can( 'edit_posts' ) ) {
+	if ( ! wpsb_is_daemon_account() ) {
 		return new IXR_Error( 401, __( 'Sorry, you are not allowed to edit posts.', 'wp-seo-bridge' ) );
 	}
-	if ( ! is_array( $args[3] ) ) {
-		return new IXR_Error( 400, 'post_ids must be an array of post ids.' );
-	}
-	$result = wpsb_notify_pending( $args[3] );
+	$result = wpsb_notify_pending();
 	return is_wp_error( $result ) ? wpsb_ixr_error( $result ) : $result;
 }
 
@@ -150,21 +178,22 @@ function wpsb_notify_rest_register(): void {
 		array(
 			'methods'             => WP_REST_Server::CREATABLE,
 			'callback'            => 'wpsb_rest_notify',
-			'permission_callback' => 'wpsb_rest_can_edit_posts',
-			'args'                => array(
-				'post_ids' => array(
-					'type'     => 'array',
-					'items'    => array( 'type' => 'integer' ),
-					'required' => true,
-				),
-			),
+			'permission_callback' => 'wpsb_rest_is_daemon_account',
 		)
 	);
 }
 
+/** @return true|WP_Error */
+function wpsb_rest_is_daemon_account() {
+	if ( wpsb_is_daemon_account() ) {
+		return true;
+	}
+	return new WP_Error( 'wpsb_cannot_edit', __( 'Sorry, you are not allowed to edit posts.', 'wp-seo-bridge' ), array( 'status' => rest_authorization_required_code() ) );
+}
+
 /** @return WP_REST_Response|WP_Error */
-function wpsb_rest_notify( WP_REST_Request $request ) {
-	$result = wpsb_notify_pending( (array) $request['post_ids'] );
+function wpsb_rest_notify() {
+	$result = wpsb_notify_pending();
 	return is_wp_error( $result ) ? $result : rest_ensure_response( array( 'recipients' => $result ) );
 }
 
