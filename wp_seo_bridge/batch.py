@@ -124,7 +124,7 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, d
         _emit(report, on_outcome, o)
         report.batched += o.reason.startswith(SENT)
     report.stopped, report.refused = gate.stopped, gate.refused
-    _notify(wp, [o.post_id for o in report.outcomes if o.result == "rewritten"])
+    _notify(wp, report.count("rewritten"))
     return report
 
 
