@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian machine, as root: installs what is missing, starts a local WordPress
-# (127.0.0.1:8080), creates the demo drafts (the seed article among them) and runs one sync.
+# (127.0.0.1:8080, or $WP_PORT), creates the demo drafts (the seed article among them) and runs one sync.
 # Without MISTRAL_API_KEY it runs OFFLINE against the local Mistral stand-in (hand-written fixtures).
 # Running it again changes nothing: the drafts are Pending Review by then.
 set -euo pipefail
@@ -24,9 +24,17 @@ if [ -z "${MISTRAL_API_KEY:-}" ]; then
   export MISTRAL_SERVER_URL="http://127.0.0.1:$port" MISTRAL_API_KEY="offline-stand-in"
 fi
 
+# config/demo.toml names the default site: the sync gets a copy aimed at the site just started (and a state
+# dir of its own, so demos on two ports never share a job log).
+demo_config=var/demo-$WP_PORT.toml
+mkdir -p var
+sed -e "s|^url = \"http://127.0.0.1:8080\".*|url = \"$WP_URL\"|" \
+    -e "s|^state_dir = \"var/demo\".*|state_dir = \"var/demo-$WP_PORT\"|" config/demo.toml >"$demo_config"
+grep -qxF "url = \"$WP_URL\"" "$demo_config" || { echo "quickstart: $demo_config does not target $WP_URL" >&2; exit 1; }
+
 .venv/bin/python scripts/demo.py
 status=0
-.venv/bin/wp-seo-bridge --config config/demo.toml sync --once || status=$?
+.venv/bin/wp-seo-bridge --config "$demo_config" sync --once || status=$?
 
 cat <<MSG
 
