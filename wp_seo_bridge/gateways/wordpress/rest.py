@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -175,6 +176,40 @@ def _denied_param(data: dict) -> bool:
         for d in details.values())
 
 
+# --- one declaration per remote call (like xmlrpc.py's method classes) -----------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One REST call: verb, path (``{id}`` stands for the post), and whether a refusal concerns that
+    post (409/423/403/404 then mean: leave this post) rather than the site."""
+
+    method: str
+    path: str
+    about_post: bool = False
+
+    def at(self, post_id: str | int | None = None) -> str:
+        return self.path.format(id=int(post_id)) if post_id is not None else self.path
+
+    @property
+    def name(self) -> str:  # how calls are counted (bench_sync, tests): "POST /wp/v2/posts/<id>"
+        return f"{self.method} {self.path.replace('{id}', '<id>')}"
+
+    @property
+    def ours(self) -> bool:
+        return self.path.startswith(f"/{NAMESPACE}/")
+
+
+INDEX = Route("GET", "/")
+INFO = Route("GET", f"/{NAMESPACE}/info")
+DRAFTS = Route("GET", f"/{NAMESPACE}/drafts")
+CLAIM = Route("POST", f"/{NAMESPACE}/claim/{{id}}", about_post=True)
+BATCH = Route("POST", "/batch/v1")
+GUARDED_EDIT = Route("POST", "/wp/v2/posts/{id}", about_post=True)  # core's update, under the plugin's guard
+RECORD_STATE = Route("POST", f"/{NAMESPACE}/state/{{id}}", about_post=True)
+NOTIFY = Route("POST", f"/{NAMESPACE}/notify")
+PUBLISHED = Route("GET", f"/{NAMESPACE}/published")
+
 # --- the gateway -----------------------------------------------------------------------
 
 
@@ -213,11 +248,11 @@ class RestGateway:
         except RecursionError:
             raise WordPressError(f"{self.endpoint}: WordPress's answer is nested too deeply to read") from None
 
-    def _request(self, method: str, route: str, name: str, *, params: dict | None = None,
-                 body: dict | None = None, about_post: bool = False) -> tuple[Any, requests.structures.CaseInsensitiveDict]:
+    def _request(self, call: Route, post_id: str | int | None = None, *, params: dict | None = None,
+                 body: dict | None = None) -> tuple[Any, requests.structures.CaseInsensitiveDict]:
         with self._lock:
-            self.calls[f"{method} {name}"] += 1
-        params = params or {}
+            self.calls[call.name] += 1
+        method, route, params = call.method, call.at(post_id), params or {}
         plain = bool(self._plain_routes)
         r, payload = self._send(method, route, params, body, plain)
         if r.status_code == 404 and payload is None and self._plain_routes is None:
@@ -228,23 +263,23 @@ class RestGateway:
                 self._plain_routes = True
                 r, payload = r2, payload2
         if r.status_code >= 400:
-            raise self._error(r.status_code, payload, route, about_post)
+            raise self._error(r.status_code, payload, call)
         if payload is None:
             raise WordPressError(f"{self.endpoint}{route}: not a REST answer (HTTP {r.status_code}, no JSON)")
         if self._plain_routes is None:
             self._plain_routes = plain
         return payload, r.headers
 
-    def _error(self, status: int, payload: Any, route: str, about_post: bool) -> WordPressError:
+    def _error(self, status: int, payload: Any, call: Route) -> WordPressError:
         code = payload.get("code") if isinstance(payload, dict) else None
-        if status == 404 and code == "rest_no_route" and route.startswith(f"/{NAMESPACE}/"):
+        if status == 404 and code == "rest_no_route" and call.ours:
             return self._plugin_missing()
-        return error_for(status, payload, site=self.cfg, where=self.endpoint, about_post=about_post)
+        return error_for(status, payload, site=self.cfg, where=self.endpoint, about_post=call.about_post)
 
     def _plugin_missing(self) -> WordPressError:
         """Our route is unknown: the plugin is off, or the whole REST API is (the index tells which)."""
         try:
-            index, _ = self._request("GET", "/", "/")
+            index, _ = self._request(INDEX)
         except WordPressError as e:
             return e
         if NAMESPACE in (index.get("namespaces") or ()):
@@ -255,15 +290,14 @@ class RestGateway:
     # --- the interface ---
 
     def site_info(self) -> SiteInfo:
-        raw, _ = self._request("GET", f"/{NAMESPACE}/info", f"/{NAMESPACE}/info")
+        raw, _ = self._request(INFO)
         with readable(self.endpoint):
             return SiteInfo.from_plugin(raw, self.cfg)
 
     def list_drafts(self) -> Iterator[DraftSummary]:
         page = 1
         while True:
-            items, headers = self._request("GET", f"/{NAMESPACE}/drafts", f"/{NAMESPACE}/drafts",
-                                           params={"per_page": PAGE_SIZE, "page": page})
+            items, headers = self._request(DRAFTS, params={"per_page": PAGE_SIZE, "page": page})
             with readable(self.endpoint):
                 summaries = [summary_from_json(p) for p in items]
                 total = headers.get("X-WP-TotalPages")
@@ -275,10 +309,7 @@ class RestGateway:
             page += 1
 
     def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
-        raw, _ = self._request(
-            "POST", f"/{NAMESPACE}/claim/{int(summary.post_id)}", f"/{NAMESPACE}/claim/<id>", about_post=True,
-            body={"expect_hash": summary.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s},
-        )
+        raw, _ = self._request(CLAIM, summary.post_id, body=_claim_body(summary, daemon_id, ttl_s))
         with readable(self.endpoint):
             return draft_from_json(raw)
 
@@ -289,35 +320,32 @@ class RestGateway:
 
     def _claim_batch(self, summaries: list[DraftSummary], daemon_id: str, ttl_s: int) -> list[Draft | WordPressError]:
         """Claims in one /batch/v1 request (one WordPress start-up); each answer is judged on its own."""
-        calls = [{"method": "POST", "path": f"/{NAMESPACE}/claim/{int(s.post_id)}",
-                  "body": {"expect_hash": s.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s}}
+        calls = [{"method": CLAIM.method, "path": CLAIM.at(s.post_id), "body": _claim_body(s, daemon_id, ttl_s)}
                  for s in summaries]
-        raw, _ = self._request("POST", "/batch/v1", "/batch/v1", body={"requests": calls})
+        raw, _ = self._request(BATCH, body={"requests": calls})
         answers = raw.get("responses") if isinstance(raw, dict) else None
         if not isinstance(answers, list) or len(answers) != len(calls):
             raise WordPressError(f"{self.endpoint}: /batch/v1 answered "
                                  f"{len(answers) if isinstance(answers, list) else 'no list of'} results for {len(calls)} claims")
         with readable(self.endpoint):
             return [draft_from_json(a.get("body")) if int(a.get("status") or 500) < 300 else
-                    self._error(int(a.get("status") or 500), a.get("body"), f"/{NAMESPACE}/claim/<id>", about_post=True)
+                    self._error(int(a.get("status") or 500), a.get("body"), CLAIM)
                     for a in answers]
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
-        route = f"/wp/v2/posts/{int(draft.post_id)}"
         # Core answers an update in context=edit, built after meta and hooks ran: that answer is the read-back.
-        stored, _ = self._request("POST", route, "/wp/v2/posts/<id>", about_post=True,
-                                  params={"_fields": STORED_FIELDS}, body=update_body(draft, update, daemon_id))
+        stored, _ = self._request(GUARDED_EDIT, draft.post_id, params={"_fields": STORED_FIELDS},
+                                  body=update_body(draft, update, daemon_id))
         with readable(self.endpoint):
             stored = stored if isinstance(stored, dict) else {}
             verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
-        self._request("POST", f"/{NAMESPACE}/state/{int(post_id)}", f"/{NAMESPACE}/state/<id>", about_post=True,
-                      body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})
+        self._request(RECORD_STATE, post_id, body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})
 
     def notify(self) -> int:
         """The plugin's review e-mail for this pass (the posts it marked); the number of recipients."""
-        raw, _ = self._request("POST", f"/{NAMESPACE}/notify", f"/{NAMESPACE}/notify", body={})
+        raw, _ = self._request(NOTIFY, body={})
         with readable(self.endpoint):
             if isinstance(raw, dict):  # tolerate {"recipients": n} as well as a bare n
                 raw = raw.get("recipients", raw.get("sent", 0))
@@ -325,9 +353,12 @@ class RestGateway:
 
     def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
         params = {"per_page": PUBLISHED_PAGE_SIZE, "modified_since": published_query(modified_since)}
-        return all_published(lambda page: self._request(
-            "GET", f"/{NAMESPACE}/published", f"/{NAMESPACE}/published", params={**params, "page": page})[0],
-            modified_since)
+        return all_published(lambda page: self._request(PUBLISHED, params={**params, "page": page})[0],
+                             modified_since)
+
+
+def _claim_body(summary: DraftSummary, daemon_id: str, ttl_s: int) -> dict:
+    return {"expect_hash": summary.content_hash, "daemon_id": daemon_id, "ttl_seconds": ttl_s}
 
 
 def _json_or_none(body: bytes) -> Any:
