@@ -106,8 +106,34 @@ def sync(ctx: click.Context, once: bool, site_names: tuple[str, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+def decode_draft(data: bytes) -> tuple[str, str]:
+    """The text of a draft file and the encoding it was read with: UTF-8 (with or without BOM), UTF-16
+    (BOM, or the NUL pattern of ASCII text), else Windows-1252 (Latin-1's superset). Raises ValueError
+    for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "UTF-8 with BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "UTF-16"
+    sample = data[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0:
+        return data.decode("utf-16-le", errors="replace"), "UTF-16 LE"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4 and sample[1::2].count(0) == 0:
+        return data.decode("utf-16-be", errors="replace"), "UTF-16 BE"
+    controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\x0b\x0c")
+    if b"\x00" in sample or controls > len(sample) // 100:
+        raise ValueError("this is a binary file, not a text draft (text, HTML or Markdown)")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        # cp1252 leaves 5 bytes undefined; Latin-1 maps them (to C1 controls) rather than failing.
+        try:
+            return data.decode("cp1252"), "Windows-1252 (Latin-1)"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "Latin-1"
+
+
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--title", default="", help="The draft's title (default: none).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the article HTML here.")
@@ -126,7 +152,12 @@ def rewrite(ctx: click.Context, file, title: str, as_json: bool, out: Path | Non
     except ConfigError as e:
         _fail(str(e))
     try:
-        r = rewrite_text(title, file.read(), engine)
+        text, encoding = decode_draft(file.read())
+    except ValueError as e:
+        _fail(f"{getattr(file, 'name', 'stdin')}: {e}")
+    click.echo(f"read as {encoding}", err=True)
+    try:
+        r = rewrite_text(title, text, engine)
     except MistralError as e:  # a refused key or bad settings: nothing to rewrite with
         _fail(str(e))
     a = r.article
