@@ -11,6 +11,8 @@ fixture). A test can queue scripted steps, consumed one per completion request, 
 
 - ``{"fixture": "name"}`` (any kind, bad ones included), optionally ``"finish_reason": "length"``
   (content is served as written: a fixture or ``raw`` step decides whether it is really cut)
+- ``{"echo": true}``: for any draft, a generic French article that carries back every token of the
+  draft in order and passes the checks (``echo.py``);
 - ``{"article": {...}}`` an Article inline; ``{"raw": "..."}`` content returned verbatim;
   ``{"content": [...]}`` ``message.content`` as any JSON value (chunks of reasoning models)
 - ``{"status": 429, "retry_after": 1}`` / ``"retry_after_ms": 200`` / ``{"status": 503}``: an error
@@ -42,8 +44,8 @@ from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from . import batch
-
 from . import links
+from .echo import echo_article
 
 log = logging.getLogger("wp_seo_bridge.standin")
 
@@ -163,6 +165,8 @@ def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = 
         content = str(step["raw"])
     elif "article" in step:
         content = json.dumps(links.place(step["article"], _first_user(body["messages"])), ensure_ascii=False)
+    elif step.get("echo"):  # any draft: a generic article carrying back all its tokens (echo.py)
+        content = json.dumps(echo_article(body["messages"]), ensure_ascii=False)
     else:
         fx = st.fixtures.get(step["fixture"]) if "fixture" in step else st.match(body["messages"])
         if fx is None:
