@@ -198,25 +198,27 @@ PHP
 
 # The core dir for WANT_WP, unpacked or copied into the cache once (under the start lock).
 materialise_core() {
-    local key dest tmp found
-    if [[ $WANT_WP == debian ]]; then echo "$DEBIAN_CORE"; return 0; fi
-    if [[ -d $WANT_WP ]] && grep -qs WORDPRESS_CONFIG "$WANT_WP/wp-config.php"; then
-        echo "$WANT_WP"; return 0   # a Debian-style tree selects per-site configs itself: served in place
+    local src=$WANT_WP key=${WANT_ID%%+*} dest tmp found
+    if [[ $src == debian ]]; then
+        [[ -f $DEBIAN_CORE/wp-settings.php ]] || die "$DEBIAN_CORE has no WordPress: is the wordpress package installed?"
+        src=$DEBIAN_CORE key=debian-$(core_var "$DEBIAN_CORE" wp_version)
     fi
-    key=${WANT_ID%%+*}
+    if grep -qs WORDPRESS_CONFIG "$src/wp-config.php"; then
+        echo "$src"; return 0   # Debian's wp-config.php selects per-site configs itself: served in place
+    fi
     dest=$CORE_CACHE/$key
     if [[ ! -e $dest/.ready ]]; then
-        say "unpacking $WANT_WP into $dest (once)"
+        say "unpacking $src into $dest (once)"
         install -d -m 755 "$CORE_CACHE"
         rm -rf "$dest"
         tmp=$(mktemp -d "$CORE_CACHE/.unpack.XXXXXX")
-        if [[ -d $WANT_WP ]]; then
-            cp -a "$WANT_WP/." "$tmp/"
+        if [[ -d $src ]]; then
+            cp -a "$src/." "$tmp/"   # a tree without Debian's wp-config.php (a packaging that dropped it too)
         else
-            tar -xf "$WANT_WP" -C "$tmp" || { rm -rf "$tmp"; die "cannot unpack $WANT_WP"; }
+            tar -xf "$src" -C "$tmp" || { rm -rf "$tmp"; die "cannot unpack $src"; }
         fi
         found=$(find "$tmp" -maxdepth 3 -name wp-settings.php -printf '%h\n' | head -1)
-        [[ -n $found ]] || { rm -rf "$tmp"; die "$WANT_WP holds no WordPress core (no wp-settings.php)"; }
+        [[ -n $found ]] || { rm -rf "$tmp"; die "$src holds no WordPress core (no wp-settings.php)"; }
         rm -f "$found/wp-config.php"
         write_core_config "$found"
         install -d -m 755 "$dest"
@@ -251,7 +253,7 @@ check_php() {
     have=$(php -r 'echo PHP_VERSION;')
     php -r "exit(version_compare(PHP_VERSION, '${need:-0}', '>=') ? 0 : 1);" ||
         die "WordPress $(core_var "$WP_CORE" wp_version) needs PHP >= $need, this machine has $have"
-    php -m | grep -qix mysqli || die "PHP $have has no mysqli: install php-mysql"
+    php -r 'exit(extension_loaded("mysqli") ? 0 : 1);' || die "PHP $have has no mysqli: install php-mysql"
 }
 
 record_stack() {
