@@ -27,9 +27,10 @@ from .extract import extract
 from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
-from .model import Draft, DraftSummary, Outcome, Source, Usage
-from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _emit, _Gate,
-                       _notify, _record_failure, not_claimed, process_draft)
+from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Source, Usage
+from . import relate
+from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _candidates,
+                       _emit, _Gate, _notify, _record_failure, not_claimed, process_draft)
 from .push import release_state
 from .rewrite.rewrite import build_messages, estimate_cost
 from .select import Rule, select
@@ -49,6 +50,7 @@ class BatchItem:
     state: str = "waiting"  # waiting (job running) | answered (answer stored, paid) | done
     answer: dict | None = None  # the job's output or error line; None when it gave none
     usage: Usage = Usage()  # what the answer cost, at batch prices
+    links: tuple[LinkOffer, ...] = ()  # the internal links its prompt offered
 
 
 class BatchStore(Protocol):
@@ -89,9 +91,12 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, d
                    budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
                    on_outcome: Callable[[Outcome], None] = lambda o: None,
                    on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
-                   now: datetime | None = None) -> PassReport:
+                   now: datetime | None = None,
+                   link_candidates: Callable[[], Sequence[PublishedPost]] | None = None) -> PassReport:
     """One batch-mode pass over one site (the steps in the module's docstring). Raises WordPressError
-    when the site cannot be worked on at all; a Mistral failure leaves the jobs for the next pass."""
+    when the site cannot be worked on at all; a Mistral failure leaves the jobs for the next pass.
+    ``link_candidates``: the site's published posts, asked once when drafts are to be sent; the links a
+    prompt offered are kept with its draft, so the answer is checked and rendered against the same ones."""
     report = PassReport(wp.site)
     info = wp.site_info()
     if not info.sync_enabled:
@@ -120,7 +125,8 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, d
             _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", why_not, d.summary.content_hash))
         else:
             todo.append(d.summary)
-    for o in pass_.submit(todo, gate):
+    candidates = _candidates(wp, link_candidates) if todo else ()
+    for o in pass_.submit(todo, gate, candidates):
         _emit(report, on_outcome, o)
         report.batched += o.reason.startswith(SENT)
     report.stopped, report.refused = gate.stopped, gate.refused
@@ -237,7 +243,8 @@ class _BatchPass:
         engine = replace(self.engine, llm=Prepaid(answer, self.engine.llm))
         try:
             o = process_draft(self.wp, draft, engine, self.info, daemon_id=self.daemon_id,
-                              prompt_keyphrases=item.used_keyphrases, ledger=self.store, on_paid=self.budget.charge)
+                              prompt_keyphrases=item.used_keyphrases, ledger=self.store, on_paid=self.budget.charge,
+                              offers=item.links)
         except WordPressError as e:
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
                         usage=item.usage)
@@ -257,7 +264,8 @@ class _BatchPass:
             return self.done(o)
         return self.done(o, item)
 
-    def _prompt(self, draft: Draft, used: frozenset[str]) -> tuple[Source | None, list[dict] | None, str]:
+    def _prompt(self, draft: Draft, used: frozenset[str],
+                candidates: Sequence[PublishedPost]) -> tuple[Source | None, list[dict] | None, str]:
         """The draft as the model sees it and its first call's messages, or why there is none (the
         synchronous rules)."""
         limit = self.engine.max_source_words
@@ -267,6 +275,9 @@ class _BatchPass:
         source = extract(draft.content, draft.title)
         if source.words == 0:
             return source, None, "the draft has no text"
+        if candidates:
+            source = replace(source, links=relate.offers(source, candidates, post_id=draft.post_id),
+                             post_id=draft.post_id)
         if source.words > limit:
             return source, None, f"the draft is too long to rewrite ({source.words:,} words; rewrite.max_source_words " \
                          f"is {limit:,})"
@@ -281,7 +292,7 @@ class _BatchPass:
 
     # --- 4. new drafts ----------------------------------------------------------------------
 
-    def submit(self, todo: list[DraftSummary], gate: _Gate) -> list[Outcome]:
+    def submit(self, todo: list[DraftSummary], gate: _Gate, candidates: Sequence[PublishedPost] = ()) -> list[Outcome]:
         out: list[Outcome] = []
         drafts: list[Draft] = []
         for start in range(0, len(todo), self.round):
@@ -299,7 +310,7 @@ class _BatchPass:
         used = self.info.used_keyphrases
         for draft in drafts:
             try:
-                source, messages, reason = self._prompt(draft, used)
+                source, messages, reason = self._prompt(draft, used, candidates)
             except Exception as e:  # noqa: BLE001 — a parser error, a bug: this draft fails alone
                 log.exception("post %s: could not be processed", draft.post_id)
                 source, messages = None, None
@@ -317,7 +328,7 @@ class _BatchPass:
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "skipped", why, draft.hash)))
                 continue
             requests.append((custom_id(draft), messages))
-            items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used)))
+            items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used), links=source.links))
             sent.append(draft)
         if not requests:
             return out

@@ -27,6 +27,7 @@ from .model import (
     Draft,
     DraftSummary,
     KeptRewrite,
+    LinkOffer,
     Outcome,
     PaidAnswer,
     PromptInputs,
@@ -94,7 +95,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  wp_version: str = render.LATEST_WP, prompt_keyphrases=None,
                  admit: Callable[[Usage], str | None] | None = None, *,
                  candidates: Sequence[PublishedPost] = (), post_id: str = "", kept: KeptRewrite | None = None,
-                 on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None) -> Rewritten:
+                 on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None,
+                 offers: tuple[LinkOffer, ...] | None = None) -> Rewritten:
     """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
     block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
@@ -103,13 +105,16 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     ``candidates``: the site's published posts; the most related few are offered as internal links.
     ``kept``: the paid answers of an earlier try of this draft version, resumed instead of paid
     again; ``on_answer`` sees each new paid answer as it arrives (the ledger).
+    ``offers``: the links offered when the answer was asked for (a batch job's), used as they were.
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
     if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
         return Rewritten(None, None, "", None, Usage(), too_long.format(f"{len(content):,} characters"))
     source = extract(content, title)
-    if candidates and source.words:
+    if offers is not None:
+        source = replace(source, links=offers, post_id=post_id)
+    elif candidates and source.words:
         source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
@@ -237,7 +242,8 @@ class PassReport:
 def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, *,
                   daemon_id: str, prompt_keyphrases=None, admit: Callable[[Usage], str | None] | None = None,
                   candidates: Sequence[PublishedPost] = (), ledger: Ledger | None = None,
-                  on_paid: Callable[[Usage], None] = lambda u: None) -> Outcome:
+                  on_paid: Callable[[Usage], None] = lambda u: None,
+                  offers: tuple[LinkOffer, ...] | None = None) -> Outcome:
     """rewrite → check → render → push, for a draft this daemon has just claimed.
 
     Every paid answer goes to ``ledger`` (and ``on_paid``) as it arrives; a version with kept
@@ -257,7 +263,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         kept = ledger.kept(version)
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
                          prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
-                         on_answer=answered)
+                         on_answer=answered, offers=offers)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise

@@ -185,3 +185,25 @@ def test_the_daily_budget_keeps_drafts_out_of_a_job_whose_worst_case_would_pass_
     states = [(post(site, i)["state"] or {}).get("state") for i in ids]
     # The first was claimed, then its worst case refused: given back, unpaid; the next not even claimed.
     assert sorted(map(str, states)) == ["None", "released"], states
+
+
+def test_internal_links_offered_in_the_job_are_the_ones_the_answer_is_checked_and_pushed_with(site, standin, tmp_path):
+    from tests.integration.test_links import load_corpus, split_source
+
+    category = load_corpus(site)
+    related = site.create_post(*split_source("seed-fr.txt"), tags=[TAG])  # a human would link it to Numérique
+    unrelated = site.create_post(*split_source("wire-fr.txt"), tags=[TAG])
+    one_pass(site, standin, tmp_path)
+    [job] = standin.jobs().values()
+    [input_file] = job["input_files"]
+    lines = standin.files()[input_file]["data"].decode()
+    assert lines.count("[[POST-1|") == 1  # offered in the related draft's prompt only
+    # Published posts change while the job runs: the answer is still checked against what was offered.
+    site.create_post("Cybersécurité : un nouvel article publié entre-temps", "<p>Pirates, Microsoft, "
+                     "Storm-0558, cybersécurité, clés de signature.</p>", status="publish")
+    report = one_pass(site, standin, tmp_path)
+    assert sorted(o.result for o in report.outcomes) == ["rewritten", "rewritten"], [o.line() for o in report.outcomes]
+    state = post(site, related)["state"]
+    assert 1 <= len(state["links"]) <= 3 and {category[l["post_id"]] for l in state["links"]} == {"Numérique"}
+    assert all(l["url"] in post(site, related)["content"] for l in state["links"])
+    assert post(site, unrelated)["state"]["links"] == []

@@ -7,6 +7,7 @@ to date in one transaction, and a file from a newer version is refused rather th
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..batch import BatchItem
-from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs, Usage
+from ..model import KeptRewrite, LinkOffer, Outcome, PaidAnswer, PromptInputs, Usage
 from .instance import private_dir, private_file
 
 FILENAME = "joblog.sqlite3"
@@ -123,6 +124,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX calls_version ON calls(site, post_id, source_hash);
     ALTER TABLE attempts ADD COLUMN again TEXT NOT NULL DEFAULT '';  -- '' | mistral | wordpress: tried again
     CREATE INDEX attempts_version ON attempts(site, post_id, source_hash);
+    """,
+    # 5: batch mode: the internal links offered in a job's prompt, so its answer is checked against them
+    """
+    ALTER TABLE batch_items ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
     """,
 )
 VERSION = len(MIGRATIONS)
@@ -388,11 +393,11 @@ class JobLog:
             self._conn.execute("INSERT INTO batch_jobs(id, site, daemon_id, model, submitted, state) "
                                "VALUES (?, ?, ?, ?, ?, 'running')", (job_id, site, daemon_id, model, at or time.time()))
             self._conn.executemany(
-                "INSERT INTO batch_items(job_id, custom_id, site, post_id, source_hash, used_keyphrases, state) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'waiting')",
-                [(job_id, i.custom_id, site, i.post_id, i.source_hash, json.dumps(sorted(i.used_keyphrases),
-                                                                                   ensure_ascii=False))
-                 for i in items])
+                "INSERT INTO batch_items(job_id, custom_id, site, post_id, source_hash, used_keyphrases, links, "
+                "state) VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting')",
+                [(job_id, i.custom_id, site, i.post_id, i.source_hash,
+                  json.dumps(sorted(i.used_keyphrases), ensure_ascii=False),
+                  json.dumps([dataclasses.asdict(o) for o in i.links], ensure_ascii=False)) for i in items])
 
     def running_batches(self, site: str) -> list[str]:
         with self._lock:
@@ -425,7 +430,8 @@ class JobLog:
             rows = self._conn.execute(q, (site, *states, *([job_id] if job_id else []))).fetchall()
         return [BatchItem(r["custom_id"], r["post_id"], r["source_hash"], frozenset(json.loads(r["used_keyphrases"])),
                           job_id=r["job_id"], state=r["state"], answer=json.loads(r["answer"]) if r["answer"] else None,
-                          usage=Usage(r["calls"], r["tokens_in"], r["tokens_out"], r["cost_eur"]))
+                          usage=Usage(r["calls"], r["tokens_in"], r["tokens_out"], r["cost_eur"]),
+                          links=tuple(LinkOffer(**o) for o in json.loads(r["links"])))
                 for r in rows]
 
     def batch_summary(self) -> dict:

@@ -162,13 +162,13 @@ class Daemon:
                 quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=self.cfg.daemon.claim_ttl_s,
                 max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
                 claim_batch=self.cfg.daemon.concurrency, on_outcome=on_outcome, on_done=self._done,
-                stop=self.stopping.is_set,
+                stop=self.stopping.is_set, link_candidates=lambda: self.links.candidates(site.name, wp),
             )
             if self.cfg.mistral.mode == "batch":  # answers come passes later: see wp_seo_bridge/batch.py
                 report = run_batch_pass(wp, self.engine, self.joblog, **common)
             else:
                 report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency),
-                                  link_candidates=lambda: self.links.candidates(site.name, wp), ledger=self.ledger, **common)
+                                  ledger=self.ledger, **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_end, status.last_error = time.time(), str(e)
             self.metrics.passes.labels(site.name, "error").inc()
