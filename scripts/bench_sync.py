@@ -10,6 +10,10 @@ Prints: elapsed time against the ideal N·L/C and their ratio, WordPress request
 (HTTP round trips: a round of claims is one system.multicall or one /batch/v1),
 calls per 100 unchanged drafts on a quiet pass, local CPU per post, peak RSS. Targets: ratio
 >= 0.9, <= 3 calls per rewritten post, <= 1 call per 100 quiet drafts, RSS < 150 MB.
+With --published P (default 1000) the quiet site also has P published posts (the internal-link
+candidates), and the bench counts the listing requests: on quiet passes, on the day's first pass with
+a draft to rewrite (full listing, 500 a request) and on the next ones (changes only). Target: within
+the quiet-pass budget of <= 1 request per 100 unchanged drafts plus one per 500 published posts per day.
 It RESETS the local site on WP_PORT (default 8086, apart from the tests' 8080).
 """
 from __future__ import annotations
@@ -92,6 +96,26 @@ def _hist_avg(hist) -> float:
     return samples.get("wpsb_mistral_latency_seconds_sum", 0) / count if count else 0.0
 
 
+LISTING = ("seobridge.listPublished", "GET /wp-seo-bridge/v1/published")
+
+
+def listing_calls(calls: Counter) -> int:
+    """Requests that listed published posts (internal-link candidates)."""
+    return sum(calls.get(name, 0) for name in LISTING)
+
+
+def published_specs(n: int) -> list[dict]:
+    """``n`` published posts from the tests' French corpus (titles numbered past its 210)."""
+    from tests import corpus
+
+    posts = corpus.posts()
+    return [{"post_type": "post", "post_status": "publish", "post_content": p.content,
+             "post_title": p.title if i < len(posts) else f"{p.title} ({i // len(posts) + 1})",
+             "terms_names": {"post_tag": list(p.tags), "category": [p.category]},
+             "custom_fields": [{"key": "_yoast_wpseo_focuskw", "value": p.keyphrase}]}
+            for i, p in ((i, posts[i % len(posts)]) for i in range(n))]
+
+
 def process_cpu(match) -> float:
     """CPU seconds used so far by the live processes whose command line satisfies ``match``."""
     total, tick = 0.0, os.sysconf("SC_CLK_TCK")
@@ -127,6 +151,8 @@ def main() -> None:
     ap.add_argument("--quiet", type=int, default=1000, help="unchanged drafts for the quiet pass (0: skip)")
     ap.add_argument("--port", default=os.environ.get("WP_PORT", "8086"), help="local WordPress port")
     ap.add_argument("--transport", choices=("xmlrpc", "rest"), default="xmlrpc")
+    ap.add_argument("--published", type=int, default=1000,
+                    help="published posts on the quiet site (internal-link candidates; 0: skip)")
     a = ap.parse_args()
 
     env = site_env(a.port)
@@ -187,18 +213,34 @@ def main() -> None:
                                  "custom_fields": [{"key": STATE_KEY, "value": failed.model_dump_json()}]}
                     specs.append(spec)
                 create_drafts(env["WP_URL"], admin, specs)
+                create_drafts(env["WP_URL"], admin, published_specs(a.published))
                 quiet = Daemon(cfg, daemon_id="bench")
                 qgw = quiet.gateway(cfg.sites[0])
                 [first] = quiet.run_once()  # a fresh gateway: includes the login handshake
                 cold = sum(qgw.calls.values())
                 [second] = quiet.run_once()  # the daemon's steady state: the session is reused
                 warm = sum(qgw.calls.values()) - cold
-                quiet.stop()
-                quiet.close()
+                quiet_listing = listing_calls(qgw.calls)
                 results.update(
                     quiet_drafts=a.quiet, quiet_mistral_calls=first.count("rewritten") + first.count("failed"),
                     quiet_calls_per_100_first=round(cold * 100 / a.quiet, 2),
                     quiet_calls_per_100=round(warm * 100 / a.quiet, 2), quiet_calls=dict(qgw.calls))
+                if a.published:
+                    # Passes with one new draft to rewrite each: the day's first lists every published post,
+                    # the next ones only what changed since (nothing here).
+                    per_pass = []
+                    for i in range(3):
+                        create_drafts(env["WP_URL"], admin, [
+                            {"post_type": "post", "post_status": "draft", "post_title": f"Nouveau {i}",
+                             "post_content": text, "terms_names": {"post_tag": [TAG]}}])
+                        before = listing_calls(qgw.calls)
+                        quiet.run_once()
+                        per_pass.append(listing_calls(qgw.calls) - before)
+                    results.update(published=a.published, listing_quiet_passes=quiet_listing,
+                                   listing_per_busy_pass=per_pass,
+                                   listing_first_per_500=round(per_pass[0] * 500 / a.published, 2))
+                quiet.stop()
+                quiet.close()
     finally:
         standin.terminate()
         standin.wait(5)
@@ -222,6 +264,11 @@ def _print(r: dict) -> None:
         print(f"quiet pass over {r['quiet_drafts']} unchanged drafts: {r['quiet_calls_per_100']:.2f} calls per 100 "
               f"drafts (target <= 1; first pass with login {r['quiet_calls_per_100_first']:.2f}), "
               f"{r['quiet_mistral_calls']} Mistral calls: {r['quiet_calls']}")
+    if "published" in r:
+        first, *later = r["listing_per_busy_pass"]
+        print(f"published-post listing ({r['published']} posts, internal-link candidates): quiet passes "
+              f"{r['listing_quiet_passes']} requests; the day's first pass with a draft {first} "
+              f"({r['listing_first_per_500']:.2f} per 500 posts, target <= 1), later passes {later} (target <= 1 each)")
     print(f"peak RSS {r['peak_rss_mb']:.1f} MB (target < 150)")
     print("json: " + json.dumps(r, ensure_ascii=False))
 

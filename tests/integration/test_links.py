@@ -3,6 +3,7 @@
 published French posts (tests/fixtures/corpus) gaining links to related posts only."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -130,5 +131,11 @@ def test_related_drafts_gain_links_to_related_posts_and_unrelated_drafts_none(si
         assert sorted(hrefs) == sorted(l["url"] for l in links)  # each one in the pushed content, once
         assert all(f'>{l["anchor"]}</a>' in post["post_content"] for l in links)
         assert str(drafts[name]) not in {l["post_id"] for l in links}
+        # The review panel (the block editor's sidebar, filled from wpsbReview) lists each link, anchor and target.
+        page = site.admin_session(site.editor).get(f"{site.url}/wp-admin/post.php",
+                                                   params={"post": drafts[name], "action": "edit"}, timeout=30).text
+        panel = json.loads(re.search(r"var wpsbReview = (\{.*?\});\n", page).group(1))["panel"]["html"]
+        panel = html.unescape(panel[panel.index('<div class="wpsb-links">'):])
+        assert all(f'« {l["anchor"]} » → <a href="{l["url"]}"' in panel for l in links), (panel, links)
     prompts = [m["content"] for body in standin.completions() for m in body["messages"] if m["role"] == "user"]
     assert sum("[[POST-1|…]]" in p for p in prompts) == 2  # offers went to the two related drafts only
