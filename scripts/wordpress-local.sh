@@ -246,6 +246,17 @@ materialise_yoast() {
     echo "$mark" >"$dir/.wpsb-archive"
 }
 
+# Debian packs the core's default theme apart (wordpress-theme-<name>, a name that changes with each Debian
+# release): without it every front-end page is blank. Upstream trees carry theirs.
+ensure_default_theme() {
+    local theme
+    theme=$(sed -n "s/.*define( *'WP_DEFAULT_THEME', *'\([^']*\)'.*/\1/p" "$WP_CORE/wp-includes/default-constants.php" | head -1)
+    [[ -n $theme && ! -d $(core_content_dir themes)/$theme ]] || return 0
+    say "installing wordpress-theme-$theme (the core's default theme)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "wordpress-theme-$theme" >&2 ||
+        say "wordpress-theme-$theme unavailable: the site's front end has no theme"
+}
+
 # The core's PHP needs; a clear line instead of a white page.
 check_php() {
     local need have
@@ -490,6 +501,7 @@ cmd_start() {
     ensure_mariadb
     WP_CORE=$(materialise_core)
     check_php
+    ensure_default_theme
     if [[ -n $recorded && $recorded != "$WANT_ID" ]]; then
         say "the site changes stack ($recorded -> $WANT_ID): its database is dropped and installed anew"
         stop_server
