@@ -2,7 +2,7 @@
 """Benchmark of batch mode's cost (issue 13), not a test: the same articles through the real pipeline
 in both modes — the real local WordPress, the daemon's machinery, the real SDK against the OFFLINE
 stand-in (its chat endpoint for the normal mode, its Batch API for batch mode) — and the job log's
-EUR per article compared.
+ledger (every paid answer) compared per article.
 
     .venv/bin/python scripts/bench_batch.py [--imperfect K] [--port PORT]
 
@@ -78,14 +78,14 @@ def run_mode(mode: str, env: dict, port: str, standin, imperfect: int) -> dict:
             daemon.stop()
             daemon.close()
         rows = log.recent(1000)
+        paid = log.calls_since()  # the ledger: every paid answer, batch and synchronous
         log.close()
     n = len(drafts)
     billed = standin.billed()
     return {"mode": mode, "articles": n, "rewritten": sum(r["outcome"] == "rewritten" for r in rows),
             "passes": passes, "seconds": round(time.monotonic() - started, 1),
-            "calls": sum(r["calls"] for r in rows), "batch_answers": sum(b["batch"] for b in billed),
-            "tokens_in": sum(r["tokens_in"] for r in rows), "tokens_out": sum(r["tokens_out"] for r in rows),
-            "eur": round(sum(r["cost_eur"] for r in rows), 6),
+            "calls": paid.calls, "batch_answers": sum(b["batch"] for b in billed),
+            "tokens_in": paid.tokens_in, "tokens_out": paid.tokens_out, "eur": paid.cost_eur,
             "standin_eur_full": round(sum(b["prompt_tokens"] * PRICE[0] + b["completion_tokens"] * PRICE[1]
                                           for b in billed) / 1e6, 6)}
 
