@@ -128,6 +128,8 @@ def job_route(st, method: str, path: str, query: dict[str, list[str]]) -> Answer
     parts = path.split("/")  # ["", "v1", "batch", "jobs", (id), ("cancel")]
     if len(parts) == 4:
         jobs = [advance(st, j) for j in st.jobs.values()]
+        if (query.get("order_by") or ["-created"])[0] == "-created":  # the API's default: newest first
+            jobs.reverse()
         return 200, {"object": "list", "total": len(jobs), "data": [public(j) for j in jobs]}, {}
     job = st.jobs.get(parts[4])
     if job is None:
