@@ -22,6 +22,7 @@ from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
 from .markup.internal import internal_links
+from .markup.kses import KsesRules, kses_losses
 from .model import (
     Article,
     Draft,
@@ -96,7 +97,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  admit: Callable[[Usage], str | None] | None = None, *,
                  candidates: Sequence[PublishedPost] = (), post_id: str = "", kept: KeptRewrite | None = None,
                  on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None,
-                 offers: tuple[LinkOffer, ...] | None = None) -> Rewritten:
+                 offers: tuple[LinkOffer, ...] | None = None,
+                 shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None) -> Rewritten:
     """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
     block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
@@ -106,12 +108,18 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     ``kept``: the paid answers of an earlier try of this draft version, resumed instead of paid
     again; ``on_answer`` sees each new paid answer as it arrives (the ledger).
     ``offers``: the links offered when the answer was asked for (a batch job's), used as they were.
+    ``shortcodes``: the site's registered ones; ``kses``: what the bot's account may save (a draft with
+    elements WordPress would strip fails before any call).
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
     if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
         return Rewritten(None, None, "", None, Usage(), too_long.format(f"{len(content):,} characters"))
-    source = extract(content, title)
+    source = extract(content, title, shortcodes=shortcodes)
+    if kses and (losses := [p for markup in source.protected.values() for p in kses_losses(markup, kses)]):
+        return Rewritten(source, None, "", None, Usage(), (
+            f"WordPress would strip {', '.join(dict.fromkeys(losses[:6]))} from this draft when the bot saves it "
+            f"(its account has no unfiltered_html): remove them, or let an editor publish this draft by hand"))
     if offers is not None:
         source = replace(source, links=offers, post_id=post_id)
     elif candidates and source.words:
@@ -263,7 +271,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         kept = ledger.kept(version)
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
                          prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
-                         on_answer=answered, offers=offers)
+                         on_answer=answered, offers=offers, shortcodes=info.shortcodes, kses=info.kses)
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise

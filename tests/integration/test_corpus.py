@@ -87,3 +87,23 @@ def test_every_draft_of_the_corpus_is_pushed_with_all_its_links_images_and_embed
         assert "[" not in visible and "]" not in visible, (name, re.findall(r".{30}[\[\]].{30}", visible)[:3])
         assert not re.search(r"\]\(|!\[|\*\*|^#{1,6} |^```", visible, re.M), name
         assert "\x0b" not in pushed and "\x0c" not in pushed
+
+
+def test_a_draft_whose_elements_the_bot_may_not_save_fails_before_any_call(site, standin):
+    info = make_wordpress(site_cfg(site)).site_info()
+    assert {"gallery", "caption", "audio"} <= info.shortcodes and info.kses is not None
+    assert "iframe" not in info.kses.allowed and "javascript" not in info.kses.protocols
+    content = ("<p>Une vidéo d'un administrateur, un bouton et un lien piégé.</p>\n"
+               '<iframe src="https://player.vimeo.com/video/1" width="640" height="360"></iframe>\n'
+               '<p><a href="https://ex.fr/a" onclick="track()">suivre</a> et '
+               '<a href="javascript:alert(1)">ceci</a>.</p>\n<p>Un texte ordinaire de plus.</p>')
+    post_id = site.create_post("Contenu réservé", content, tags=[TAG])
+    report = run_pass(make_wordpress(site_cfg(site)), Engine(llm=gateway(standin), model="mistral-large-latest"),
+                      daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    (outcome,) = report.outcomes
+    assert outcome.result == "failed" and "unfiltered_html" in outcome.reason
+    for what in ("<iframe>", "<a onclick>", '<a href="javascript:…">'):
+        assert what in outcome.reason
+    assert standin.completions() == []
+    post = snapshot(site, post_id)
+    assert post["post_content"] == content and post["post_status"] == "draft"

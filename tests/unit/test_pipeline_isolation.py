@@ -64,3 +64,13 @@ def test_the_budget_refuses_a_draft_whose_worst_case_would_pass_the_day():
     why = b.admit(Usage(2, 600, 500, 0.1))
     assert why and "1,100 tokens" in why and "max_tokens_per_day" in why
     assert "max_eur_per_day" in (b.admit(Usage(2, 10, 10, 1.5)) or "")
+
+
+def test_kses_losses_name_what_wordpress_would_strip():
+    from wp_seo_bridge.markup.kses import KsesRules, kses_losses
+    rules = KsesRules({"a": frozenset({"href", "data-*"}), "img": frozenset({"src", "alt"}), "p": frozenset()},
+                      frozenset({"http", "https", "mailto"}))
+    ok = '<!-- wp:image {"x":1} --><p><a href="https://x.fr" data-track="1">a</a><img src="https://i" alt=""></p>'
+    assert kses_losses(ok, rules) == []
+    bad = '<p onclick="x()"><a href="javascript:alert(1)">a</a><iframe src="https://v"></iframe></p>'
+    assert kses_losses(bad, rules) == ["<p onclick>", '<a href="javascript:…">', "<iframe>"]

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol
 
 from ...config import SiteConfig, plain_http_refusal
+from ...markup.kses import KsesRules
 from ...model import BridgeState, Draft, DraftSummary, PublishedChanges, PublishedPost
 from .errors import (AuthFailed, Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError,
                      readable)
@@ -33,6 +34,8 @@ class SiteInfo:
     can_publish: bool  # the daemon's account can publish: we warn, the bot should not be able to
     used_keyphrases: frozenset[str] = field(default_factory=frozenset)  # lower-cased, other posts'
     wp_version: str = "6.1"  # the site's WordPress: its block editor's markup is what we write
+    shortcodes: frozenset[str] | None = None  # registered shortcode names (None: an older plugin did not say)
+    kses: KsesRules | None = None  # what kses lets the bot save; None: unfiltered_html, or not said
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
@@ -53,6 +56,10 @@ class SiteInfo:
             used_keyphrases=frozenset(str(k).lower() for k in raw.get("used_keyphrases") or ()),
             # A plugin before 0.3 does not say: the oldest supported markup is never refused by a newer editor.
             wp_version=str(raw.get("wp_version") or "6.1"),
+            shortcodes=frozenset(map(str, raw["shortcodes"])) if isinstance(raw.get("shortcodes"), list) else None,
+            kses=None if raw.get("unfiltered_html", True) or not isinstance(raw.get("allowed_html"), dict) else KsesRules(
+                {str(t).lower(): frozenset(str(a).lower() for a in (attrs or ())) for t, attrs in raw["allowed_html"].items()},
+                frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
         )
 
 

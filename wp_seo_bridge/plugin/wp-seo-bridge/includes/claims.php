@@ -372,7 +372,23 @@ function wpsb_site_info(): array {
 		'can_publish'     => current_user_can( 'publish_posts' ),
 		// Other people's keyphrases (drafts, private posts) only for those who may edit others' posts.
 		'used_keyphrases' => current_user_can( 'edit_others_posts' ) ? wpsb_used_keyphrases() : array(),
+		// A bracketed phrase is a shortcode only if the site registers it.
+		'shortcodes'      => array_map( 'strval', array_keys( $GLOBALS['shortcode_tags'] ?? array() ) ),
+		// What kses lets this account save (nothing is filtered with unfiltered_html): the daemon fails a
+		// draft whose elements WordPress would strip instead of pushing a silently stripped article.
+		'unfiltered_html' => current_user_can( 'unfiltered_html' ),
+		'allowed_html'    => current_user_can( 'unfiltered_html' ) ? array() : wpsb_allowed_html(),
+		'allowed_protocols' => array_values( array_map( 'strval', wp_allowed_protocols() ) ),
 	);
+}
+
+/** Tag => attribute names kses allows in post content for the current user. */
+function wpsb_allowed_html(): array {
+	$allowed = array();
+	foreach ( wp_kses_allowed_html( 'post' ) as $tag => $attributes ) {
+		$allowed[ (string) $tag ] = is_array( $attributes ) ? array_map( 'strval', array_keys( $attributes ) ) : array();
+	}
+	return $allowed;
 }
 
 /** Distinct lower-cased focus keyphrases of all posts (not revisions, trash or auto-drafts), at most 5000. */
