@@ -30,7 +30,7 @@ CRED=$SITE_DIR/credentials.env
 MAIL_DIR=$SITE_DIR/mail
 PIDFILE=$SITE_DIR/php-server.pid
 DEBIAN_CORE=/usr/share/wordpress
-STACK=$SITE_DIR/stack.env   # what the site runs: core and Yoast (see resolve_stack)
+STACK=$SITE_DIR/stack.env   # what the site runs: core and Yoast (stack_wanted, record_stack)
 CORE_CACHE=$STATE_ROOT/cores
 YOAST_PLUGIN=wordpress-seo
 WP_CORE=$DEBIAN_CORE  # until the stack is read (load_stack, or start's materialise_core)
@@ -130,32 +130,38 @@ core_var() { sed -n "s/^\$$2 = '\([^']*\)';.*/\1/p" "$1/wp-includes/version.php"
 # What `start` is asked to run: WANT_WP / WANT_YOAST (normalised specs) and WANT_ID (changes when either
 # changes). Unset variables keep what the site ran last. Reads no archive but to hash it.
 stack_wanted() {
-    local rec_wp=debian rec_yoast=none wp yoast core_id yoast_id
+    local rec_wp=debian rec_yoast=none rec_id=debian+none wp yoast core_id yoast_id
     if [[ -s $STACK ]]; then
         # shellcheck disable=SC1090
         rec_wp=$(source "$STACK"; echo "$WPSB_WP") rec_yoast=$(source "$STACK"; echo "$WPSB_YOAST")
+        rec_id=$(source "$STACK"; echo "$STACK_ID")
     fi
     wp=${WPSB_WP:-$rec_wp} yoast=${WPSB_YOAST:-$rec_yoast}
-    case $wp in
-        debian) core_id=debian ;;
-        *)
-            [[ -e $wp ]] || die "WPSB_WP: no such archive or core dir: $wp (or 'debian')"
-            wp=$(realpath -e "$wp")
-            if [[ -d $wp ]]; then
-                [[ -f $wp/wp-settings.php ]] || die "WPSB_WP: $wp is not a WordPress core (no wp-settings.php)"
-                # A tree can change under us: its key follows every file's size and time.
-                core_id=dir-$( (echo "$wp"; cd "$wp" && find . -type f -printf '%P %s %T@\n' | LC_ALL=C sort) | sha256sum | cut -c1-16)
-            else
-                core_id=tar-$(sha_of "$wp")
-            fi ;;
-    esac
-    case $yoast in
-        none) yoast_id=none ;;
-        *)
-            [[ -f $yoast ]] || die "WPSB_YOAST: no such archive: $yoast (or 'none')"
-            yoast=$(realpath -e "$yoast")
-            yoast_id=yoast-$(sha_of "$yoast") ;;
-    esac
+    # Unset keeps the recorded id as it is: the site goes on even if that archive has gone (it is unpacked).
+    if [[ -z ${WPSB_WP:-} ]]; then
+        core_id=${rec_id%%+*}
+    elif [[ $wp == debian ]]; then
+        core_id=debian
+    else
+        [[ -e $wp ]] || die "WPSB_WP: no such archive or core dir: $wp (or 'debian')"
+        wp=$(realpath -e "$wp")
+        if [[ -d $wp ]]; then
+            [[ -f $wp/wp-settings.php ]] || die "WPSB_WP: $wp is not a WordPress core (no wp-settings.php)"
+            # A tree can change under us: its key follows every file's size and time.
+            core_id=dir-$( (echo "$wp"; cd "$wp" && find . -type f -printf '%P %s %T@\n' | LC_ALL=C sort) | sha256sum | cut -c1-16)
+        else
+            core_id=tar-$(sha_of "$wp")
+        fi
+    fi
+    if [[ -z ${WPSB_YOAST:-} ]]; then
+        yoast_id=${rec_id#*+}
+    elif [[ $yoast == none ]]; then
+        yoast_id=none
+    else
+        [[ -f $yoast ]] || die "WPSB_YOAST: no such archive: $yoast (or 'none')"
+        yoast=$(realpath -e "$yoast")
+        yoast_id=yoast-$(sha_of "$yoast")
+    fi
     WANT_WP=$wp WANT_YOAST=$yoast WANT_ID=$core_id+$yoast_id
 }
 
