@@ -11,10 +11,10 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_LOCK_WAIT_S  = 5;
-const WPSB_MAX_TTL_S    = DAY_IN_SECONDS;
-const WPSB_MAX_STATE_B  = 262144;
-const WPSB_ORIGINAL_KEY = '_wp_seo_bridge_original';  // only where revisions are disabled
+const WPSB_LOCK_WAIT_S       = 5;
+const WPSB_MAX_TTL_S         = DAY_IN_SECONDS;
+const WPSB_MAX_STATE_B       = 262144;
+const WPSB_ORIGINAL_KEY      = '_wp_seo_bridge_original';  // only where revisions are disabled
 const WPSB_RECORDABLE_STATES = array( 'failed', 'released' );
 
 /**
@@ -23,7 +23,10 @@ const WPSB_RECORDABLE_STATES = array( 'failed', 'released' );
  * what XML cannot carry is left out (wpsb_xml_clean), as it is left out of our XML-RPC answers.
  */
 function wpsb_content_hash( string $title, string $content ): string {
-	$normalise = array( "\r\n" => "\n", "\r" => "\n" );
+	$normalise = array(
+		"\r\n" => "\n",
+		"\r"   => "\n",
+	);
 	return hash( 'sha256', strtr( wpsb_xml_clean( $title ), $normalise ) . "\n" . strtr( wpsb_xml_clean( $content ), $normalise ) );
 }
 
@@ -32,7 +35,7 @@ function wpsb_error( int $status, string $code, string $message ): WP_Error {
 }
 
 function wpsb_now_iso( int $timestamp = 0 ): string {
-	return gmdate( 'Y-m-d\TH:i:s\Z', $timestamp ?: time() );
+	return gmdate( 'Y-m-d\TH:i:s\Z', $timestamp ? $timestamp : time() );
 }
 
 /** User id holding a live editor lock (wp_check_post_lock semantics), 0 when free or held by the current user. */
@@ -46,7 +49,7 @@ function wpsb_locked_by( int $post_id ): int {
 	if ( ! $user || ! get_userdata( $user ) ) {
 		return 0;
 	}
-	$window = (int) apply_filters( 'wp_check_post_lock_window', 150 );
+	$window = (int) apply_filters( 'wp_check_post_lock_window', 150 );  // phpcs:ignore WordPress.NamingConventions.PrefixAllGlobals.NonPrefixedHooknameFound -- core's filter, applied as wp_check_post_lock() does
 	if ( (int) $time && (int) $time > time() - $window && get_current_user_id() !== $user ) {
 		return $user;
 	}
@@ -280,7 +283,7 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 		return wpsb_error( 423, 'wpsb_claimed', 'Another daemon is working on this draft.' );
 	}
 	$current = json_decode( wpsb_state_json( $post_id ), true );
-	if ( ! is_array( $current ) || 'claimed' !== ( $current['state'] ?? '' ) || $daemon !== ( $current['by'] ?? '' ) ) {
+	if ( ! is_array( $current ) || 'claimed' !== ( $current['state'] ?? '' ) || ( $current['by'] ?? '' ) !== $daemon ) {
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no claim on the draft.' );
 	}
 	wpsb_write_state( $post_id, $state_json );
@@ -394,7 +397,7 @@ function wpsb_allowed_html(): array {
 /** Distinct lower-cased focus keyphrases of all posts (not revisions, trash or auto-drafts), at most 5000. */
 function wpsb_used_keyphrases(): array {
 	global $wpdb;
-	$values = $wpdb->get_col(
+	$values  = $wpdb->get_col(
 		"SELECT DISTINCT pm.meta_value FROM {$wpdb->postmeta} pm
 		 INNER JOIN {$wpdb->posts} p ON p.ID = pm.post_id
 		 WHERE pm.meta_key = '_yoast_wpseo_focuskw' AND pm.meta_value <> ''

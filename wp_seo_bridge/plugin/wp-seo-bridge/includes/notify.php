@@ -18,7 +18,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_NOTIFY_SWITCH   = 'wp_seo_bridge_notify_enabled';  // '1' (default) | '0'
+const WPSB_NOTIFY_SWITCH   = 'wp_seo_bridge_notify_enabled';  // on by default; "0" is off
 const WPSB_NOTIFY_MAX_POST = 100;
 const WPSB_NOTIFY_DUE_KEY  = '_wp_seo_bridge_review_mail';    // '1' on a post rewritten and not yet mailed
 
@@ -66,7 +66,7 @@ function wpsb_notify_recipients(): array {
  * @return int|WP_Error the number of recipients, 0 when no e-mail was due
  */
 function wpsb_notify_pending() {
-	$due = get_posts(
+	$due     = get_posts(
 		array(
 			'post_type'        => 'post',
 			'post_status'      => 'any',
@@ -132,8 +132,8 @@ function wpsb_notify_message( array $posts ): array {
 				static fn( $f ) => is_array( $f ) && empty( $f['ok'] )
 			)
 		);
-		$lines[] = '- ' . wp_strip_all_tags( $post->post_title );  // as typed: no HTML entities in plain text
-		$lines[] = '  ' . sprintf(
+		$lines[]  = '- ' . wp_strip_all_tags( $post->post_title );  // as typed: no HTML entities in plain text
+		$lines[]  = '  ' . sprintf(
 			/* translators: 1: focus keyphrase, 2: word count, 3: number of check warnings */
 			__( 'Focus keyphrase: %1$s · %2$s words · %3$d warnings', 'wp-seo-bridge' ),
 			(string) ( $state['keyphrase'] ?? '' ),

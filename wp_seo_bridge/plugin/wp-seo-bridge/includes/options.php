@@ -5,10 +5,10 @@ defined( 'ABSPATH' ) || exit;
 
 function wpsb_option_defaults(): array {
 	return array(
-		'wp_seo_bridge_sync_enabled' => '0',            // the admin's switch: the daemon does nothing until on
-		'wp_seo_bridge_opt_in'       => 'tag',          // 'tag' | 'all-drafts'
-		'wp_seo_bridge_opt_in_tag'   => 'seo-bridge',   // tag slug marking drafts to rewrite
-		'wp_seo_bridge_notify'       => '',             // comma separated e-mails; empty = editors and admins
+		'wp_seo_bridge_sync_enabled'   => '0',            // the admin's switch: the daemon does nothing until on
+		'wp_seo_bridge_opt_in'         => 'tag',          // tag, or all-drafts
+		'wp_seo_bridge_opt_in_tag'     => 'seo-bridge',   // tag slug marking drafts to rewrite
+		'wp_seo_bridge_notify'         => '',             // comma separated e-mails; empty = editors and admins
 		'wp_seo_bridge_notify_enabled' => '1',          // review e-mails on (includes/notify.php)
 	);
 }

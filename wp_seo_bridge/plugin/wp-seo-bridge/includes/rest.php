@@ -22,7 +22,7 @@ const WPSB_REST_NAMESPACE = 'wp-seo-bridge/v1';
 
 add_action( 'rest_api_init', 'wpsb_rest_register' );
 add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
-add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only', 10, 2 );
+add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only' );
 
 function wpsb_rest_register(): void {
 	$id_arg = array(
@@ -160,7 +160,7 @@ function wpsb_rest_drafts( WP_REST_Request $request ): WP_REST_Response {
 			'perm'           => 'editable',
 		)
 	);
-	$rows = array();
+	$rows  = array();
 	foreach ( $query->posts as $post ) {
 		if ( current_user_can( 'edit_post', $post->ID ) ) {  // as wp.getPosts: only what this user may edit
 			$rows[] = array(
@@ -275,10 +275,9 @@ function wpsb_modified_ts( WP_Post $post ): int {
  * Core's /wp/v2/posts?status=draft lists only the drafts a contributor may edit, but its X-WP-Total counts them
  * all: for users who may not edit others' posts, a listing of non-public statuses counts their own posts only.
  *
- * @param array           $args    WP_Query arguments
- * @param WP_REST_Request $request
+ * @param array $args WP_Query arguments.
  */
-function wpsb_rest_own_drafts_only( $args, $request ): array {
+function wpsb_rest_own_drafts_only( $args ): array {
 	$statuses = array_filter( (array) ( $args['post_status'] ?? array() ) );
 	if ( ! $statuses || current_user_can( 'edit_others_posts' ) ) {
 		return (array) $args;

@@ -15,9 +15,9 @@ defined( 'ABSPATH' ) || exit;
 
 require_once __DIR__ . '/notify.php';
 
-const WPSB_REVIEW_VIEW   = 'wpsb_review';  // query arg of the Posts list view
-const WPSB_REVIEW_ACTION = array( 'approve', 'reject', 'rewrite_again' );
-const WPSB_REVIEW_YOAST_KEYS    = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
+const WPSB_REVIEW_VIEW       = 'wpsb_review';  // query arg of the Posts list view
+const WPSB_REVIEW_ACTION     = array( 'approve', 'reject', 'rewrite_again' );
+const WPSB_REVIEW_YOAST_KEYS = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
 
 // --- state ---------------------------------------------------------------------------------------------
 
@@ -113,13 +113,20 @@ function wpsb_review_compare_url( WP_Post $post, array $state ): string {
 	if ( ! $original || ! $original['revision'] ) {
 		return '';
 	}
-	$result = strtolower( (string) ( $state['result_hash'] ?? '' ) );
-	$to     = 0;
-	foreach ( wp_get_post_revisions( $post->ID, array( 'order' => 'ASC', 'check_enabled' => false ) ) as $revision ) {
+	$result    = strtolower( (string) ( $state['result_hash'] ?? '' ) );
+	$to        = 0;
+	$revisions = wp_get_post_revisions(
+		$post->ID,
+		array(
+			'order'         => 'ASC',
+			'check_enabled' => false,
+		)
+	);
+	foreach ( $revisions as $revision ) {
 		if ( $revision->ID <= $original['revision'] || wp_is_post_autosave( $revision ) ) {
 			continue;
 		}
-		$to = $to ?: $revision->ID;
+		$to = $to ? $to : $revision->ID;
 		if ( '' !== $result && hash_equals( $result, wpsb_content_hash( $revision->post_title, $revision->post_content ) ) ) {
 			$to = $revision->ID;
 			break;
@@ -332,13 +339,13 @@ function wpsb_review_handle(): void {
 			esc_html( $result->get_error_message() ),
 			esc_html__( 'SEO Bridge', 'wp-seo-bridge' ),
 			array(
-				'response'  => 401 === $status ? 403 : $status,
+				'response'  => 401 === $status ? 403 : $status,  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- an HTTP status code (int), not output
 				'back_link' => true,
 			)
 		);
 	}
 	$done = 'approve' === $action ? ( 'future' === $result ? 'scheduled' : 'published' ) : $action;
-	$back = remove_query_arg( array( 'wpsb_done', 'wpsb_post', 'message' ), wp_get_referer() ?: get_edit_post_link( $post_id, 'url' ) );
+	$back = remove_query_arg( array( 'wpsb_done', 'wpsb_post', 'message' ), wp_get_referer() ? wp_get_referer() : get_edit_post_link( $post_id, 'url' ) );
 	wp_safe_redirect(
 		add_query_arg(
 			array(
@@ -372,8 +379,9 @@ function wpsb_review_done_message( string $done, WP_Post $post ): string {
 }
 
 function wpsb_review_done_from_request(): array {
-	$done = sanitize_key( $_GET['wpsb_done'] ?? '' );
-	$post = get_post( absint( $_GET['wpsb_post'] ?? 0 ) );
+	// Display only, after our own redirect (the action checked its nonce); rights are checked on the post below.
+	$done = sanitize_key( $_GET['wpsb_done'] ?? '' );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+	$post = get_post( absint( $_GET['wpsb_post'] ?? 0 ) );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 	if ( ! $post || ! current_user_can( 'edit_post', $post->ID ) ) {
 		return array( '', null );
 	}
@@ -559,7 +567,13 @@ function wpsb_review_report( array $report ): void {
 			'<li class="wpsb-check wpsb-check-%s" title="%s"><span class="screen-reader-text">%s</span>%s</li>',
 			esc_attr( $kind ),
 			esc_attr( (string) ( $finding['code'] ?? '' ) ),
-			esc_html( array( 'ok' => __( 'Passed:', 'wp-seo-bridge' ), 'warn' => __( 'Warning:', 'wp-seo-bridge' ), 'fail' => __( 'Failed:', 'wp-seo-bridge' ) )[ $kind ] ),
+			esc_html(
+				array(
+					'ok'   => __( 'Passed:', 'wp-seo-bridge' ),
+					'warn' => __( 'Warning:', 'wp-seo-bridge' ),
+					'fail' => __( 'Failed:', 'wp-seo-bridge' ),
+				)[ $kind ]
+			),
 			esc_html( (string) ( $finding['message'] ?? ( $finding['code'] ?? '' ) ) )
 		);
 	}
@@ -570,7 +584,7 @@ function wpsb_review_report( array $report ): void {
 		'<details class="wpsb-report"%s><summary>%s</summary><ul>%s</ul></details>',
 		$count['warn'] + $count['fail'] ? ' open' : '',
 		esc_html( $summary ),
-		$items  // escaped piece by piece above
+		$items  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped piece by piece above
 	);
 }
 
@@ -646,11 +660,11 @@ function wpsb_review_meta_query(): array {
 
 function wpsb_review_listing(): bool {
 	global $pagenow;
-	return is_admin() && 'edit.php' === $pagenow && ! empty( $_GET[ WPSB_REVIEW_VIEW ] );
+	return is_admin() && 'edit.php' === $pagenow && ! empty( $_GET[ WPSB_REVIEW_VIEW ] );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter, like core's post_status=
 }
 
 function wpsb_review_view( array $views ): array {
-	$count = ( new WP_Query(
+	$count   = ( new WP_Query(
 		array(
 			'post_type'      => 'post',
 			'post_status'    => 'pending',
@@ -669,8 +683,8 @@ function wpsb_review_view( array $views ): array {
 		esc_url(
 			add_query_arg(
 				array(
-					'post_status'     => 'pending',
-					WPSB_REVIEW_VIEW  => 1,
+					'post_status'    => 'pending',
+					WPSB_REVIEW_VIEW => 1,
 				),
 				admin_url( 'edit.php' )
 			)

@@ -114,8 +114,8 @@ function wpsb_robot_no_admin(): void {
 // --- underneath every entry point ----------------------------------------------------------------------------
 
 add_filter( 'wp_insert_post_empty_content', 'wpsb_robot_may_not_save', 99, 2 );
-add_filter( 'pre_trash_post', 'wpsb_robot_may_not_remove', 99, 2 );
-add_filter( 'pre_delete_post', 'wpsb_robot_may_not_remove', 99, 2 );
+add_filter( 'pre_trash_post', 'wpsb_robot_may_not_remove', 99 );
+add_filter( 'pre_delete_post', 'wpsb_robot_may_not_remove', 99 );
 add_filter( 'add_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
 add_filter( 'update_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
 add_filter( 'delete_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
@@ -137,7 +137,7 @@ function wpsb_robot_may_not_save( $maybe_empty, $postarr ) {
 	return ! ( $post_id && wpsb_is_guarded_post( $post_id ) );
 }
 
-function wpsb_robot_may_not_remove( $check, $post ) {
+function wpsb_robot_may_not_remove( $check ) {
 	return ( null === $check && wpsb_is_robot() ) ? false : $check;
 }
 

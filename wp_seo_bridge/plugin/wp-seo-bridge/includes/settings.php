@@ -11,10 +11,10 @@ add_action( 'admin_menu', 'wpsb_add_settings_page' );
 
 function wpsb_register_settings(): void {
 	$sanitizers = array(
-		'wp_seo_bridge_sync_enabled' => 'wpsb_sanitize_flag',
-		'wp_seo_bridge_opt_in'       => 'wpsb_sanitize_opt_in',
-		'wp_seo_bridge_opt_in_tag'   => 'wpsb_sanitize_opt_in_tag',
-		'wp_seo_bridge_notify'       => 'wpsb_sanitize_notify',
+		'wp_seo_bridge_sync_enabled'   => 'wpsb_sanitize_flag',
+		'wp_seo_bridge_opt_in'         => 'wpsb_sanitize_opt_in',
+		'wp_seo_bridge_opt_in_tag'     => 'wpsb_sanitize_opt_in_tag',
+		'wp_seo_bridge_notify'         => 'wpsb_sanitize_notify',
 		'wp_seo_bridge_notify_enabled' => 'wpsb_sanitize_flag',  // its field is added by notify.php
 	);
 	foreach ( wpsb_option_defaults() as $name => $default ) {

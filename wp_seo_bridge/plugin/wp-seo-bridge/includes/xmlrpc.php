@@ -58,7 +58,7 @@ function wpsb_xmlrpc_methods( array $methods ): array {
 function wpsb_xmlrpc_login( wp_xmlrpc_server $server, string $method, array $args, int $min_args ) {
 	// minimum_args() is protected (and __call would hide that): count here.
 	if ( count( $args ) < $min_args ) {
-		$server->error = new IXR_Error( 400, __( 'Insufficient arguments passed to this XML-RPC method.' ) );
+		$server->error = new IXR_Error( 400, __( 'Insufficient arguments passed to this XML-RPC method.', 'default' ) );
 		return false;
 	}
 	$credentials = array( $args[1], $args[2] );
@@ -67,7 +67,7 @@ function wpsb_xmlrpc_login( wp_xmlrpc_server $server, string $method, array $arg
 	if ( ! $user ) {
 		return false;
 	}
-	do_action( 'xmlrpc_call', $method, $args, $server );
+	do_action( 'xmlrpc_call', $method, $args, $server );  // phpcs:ignore WordPress.NamingConventions.PrefixAllGlobals.NonPrefixedHooknameFound -- core's action, fired as core methods do
 	return $user;
 }
 
