@@ -55,7 +55,7 @@ def run_mode(mode: str, env: dict, port: str, standin, imperfect: int) -> dict:
     standin.script([{"fixture": "bad-too-short"}] * imperfect)
     with tempfile.TemporaryDirectory(prefix=f"wpsb-bench-{mode}-") as state:
         cfg = parse({
-            "mistral": {"mode": mode, "max_retries": 2, "prices": {"mistral-large-latest": PRICE}},
+            "mistral": {"mode": mode, "max_retries": 2, "prices": {"mistral-large-2512": PRICE}},
             # One at a time: both modes meet the drafts (and the scripted answers) in the same order.
             "daemon": {"state_dir": state, "concurrency": 1, "requests_per_second": 100.0,
                        "max_posts_per_pass": 100, "max_tokens_per_day": 10**9, "max_eur_per_day": 1e6},

@@ -81,7 +81,7 @@ def start_standin(latency: float) -> tuple[subprocess.Popen, str]:
 
 def config(env: dict, state_dir: str, concurrency: int, drafts: int, transport: str):
     return parse({
-        "mistral": {"max_retries": 2, "prices": {"mistral-large-latest": [1.8, 5.4]}},
+        "mistral": {"max_retries": 2, "prices": {"mistral-large-2512": [1.8, 5.4]}},
         "daemon": {"state_dir": state_dir, "concurrency": concurrency, "requests_per_second": 50.0,
                    "tokens_per_minute": 50_000_000, "max_posts_per_pass": max(drafts, 1),
                    "max_tokens_per_day": 10**9, "max_eur_per_day": 10_000.0},

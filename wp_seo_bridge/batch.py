@@ -71,10 +71,10 @@ class Prepaid:
         self._answer: BatchAnswer | None = answer
         self._llm = llm
 
-    def complete_article(self, messages, *, on_paid=None):
+    def complete_article(self, messages, *, on_paid=None, **kwargs):
         answer, self._answer = self._answer, None
         if answer is None:
-            return self._llm.complete_article(messages, on_paid=on_paid)
+            return self._llm.complete_article(messages, on_paid=on_paid, **kwargs)
         # The batch answer was recorded as paid when its job ended: not reported again (on_paid).
         if answer.error is not None:
             answer.error.usage = answer.usage

@@ -26,8 +26,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ModelConfig(_Strict):
+    """What one model id accepts (``[mistral.models."<id>"]``)."""
+
+    context_tokens: int = Field(131_072, ge=4096)  # prompt + answers must fit (self-hosted servers: their setting)
+    # Sent only when set: "none" turns thinking off on models that accept the field; others answer 400.
+    reasoning_effort: Literal["", "none", "low", "medium", "high"] = ""
+
+
 class MistralConfig(_Strict):
-    model: str = "mistral-large-latest"
+    # A dated id pins behaviour and price; "-latest" aliases move to new models (and prices) without notice.
+    model: str = "mistral-large-2512"
     # The key and server come from MISTRAL_API_KEY / MISTRAL_SERVER_URL; a file is allowed for the key.
     api_key_file: str = ""
     timeout_s: float = Field(180, gt=0)
@@ -36,7 +45,11 @@ class MistralConfig(_Strict):
     deadline_s: float = Field(600, gt=0)
     max_repairs: int = Field(1, ge=0, le=3)
     temperature: float = Field(0.3, ge=0, le=1.5)
-    max_tokens: int = Field(8000, gt=0)
+    max_tokens: int | None = Field(None, gt=0)  # a cap; unset, each answer gets what its target length needs
+    max_transient: int = Field(3, ge=1, le=10)  # tries of a version Mistral failed (5xx, garbage) before it fails
+    retry_backoff_s: float = Field(300, ge=0)  # wait before the next such try, doubled each time
+    models: dict[str, ModelConfig] = Field(default_factory=dict)
+    prices_read_on: str = ""  # the date the [mistral.prices] were read on Mistral's pricing page
     # MISTRAL_SERVER_URL over plain http to another machine sends the key in clear: refused unless set.
     allow_insecure_http: bool = False
     # EUR per million tokens, [input, output], per model name. Prices change: keep them here, not in code.
@@ -55,13 +68,25 @@ class RewriteConfig(_Strict):
 
 class DaemonConfig(_Strict):
     state_dir: str = "var"
-    concurrency: int = Field(4, ge=1, le=64)
+    concurrency: int = Field(1, ge=1, le=64)  # unset: what requests_per_second allows (see _concurrency)
     requests_per_second: float = Field(1.0, gt=0)
     tokens_per_minute: int = Field(500_000, gt=0)
     max_posts_per_pass: int = Field(50, ge=1)
     max_tokens_per_day: int = Field(2_000_000, ge=1)
     max_eur_per_day: float = Field(20.0, gt=0)
     claim_ttl_s: int = Field(1800, ge=60)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _concurrency(cls, data):
+        """Unset, calls in flight default to the requests a second the plan allows (at least 1): a tier of
+        1 request/second with 4 calls starting at once answers 429 at once."""
+        if isinstance(data, dict) and "concurrency" not in data:
+            try:
+                data = {**data, "concurrency": max(1, min(64, int(float(data.get("requests_per_second", 1.0)))))}
+            except (TypeError, ValueError):
+                pass  # the field's own validation names the bad value
+        return data
 
 
 class SiteConfig(_Strict):

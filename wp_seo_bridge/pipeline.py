@@ -55,6 +55,8 @@ class Engine:
     mode: str = "blocks"  # "blocks" (Gutenberg) | "classic"
     max_repairs: int = 1
     max_source_words: int = 15_000  # rewrite.max_source_words: longer drafts fail before any call
+    context_tokens: int = 131_072  # the model's context: a rewrite that cannot fit fails before any call
+    max_tokens: int | None = None  # a cap on each answer; else what the target length needs
     max_transient: int = 3  # tries of one draft version that Mistral failed (5xx, garbage) before it is failed
     retry_backoff_s: float = 300.0  # wait before the next try of such a version, doubled each time
 
@@ -140,7 +142,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     result = rewrite(
         source, engine.llm, check=checker, min_words=engine.min_words,
         used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs, prompt_keyphrases=prompt_keyphrases,
-        kept=kept, on_answer=partial(on_answer, inputs),
+        kept=kept, on_answer=partial(on_answer, inputs), context_tokens=engine.context_tokens,
+        max_tokens=engine.max_tokens,
     )
     if result.article is None:
         return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry,

@@ -1,16 +1,19 @@
 """Wiring: configuration in, gateways and the engine out. The only place that knows both."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
 from pathlib import Path
 
-from .config import Config, ConfigError, MistralConfig, SiteConfig, mistral_env, plain_http_refusal
+from .config import Config, ConfigError, MistralConfig, ModelConfig, SiteConfig, mistral_env, plain_http_refusal
 from .daemon.instance import private_dir, private_file
 from .gateways.mistral import MistralGateway, MistralSettings, SettingsError
 from .gateways.wordpress.base import WordPressGateway
 from .pipeline import Engine
+
+log = logging.getLogger("wp_seo_bridge.wiring")
 
 
 def mistral_settings(m: MistralConfig) -> MistralSettings:
@@ -33,8 +36,15 @@ def mistral_settings(m: MistralConfig) -> MistralSettings:
 
 
 def _settings(m: MistralConfig, env: dict[str, str], api_key: str) -> MistralSettings:
+    model = env["model"] or m.model
+    if model.endswith("-latest"):
+        log.warning("mistral model %s is an alias that moves to newer models (and prices) without notice: name a "
+                    "dated id such as mistral-large-2512, and its price in [mistral.prices]", model)
+    spec = m.models.get(model, ModelConfig())
     return MistralSettings(
-        model=env["model"] or m.model,
+        model=model,
+        context_tokens=spec.context_tokens,
+        reasoning_effort=spec.reasoning_effort,
         api_key=api_key,
         server_url=env["server_url"] or None,
         timeout_s=m.timeout_s,
@@ -77,6 +87,10 @@ def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) ->
         min_words=cfg.rewrite.min_words if cfg else 700,
         mode=mode or (cfg.rewrite.mode if cfg else "blocks"),
         max_repairs=m.max_repairs,
+        context_tokens=settings.context_tokens,
+        max_tokens=m.max_tokens,
+        max_transient=m.max_transient,
+        retry_backoff_s=m.retry_backoff_s,
         max_source_words=cfg.rewrite.max_source_words if cfg else 15_000,
     )
 

@@ -19,7 +19,7 @@ from wp_seo_bridge.model import source_hash
 
 pytestmark = pytest.mark.wordpress
 
-PRICE = (1.8, 5.4)  # write_config's [mistral.prices] for mistral-large-latest
+PRICE = (1.8, 5.4)  # write_config's [mistral.prices] for mistral-large-2512 (the default model)
 BATCH = {"mode": "batch"}
 
 

@@ -107,7 +107,7 @@ def write_config(tmp_path: Path, wp, *, daemon: dict | None = None, mistral: dic
          "max_eur_per_day": 1000.0, **(daemon or {})}
     m = {"timeout_s": 20.0, "max_retries": 3, "max_backoff_s": 1.0, "deadline_s": 60.0, **(mistral or {})}
     toml = ["[mistral]", *(f"{k} = {_toml(v)}" for k, v in m.items()),
-            "[mistral.prices]", '"mistral-large-latest" = [1.8, 5.4]',
+            "[mistral.prices]", '"mistral-large-2512" = [1.8, 5.4]',
             "[daemon]", *(f"{k} = {_toml(v)}" for k, v in d.items()),
             "[[sites]]", 'name = "local"', f'url = "{wp.url}"', f'user = "{wp.bot.user}"',
             f'password_env = "{PASSWORD_ENV}"', "min_quiet_minutes = 0"]

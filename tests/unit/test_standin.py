@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 from mistralai.client import Mistral
 
 from tests.standin_fixture import TEST_FIXTURES, TEST_KEY, standin, standin_server  # noqa: F401
@@ -20,6 +21,7 @@ from wp_seo_bridge.model import Article
 from wp_seo_bridge.standin import LABEL, LABEL_HEADER, load_fixtures, start_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
+REPO_SOURCES = REPO / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
 TINY = "ZZ-STANDIN-TINY-7F3"
 
 
@@ -75,7 +77,7 @@ def test_matching_fixture_answers_like_the_api_through_the_real_sdk(standin):
     sent = f"Réécris : {TINY} et la suite."
     assert res.usage.prompt_tokens == (len(sent) + 3) // 4
     assert res.usage.completion_tokens == (len(res.choices[0].message.content) + 3) // 4
-    assert [m.id for m in client.models.list().data][:1] == ["mistral-large-latest"]
+    assert [m.id for m in client.models.list().data][:2] == ["mistral-large-2512", "mistral-large-latest"]
 
 
 def test_a_repair_turn_is_matched_by_the_draft_of_the_first_user_message(standin):
@@ -190,3 +192,28 @@ def test_module_cli_serves_until_stopped():
         proc.terminate()
         proc.wait(timeout=5)
     assert b"offline stand-in" in proc.stdout.read()
+
+
+def test_each_draft_gets_its_own_keyphrase_and_keeps_it_on_a_repair(standin):
+    from wp_seo_bridge.model import Source
+    from wp_seo_bridge.rewrite import build_messages
+
+    def ask(title, used=()):
+        text = (REPO_SOURCES / "seed-fr.txt").read_text(encoding="utf-8")
+        msgs = build_messages(Source(title, text, text, {}, "text", 100), used_keyphrases=used)
+        body = {"model": "m", "messages": msgs, "response_format": {"type": "json_object"}}
+        r = requests.post(f"{standin.url}/v1/chat/completions", json=body, headers={"authorization": "Bearer k"},
+                          timeout=10)
+        return json.loads(r.json()["choices"][0]["message"]["content"])
+
+    base = ask("Brouillon 1")["focus_keyphrase"]
+    again = ask("Brouillon 1")
+    other = ask("Brouillon 2")
+    third = ask("Brouillon 3", used=[base, other["focus_keyphrase"]])
+    assert again["focus_keyphrase"] == base  # the same draft asked again (a repair) keeps its keyphrase
+    assert len({base, other["focus_keyphrase"], third["focus_keyphrase"]}) == 3
+    assert other["focus_keyphrase"].startswith(base) and other["seo_title"].lower().startswith(
+        other["focus_keyphrase"].lower())
+    assert other["slug"] != again["slug"]
+    usage = requests.get(f"{standin.url}/_standin/billed", timeout=10).json()
+    assert usage["answers"] == 4 and usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0

@@ -27,6 +27,7 @@ from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
 from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs
+from ..rewrite.budget import answer_tokens
 from ..pipeline import Engine, PassReport, Version, run_pass
 from .budget import DailyBudget
 from .joblog import JobLog
@@ -58,7 +59,8 @@ def first_estimate(cfg: Config) -> tuple[int, float]:
     m = cfg.mistral
     _, out_price = m.prices.get(m.model, (0.0, 0.0))
     factor = m.batch_price_factor if m.mode == "batch" else 1.0
-    return m.max_tokens, m.max_tokens * out_price * factor / 1_000_000
+    answer = m.max_tokens or answer_tokens(cfg.rewrite.min_words, cfg.rewrite.min_words)
+    return answer, answer * out_price * factor / 1_000_000
 
 
 def is_attempt(o: Outcome) -> bool:

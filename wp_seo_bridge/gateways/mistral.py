@@ -88,7 +88,7 @@ class Malformed(MistralError):
 class MistralSettings:
     """Built by the configuration loader (``wiring.py``); the key never appears in ``repr``."""
 
-    model: str = "mistral-large-latest"
+    model: str = "mistral-large-2512"
     api_key: str = field(default="", repr=False)
     server_url: str | None = None  # origin only (the SDK adds /v1); None = Mistral's default server
     timeout_s: float = 180.0
@@ -96,7 +96,9 @@ class MistralSettings:
     max_backoff_s: float = 60.0  # cap of one wait, Retry-After included
     deadline_s: float = 600.0  # all attempts of one call, waits included
     temperature: float | None = 0.3
-    max_tokens: int | None = 8000
+    max_tokens: int | None = None  # a cap; each rewrite asks for what its target needs (rewrite/budget.py)
+    context_tokens: int = 131_072  # the model's context (mistral.models): a prompt that cannot fit fails first
+    reasoning_effort: str = ""  # sent only when set ("none" turns thinking off where the model accepts it)
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # model → EUR per 1M (in, out)
     initial_backoff_s: float = 1.0
     batch_price_factor: float = 0.5  # batch mode: Batch API prices as a fraction of the normal ones
@@ -257,14 +259,18 @@ class BatchCalls:
     settings: MistralSettings
     client: Mistral
 
-    def batch_body(self, messages: Sequence[Mapping[str, Any]]) -> dict:
+    def batch_body(self, messages: Sequence[Mapping[str, Any]], max_tokens: int | None = None) -> dict:
         """The body complete_article sends, as JSON; the model is the job's (one model per job)."""
         s = self.settings
         body: dict[str, Any] = {"messages": [{"role": m["role"], "content": m["content"]} for m in messages],
                                 "response_format": RESPONSE_FORMAT}
         if s.temperature is not None:
             body["temperature"] = s.temperature
-        if s.max_tokens is not None:
+        if s.reasoning_effort:
+            body["reasoning_effort"] = s.reasoning_effort
+        if max_tokens is not None:  # the rewrite's budget for this draft (rewrite/budget.py)
+            body["max_tokens"] = max_tokens
+        elif s.max_tokens is not None:
             body["max_tokens"] = s.max_tokens
         return body
 
@@ -451,7 +457,8 @@ class MistralGateway(BatchCalls):
                      cost_eur=round((tokens_in * price[0] + tokens_out * price[1]) / 1_000_000, 6))
 
     def complete_article(self, messages: Sequence[Mapping[str, Any]], *,
-                         on_paid: Callable[[Usage, dict], None] | None = None) -> tuple[Article, Usage, dict]:
+                         on_paid: Callable[[Usage, dict], None] | None = None,
+                         max_tokens: int | None = None) -> tuple[Article, Usage, dict]:
         """One chat completion in JSON-schema mode, parsed into an Article.
 
         Returns ``(article, usage, meta)``; ``meta`` has ``content`` (the raw JSON, for a repair
@@ -464,9 +471,12 @@ class MistralGateway(BatchCalls):
         request: dict[str, Any] = {"model": s.model, "messages": _typed(messages), "response_format": _RESPONSE_FORMAT}
         if s.temperature is not None:  # never pass None: the SDK would send an explicit null
             request["temperature"] = s.temperature
-        if s.max_tokens is not None:
-            request["max_tokens"] = s.max_tokens
-        estimate = sum(len(str(m.get("content", ""))) for m in messages) // 4 + (s.max_tokens or 0)
+        limit = max_tokens or s.max_tokens  # the rewrite's budget for this answer, else the configured cap
+        if limit is not None:
+            request["max_tokens"] = limit
+        if s.reasoning_effort:  # only where the model accepts it (mistral.models): others answer 400
+            request["reasoning_effort"] = s.reasoning_effort
+        estimate = sum(len(str(m.get("content", ""))) for m in messages) // 4 + (limit or 0)
         errored = Usage()  # answers with finish_reason "error" before the one returned
 
         deadline = time.monotonic() + s.deadline_s
@@ -517,7 +527,7 @@ class MistralGateway(BatchCalls):
                 time.sleep(self._backoff(attempt, 0))
                 continue
             article = parse_answer(meta["content"], meta["finish_reason"], usage=usage, meta=meta,
-                                   max_tokens=s.max_tokens)
+                                   max_tokens=limit)
             return article, usage, meta
 
     # --- classification ---------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..gateways.mistral import (
     Truncated,
     parse_answer,
 )
+from . import budget
 from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, Report, Source, Usage
 
 log = logging.getLogger("wp_seo_bridge.rewrite")
@@ -33,8 +34,8 @@ Check = Callable[[Article, Source], Report]
 
 
 class Gateway(Protocol):
-    def complete_article(self, messages: Sequence[dict], *,
-                         on_paid: Callable[[Usage, dict], None] | None = None) -> tuple[Article, Usage, dict]: ...
+    def complete_article(self, messages: Sequence[dict], *, on_paid: Callable[[Usage, dict], None] | None = None,
+                         max_tokens: int | None = None) -> tuple[Article, Usage, dict]: ...
     def estimate(self, prompt_chars: int, calls: int = 1) -> Usage: ...
 
 
@@ -187,8 +188,12 @@ def estimate_cost(source: Source, gateway: Gateway, *, min_words: int = 700, use
 def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 700,
             used_keyphrases: Iterable[str] = (), max_repairs: int = 1,
             prompt_keyphrases: Iterable[str] | None = None, kept: KeptRewrite | None = None,
-            on_answer: Callable[[PaidAnswer], None] = lambda a: None) -> RewriteResult:
+            on_answer: Callable[[PaidAnswer], None] = lambda a: None, context_tokens: int = 131_072,
+            max_tokens: int | None = None) -> RewriteResult:
     """Rewrites ``source`` into a checked Article, or explains why not.
+
+    Each answer's ``max_tokens`` comes from the target length (``budget.plan``), capped by
+    ``max_tokens`` when set; a conversation that cannot fit ``context_tokens`` fails before any call.
 
     ``prompt_keyphrases`` (default: ``used_keyphrases``) are the ones the prompt lists: an answer
     made earlier (a batch job's) is repaired in the conversation it was made in.
@@ -231,6 +236,10 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
                              inputs=inputs, unusable=unusable)
 
     unusable = False
+    room = budget.plan(messages, min_words=min_words, source_words=source.words, context=context_tokens,
+                       cap=max_tokens, repairs=max_repairs, repair_chars=len(prompt("repair")) + 400)
+    if not room.fits:
+        return result(None, room.reason)
     while True:
         step = attempts
         attempts += 1
@@ -245,7 +254,8 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             else:
                 reported = False
                 try:
-                    article, u, meta = gateway.complete_article(messages, on_paid=paid(step, repair_prompt))
+                    article, u, meta = gateway.complete_article(messages, on_paid=paid(step, repair_prompt),
+                                                                max_tokens=room.max_tokens)
                 except MistralError as e:
                     if not reported:
                         resumed += e.usage

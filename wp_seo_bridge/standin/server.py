@@ -25,13 +25,15 @@ job answers its lines like the endpoint above (same fixtures, one scripted step 
 delay (``batch_delay``, ``--batch-delay``) has passed.
 
 Control API: ``POST /_standin/script`` (JSON list of steps), ``GET /_standin/requests``,
-``POST /_standin/reset``.
+``POST /_standin/reset``, ``GET /_standin/billed`` (every answer served and its tokens, with totals).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
+import re
 import threading
 import time
 import uuid
@@ -52,7 +54,7 @@ log = logging.getLogger("wp_seo_bridge.standin")
 LABEL_HEADER = "x-wp-seo-bridge-standin"
 LABEL = "offline stand-in, not Mistral"
 NO_FIXTURE = "offline stand-in has no fixture for this draft"
-MODELS = ("mistral-large-latest", "mistral-medium-latest", "mistral-small-latest")
+MODELS = ("mistral-large-2512", "mistral-large-latest", "mistral-medium-latest", "mistral-small-latest")
 
 
 def load_fixtures(dirs: Iterable[Path | str] = ()) -> dict[str, dict]:
@@ -95,6 +97,7 @@ class State:
     files: dict[str, dict] = field(default_factory=dict)
     jobs: dict[str, dict] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    keyphrases: dict[str, str] = field(default_factory=dict)  # draft (title + text) → the keyphrase it was given
 
     def next_step(self) -> dict:
         with self.lock:
@@ -114,6 +117,7 @@ class State:
                 kept.clear()
             self.files.clear()
             self.jobs.clear()
+            self.keyphrases.clear()
 
     def bill(self, entry: dict) -> None:
         with self.lock:
@@ -173,7 +177,8 @@ def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = 
             what = f"no fixture named {step['fixture']!r}" if "fixture" in step else NO_FIXTURE
             return 422, error_payload(422, f"{what} ({LABEL})", detail=True), {}
         content = fx["raw"] if "raw" in fx else json.dumps(
-            links.place(fx["article"], _first_user(body["messages"])), ensure_ascii=False)
+            links.place(own_keyphrase(st, fx["article"], body["messages"]), _first_user(body["messages"])),
+            ensure_ascii=False)
         finish = step.get("finish_reason", fx.get("finish_reason", "stop"))
     prompt = sum(_tokens(_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))
     completion = _tokens(_text(content))
@@ -189,6 +194,43 @@ def answer(st: State, body: dict, step: dict, *, model: str = "", batch: bool = 
     st.bill({"id": payload["id"], "model": model, "batch": batch, "prompt_tokens": prompt,
              "completion_tokens": completion})
     return 200, payload, {}
+
+
+#: Words a copy of a fixture's keyphrase gets, so each draft has its own (French plural adjectives).
+SUFFIXES = ("rusés", "agiles", "habiles", "tenaces", "discrets", "patients", "prudents", "mobiles", "furtifs",
+            "actifs", "anonymes", "doués", "experts", "zélés", "vifs", "subtils", "sobres", "calmes", "fermes",
+            "hardis", "rapides", "sérieux", "précis", "savants", "malins", "futés", "souples", "cachés", "loyaux")
+_DRAFT = re.compile(r"<<<BROUILLON\n(.*?)\nBROUILLON>>>", re.S)
+_USED = re.compile(r"<<<EXPRESSIONS\n(.*?)\nEXPRESSIONS>>>", re.S)
+_ASCII = str.maketrans("éèêàçùûôî", "eeeacuuoi")
+
+
+def own_keyphrase(st: State, article: dict, messages: list) -> dict:
+    """The fixture's article with a keyphrase of this draft's own, like a model that reads the prompt:
+    the first draft gets the fixture's keyphrase, every other draft (or a draft whose prompt lists it
+    as already used) the keyphrase plus a word, the same one each time that draft is asked again."""
+    first = next((_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"), "")
+    found = _DRAFT.search(first)
+    if found is None:
+        return article
+    listed = _USED.search(first)
+    used = {line.lstrip("- ").strip().lower() for line in (listed.group(1) if listed else "").splitlines()}
+    kp = article["focus_keyphrase"]
+    key = hashlib.sha256(first[:found.end()].encode("utf-8")).hexdigest()  # the title and the draft
+    with st.lock:
+        chosen = st.keyphrases.get(key)
+        if chosen is None:
+            taken = {k.lower() for k in st.keyphrases.values()} | used
+            chosen = next((c for c in [kp, *(f"{kp} {w}" for w in SUFFIXES)] if c.lower() not in taken), kp)
+            st.keyphrases[key] = chosen
+    if chosen == kp:
+        return article
+    word = chosen[len(kp) + 1:]
+    text = re.sub(re.escape(kp), lambda m: f"{m.group(0)} {word}", json.dumps(article, ensure_ascii=False), flags=re.I)
+    out = json.loads(text)
+    out["slug"] = article["slug"].replace(kp.replace(" ", "-").translate(_ASCII),
+                                          f"{kp.replace(' ', '-')}-{word}".translate(_ASCII))
+    return out
 
 
 def error_payload(status: int, message: str, detail: bool = False) -> dict:
@@ -218,6 +260,12 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_standin/requests":
             with st.lock:
                 self._json(200, list(st.requests))
+        elif path == "/_standin/billed":  # what it answered and would bill: the ledger must hold the same
+            with st.lock:
+                billed = list(st.billed)
+            self._json(200, {"answers": len(billed), "batch_answers": sum(1 for b in billed if b.get("batch")),
+                             "prompt_tokens": sum(b["prompt_tokens"] for b in billed),
+                             "completion_tokens": sum(b["completion_tokens"] for b in billed), "billed": billed})
         elif path.startswith("/v1/files/") or path.startswith("/v1/batch/jobs"):
             self._batch_api("GET", path, query, b"")
         else:
