@@ -244,6 +244,8 @@ class Report:
     # What the findings judged, when the checks rendered it: push sends this very HTML.
     html: str = field(default="", compare=False, repr=False)
     words: int = field(default=0, compare=False)  # as Yoast counts them
+    seo_score: int = field(default=0, compare=False)  # our prediction of Yoast's overall SEO score (green ≥ 71)
+    readability_penalty: int = field(default=0, compare=False)  # Yoast's readability penalty (green ≤ 4)
 
     @property
     def passed(self) -> bool:

@@ -12,30 +12,13 @@ from wp_seo_bridge.pipeline import judge
 
 pytestmark = pytest.mark.judge
 
-# Yoast identifier -> (our check code, best Yoast score). Two rows read our numbers instead of a code:
+# Yoast identifier -> (our check code, best Yoast score), built from the checks' declarations
+# (check.CHECKS). Two rows read our numbers instead of a code:
 # - textLength: Yoast is green from 300 words, our word_count asks for min_words (700) — so we compare
 #   the verdict at 300 words and, separately, the word count itself;
 # - singleH1: Yoast tolerates one H1, our "structure" check allows none — compared on the H1 count.
-MAPPING = {
-    "textLength": ("word_count@300", 9),
-    "singleH1": ("h1_count<=1", 8),
-    "keyphraseLength": ("keyphrase_length", 9),
-    "keyphraseDensity": ("keyphrase_density", 9),
-    "introductionKeyword": ("keyphrase_intro", 9),
-    "keyphraseInSEOTitle": ("seo_title_keyphrase", 9),
-    "titleWidth": ("seo_title_width", 9),
-    "slugKeyword": ("slug_keyphrase", 9),
-    "metaDescriptionKeyword": ("metadesc_keyphrase", 9),
-    "metaDescriptionLength": ("metadesc_length", 9),
-    "subheadingsKeyword": ("keyphrase_subheadings", 9),
-    "previouslyUsedKeywords-usedKeywords": ("keyphrase_used_before", 9),
-    "subheadingsTooLong": ("section_length", 9),
-    "textParagraphTooLong": ("paragraph_length", 9),
-    "textSentenceLength": ("sentence_length", 9),
-    "textTransitionWords": ("transition_words", 9),
-    "passiveVoice": ("passive_voice", 9),
-    "sentenceBeginnings": ("sentence_beginnings", 9),
-}
+SPECIAL = {"textLength": ("word_count@300", 9), "singleH1": ("h1_count<=1", 8)}
+MAPPING = {**{c.yoast: (c.code, 9) for c in check.CHECKS if c.yoast}, **SPECIAL}
 
 
 def _case(cases, name):

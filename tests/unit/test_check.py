@@ -284,7 +284,39 @@ def test_run_reports_every_code_in_order_and_a_good_fixture_passes():
     assert report.passed, [f.message for f in report.failures]
     used = judge(Article.model_validate(data["article"]), source,
                      used_keyphrases=frozenset({data["article"]["focus_keyphrase"].upper()}))
-    assert [f.code for f in used.failures] == ["keyphrase_used_before"]
+    # A soft Yoast item: shown orange, pushed while the predicted overall SEO score stays green.
+    assert used.passed and [f.code for f in used.warnings] == ["keyphrase_used_before"]
+    assert used.seo_score < report.seo_score == 100 and used.seo_score >= check.SEO_GREEN
+
+
+def test_soft_misses_are_repaired_only_when_the_overall_rating_falls_below_green():
+    from wp_seo_bridge.model import Finding
+
+    def f(code, ok=False):
+        return Finding(code, ok, code)
+
+    one_miss = check.policy([f("passive_voice"), f("transition_words", True), f("word_count", True)])
+    assert not any(x.blocking for x in one_miss if not x.ok)  # 3 penalty points: readability still green
+    two = check.policy([f("passive_voice"), f("transition_words"), f("word_count", True)])
+    assert [x.code for x in two if x.blocking and not x.ok] == ["passive_voice", "transition_words"]  # 5 > 4
+    hard = check.policy([f("keyphrase_intro"), f("keyphrase_density", True)])
+    assert [x.code for x in hard if x.blocking and not x.ok] == ["keyphrase_intro"]
+    soft_seo = [f(c.code, c.hard) for c in check.CHECKS if c.part == "seo"]  # every soft SEO item missed
+    assert check.overall(soft_seo)[0] >= check.SEO_GREEN  # the hard ones carry it: still green, pushed
+    assert not [x for x in check.policy(soft_seo) if x.blocking and not x.ok]
+    worse = [f(c.code, c.hard and c.code != "keyphrase_intro") for c in check.CHECKS if c.part == "seo"]
+    assert check.overall(worse)[0] < check.SEO_GREEN  # a hard miss on top: below green, the soft ones too
+    assert {x.code for x in check.policy(worse) if x.blocking and not x.ok} == {
+        c.code for c in check.CHECKS if c.part == "seo" and not c.hard} | {"keyphrase_intro"}
+
+
+def test_every_check_is_declared_once_with_its_part():
+    assert len(set(check.CODES)) == len(check.CHECKS)
+    hard = {c.code for c in check.CHECKS if c.hard}
+    assert {"word_count", "structure", "language_fr", "quote_not_in_source", "number_not_in_source",
+            "protected_elements", "seo_title_keyphrase", "metadesc_keyphrase", "slug_keyphrase",
+            "keyphrase_intro"} <= hard
+    assert not hard & {"passive_voice", "transition_words", "keyphrase_subheadings", "keyphrase_density"}
 
 
 def test_bench_script_runs():
