@@ -130,6 +130,7 @@ class BridgeState(BaseModel):
     report: list[dict] = Field(default_factory=list)
     claim_until: str = ""  # ISO 8601 UTC, for state == "claimed"
     links: list[dict] = Field(default_factory=list)  # internal links added: {anchor, post_id, url, title}
+    author_fields: list[str] = Field(default_factory=list)  # Yoast fields kept as the author set them
 
 
 # --- The article the model writes (the structured-output schema) -----------------------
@@ -212,6 +213,7 @@ class Source:
     # Internal links the model may add (relate stage): posts of the same site, and the draft's own id.
     links: tuple["LinkOffer", ...] = ()
     post_id: str = ""
+    keyphrase: str = ""  # the focus keyphrase the author set on the draft: the article's, imposed
 
 
 @dataclass(frozen=True)

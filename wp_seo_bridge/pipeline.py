@@ -24,6 +24,9 @@ from .gateways.wordpress.errors import Conflict, WordPressError
 from .markup.internal import internal_links
 from .markup.kses import KsesRules, kses_losses
 from .model import (
+    YOAST_FOCUSKW,
+    YOAST_METADESC,
+    YOAST_TITLE,
     Article,
     Draft,
     DraftSummary,
@@ -36,6 +39,7 @@ from .model import (
     Report,
     Source,
     Usage,
+    YoastFields,
 )
 from .push import build_update, failure_state, release_state
 from .rewrite import estimate_cost, rewrite
@@ -74,6 +78,7 @@ class Rewritten:
     deferred: bool = False  # the budget refused it before any call: given back, tried again later
     resumed: Usage = Usage()  # paid by an earlier try of this version (kept answers), not again
     unusable: bool = False  # the kept answers can serve no repair: the next try starts afresh
+    author_fields: tuple[str, ...] | list[str] = ()  # Yoast fields kept as the author set them
 
     @property
     def ok(self) -> bool:
@@ -100,7 +105,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  candidates: Sequence[PublishedPost] = (), post_id: str = "", kept: KeptRewrite | None = None,
                  on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None,
                  offers: tuple[LinkOffer, ...] | None = None,
-                 shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None) -> Rewritten:
+                 shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None,
+                 author: YoastFields | None = None) -> Rewritten:
     """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
     block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
@@ -111,7 +117,9 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     again; ``on_answer`` sees each new paid answer as it arrives (the ledger).
     ``offers``: the links offered when the answer was asked for (a batch job's), used as they were.
     ``shortcodes``: the site's registered ones; ``kses``: what the bot's account may save (a draft with
-    elements WordPress would strip fails before any call).
+    elements WordPress would strip fails before any call). ``author``: the Yoast fields the author set on
+    the draft: a focus keyphrase is the article's (never "already used" for its own post); an SEO title
+    or meta description is kept when it passes the checks with the new article.
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
@@ -128,6 +136,12 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
     if source.words == 0:
         return Rewritten(source, None, "", None, Usage(), "the draft has no text")
+    kp = " ".join((author.focus_keyphrase if author else "").split())
+    if kp:  # the author's choice: imposed on the model, and not "used before" by its own post
+        source = replace(source, keyphrase=kp)
+        used_keyphrases = frozenset(k for k in used_keyphrases if k.strip().lower() != kp.lower())
+        if prompt_keyphrases is not None:
+            prompt_keyphrases = [k for k in prompt_keyphrases if k.strip().lower() != kp.lower()]
     if source.words > engine.max_source_words:
         return Rewritten(source, None, "", None, Usage(), too_long.format(f"{source.words:,} words"))
     listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
@@ -136,6 +150,9 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         return Rewritten(source, None, "", None, Usage(), why, deferred=True)
     checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
                       wp_version=wp_version)
+    if kp:  # every answer is judged (and pushed) with the author's keyphrase, whatever the model wrote
+        checker = partial(lambda a, s, judge_: judge_(a.model_copy(update={"focus_keyphrase": kp}), s),
+                          judge_=checker)
     listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
     inputs = kept.inputs if kept else PromptInputs(engine.min_words, tuple(sorted(
         {k.strip() for k in listed if k.strip()})))
@@ -148,12 +165,38 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     if result.article is None:
         return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry,
                          resumed=result.resumed, unusable=result.unusable)
-    report = result.report
+    article, report, kept_fields = _authors_fields(result.article, result.report, source, author, checker)
     if not report.html:  # a check that does not render (tests): render and count here
-        html = render.render(result.article, source, engine.mode, wp_version)
-        report = replace(report, html=html, words=check.analyse(result.article, html).word_count)
-    return Rewritten(source, result.article, report.html, report, result.usage, words=report.words,
-                     resumed=result.resumed)
+        html = render.render(article, source, engine.mode, wp_version)
+        report = replace(report, html=html, words=check.analyse(article, html).word_count)
+    return Rewritten(source, article, report.html, report, result.usage, words=report.words,
+                     resumed=result.resumed, author_fields=kept_fields)
+
+
+# The checks an author's SEO title or meta description must pass, with the new article, to be kept.
+_AUTHOR_CHECKS = {"seo_title": ("seo_title_keyphrase", "seo_title_width"),
+                  "meta_description": ("metadesc_length", "metadesc_keyphrase")}
+
+
+def _authors_fields(article: Article, report: Report, source: Source, author: YoastFields | None,
+                    checker) -> tuple[Article, Report, list[str]]:
+    """The author's focus keyphrase always; their SEO title and meta description when the checks pass
+    with them on the new article (else the model's, which passed). Returns what was kept."""
+    kept: list[str] = []
+    if source.keyphrase:
+        article = article.model_copy(update={"focus_keyphrase": source.keyphrase})
+        kept.append("focus_keyphrase")
+    for field_name, value in (("seo_title", author.seo_title if author else ""),
+                              ("meta_description", author.meta_description if author else "")):
+        value = " ".join(value.split())
+        if not value or value == getattr(article, field_name):
+            continue
+        candidate = article.model_copy(update={field_name: value})
+        trial = checker(candidate, source)
+        if trial.passed and all(f.ok for f in trial.findings if f.code in _AUTHOR_CHECKS[field_name]):
+            article, report = candidate, trial
+            kept.append(field_name)
+    return article, report, kept
 
 
 class Budget(Protocol):
@@ -274,7 +317,9 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         kept = ledger.kept(version)
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
                          prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
-                         on_answer=answered, offers=offers, shortcodes=info.shortcodes, kses=info.kses)
+                         on_answer=answered, offers=offers, shortcodes=info.shortcodes, kses=info.kses,
+                         author=YoastFields(draft.meta_value(YOAST_TITLE), draft.meta_value(YOAST_METADESC),
+                                            draft.meta_value(YOAST_FOCUSKW)))
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise
@@ -302,7 +347,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
                                                usage=total, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
     update = build_update(draft, r.article, r.html, r.report, total, model=engine.model,
-                          daemon_id=daemon_id, words=r.words, links=r.links)
+                          daemon_id=daemon_id, words=r.words, links=r.links, author_fields=list(r.author_fields))
     try:
         wp.push(draft, update, daemon_id)
     except Conflict as e:

@@ -107,3 +107,32 @@ def test_a_draft_whose_elements_the_bot_may_not_save_fails_before_any_call(site,
     assert standin.completions() == []
     post = snapshot(site, post_id)
     assert post["post_content"] == content and post["post_status"] == "draft"
+
+
+def test_the_authors_yoast_fields_are_respected(site, standin):
+    from tests.integration.test_sync import meta, seed_text
+    from wp_seo_bridge.model import STATE_KEY
+    import json
+
+    # The author chose the keyphrase the article is about; the plugin lists it among the site's keyphrases
+    # (it is this very draft's): it must be the article's, never "already used".
+    description = ("Pirates chinois : Microsoft accuse des hackers d'avoir visé des messageries officielles ; "
+                   "Pékin dément et parle de désinformation.")
+    assert 121 <= len(description) <= 156
+    author = {"_yoast_wpseo_focuskw": "pirates chinois", "_yoast_wpseo_metadesc": description,
+              "_yoast_wpseo_title": "Un titre d'auteur sans l'expression-clé, bien trop long pour tenir dans la "
+                                    "largeur que Google affiche dans ses résultats de recherche"}
+    post_id = site.create_post("La Chine rejette les allégations", seed_text(), tags=[TAG], meta=author)
+    gw = make_wordpress(site_cfg(site))
+    assert "pirates chinois" in gw.site_info().used_keyphrases
+    report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest"), daemon_id="test-daemon",
+                      opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    assert [o.result for o in report.outcomes] == ["rewritten"], report.outcomes
+    prompt = standin.completions()[0]["messages"][1]["content"]
+    used_section = prompt.split("<<<EXPRESSIONS")[1].split("EXPRESSIONS>>>")[0]
+    assert "pirates chinois" not in used_section and "<<<EXPRESSION\npirates chinois\nEXPRESSION>>>" in prompt
+    m = meta(snapshot(site, post_id))
+    assert m["_yoast_wpseo_focuskw"] == "pirates chinois"
+    assert m["_yoast_wpseo_metadesc"] == description  # passes the checks with the new article: kept
+    assert m["_yoast_wpseo_title"] == "Pirates chinois : Microsoft accuse, Pékin dément"  # failed them: improved
+    assert json.loads(m[STATE_KEY])["author_fields"] == ["focus_keyphrase", "meta_description"]

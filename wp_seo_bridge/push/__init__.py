@@ -30,13 +30,14 @@ def now_iso(now: datetime | None = None) -> str:
 def build_update(
     draft: Draft, article: Article, html: str, report: Report, usage: Usage, *,
     model: str, daemon_id: str, words: int, now: datetime | None = None, links: list[dict] | None = None,
+    author_fields: list[str] | None = None,
 ) -> PostUpdate:
     yoast = YoastFields(article.seo_title, article.meta_description, article.focus_keyphrase)
     state = BridgeState(
         state="rewritten", source_hash=draft.hash, result_hash=source_hash(article.title, html),
         at=now_iso(now), by=daemon_id, model=model, keyphrase=article.focus_keyphrase, words=words,
         calls=usage.calls, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out, cost_eur=usage.cost_eur,
-        report=report.as_list(), links=list(links or ()),
+        report=report.as_list(), links=list(links or ()), author_fields=list(author_fields or ()),
     )
     # Revisions keep neither post meta nor the slug: remember what we replace, for Reject.
     previous = {k: draft.meta_value(k) for k in YOAST_KEYS}

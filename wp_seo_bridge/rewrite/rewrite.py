@@ -113,7 +113,15 @@ def user_message(source: Source, *, min_words: int, used_keyphrases: Iterable[st
         min_words=min_words,
         used_keyphrases=_as_data("\n".join(f"- {k}" for k in used)) or "(aucune)",
         internal_links=_as_data(describe_links(source)),
-    )}
+    ) + _imposed_keyphrase(source)}
+
+
+def _imposed_keyphrase(source: Source) -> str:
+    if not source.keyphrase.strip():
+        return ""
+    return ("\n\nL'auteur a choisi l'expression-clé principale de cet article : utilise-la telle quelle comme "
+            "focus_keyphrase (elle n'est pas « déjà utilisée », c'est celle de ce brouillon).\n<<<EXPRESSION\n"
+            f"{_as_data(_one_line(source.keyphrase))}\nEXPRESSION>>>")
 
 
 def repair_message(failures: Iterable[tuple[str, str]], *, min_words: int) -> dict:

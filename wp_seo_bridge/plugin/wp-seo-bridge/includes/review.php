@@ -534,6 +534,7 @@ function wpsb_review_facts( array $state ): void {
 	$at    = strtotime( (string) ( $state['rewritten_at'] ?? ( $state['at'] ?? '' ) ) );
 	$facts = array(
 		__( 'Focus keyphrase', 'wp-seo-bridge' ) => (string) ( $state['keyphrase'] ?? '' ),
+		__( 'Yoast fields', 'wp-seo-bridge' )    => wpsb_review_yoast_origin( $state ),
 		__( 'Words', 'wp-seo-bridge' )           => empty( $state['words'] ) ? '' : number_format_i18n( (int) $state['words'] ),
 		__( 'Model', 'wp-seo-bridge' )           => (string) ( $state['model'] ?? '' ),
 		/* translators: 1: input tokens, 2: output tokens, 3: number of calls */
@@ -546,6 +547,30 @@ function wpsb_review_facts( array $state ): void {
 		printf( '<dt>%s</dt><dd>%s</dd>', esc_html( $label ), esc_html( $value ) );
 	}
 	echo '</dl>';
+}
+
+/** Which Yoast fields the author set (kept as they were) and which SEO Bridge wrote; '' before daemon 0.3. */
+function wpsb_review_yoast_origin( array $state ): string {
+	if ( ! in_array( $state['state'] ?? '', array( 'rewritten', 'approved' ), true ) || ! is_array( $state['author_fields'] ?? null ) ) {
+		return '';
+	}
+	$names  = array(
+		'focus_keyphrase'  => __( 'focus keyphrase', 'wp-seo-bridge' ),
+		'seo_title'        => __( 'SEO title', 'wp-seo-bridge' ),
+		'meta_description' => __( 'meta description', 'wp-seo-bridge' ),
+	);
+	$author = array_intersect_key( $names, array_flip( array_map( 'strval', $state['author_fields'] ) ) );
+	$bot    = array_diff_key( $names, $author );
+	$parts  = array();
+	if ( $author ) {
+		/* translators: %s: list of Yoast fields */
+		$parts[] = sprintf( __( 'set by the author: %s', 'wp-seo-bridge' ), implode( ', ', $author ) );
+	}
+	if ( $bot ) {
+		/* translators: %s: list of Yoast fields */
+		$parts[] = sprintf( __( 'written by SEO Bridge: %s', 'wp-seo-bridge' ), implode( ', ', $bot ) );
+	}
+	return implode( ' · ', $parts );
 }
 
 /** Each check of the daemon: passed, warning (reported, not blocking) or failed. */
