@@ -23,6 +23,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Names that differ between Debian releases: the first one this archive has.
+  for i in "${!missing[@]}"; do
+    if [ "${missing[$i]}" = fonts-liberation2 ] && ! apt-cache show fonts-liberation2 >/dev/null 2>&1; then
+      missing[$i]=fonts-liberation
+    fi
+  done
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
