@@ -24,10 +24,12 @@ from .gateways.wordpress.errors import Conflict, WordPressError
 from .markup.internal import internal_links
 from .markup.kses import KsesRules, kses_losses
 from .model import (
+    STATE_KEY,
     YOAST_FOCUSKW,
     YOAST_METADESC,
     YOAST_TITLE,
     Article,
+    BridgeState,
     Draft,
     DraftSummary,
     KeptRewrite,
@@ -318,8 +320,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
                          prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
                          on_answer=answered, offers=offers, shortcodes=info.shortcodes, kses=info.kses,
-                         author=YoastFields(draft.meta_value(YOAST_TITLE), draft.meta_value(YOAST_METADESC),
-                                            draft.meta_value(YOAST_FOCUSKW)))
+                         author=authors_fields(draft))
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise
@@ -368,6 +369,21 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
 def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
     result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
     return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model)
+
+
+def authors_fields(draft: Draft) -> YoastFields:
+    """The Yoast fields the author set on the draft. Values the bot itself wrote (a rewrite sent back to
+    draft keeps them, with our state naming the keyphrase) are not the author's."""
+    fields = YoastFields(draft.meta_value(YOAST_TITLE), draft.meta_value(YOAST_METADESC),
+                         draft.meta_value(YOAST_FOCUSKW))
+    try:
+        ours = BridgeState.model_validate_json(draft.meta_value(STATE_KEY) or "{}")
+    except ValueError:
+        return fields
+    if ours.state in ("rewritten", "approved") and ours.keyphrase.strip().lower() == \
+            fields.focus_keyphrase.strip().lower():
+        return YoastFields("", "", "")
+    return fields
 
 
 def _record_failure(wp: WordPressGateway, draft: Draft, reason: str, model: str, daemon_id: str,

@@ -74,3 +74,21 @@ def test_kses_losses_name_what_wordpress_would_strip():
     assert kses_losses(ok, rules) == []
     bad = '<p onclick="x()"><a href="javascript:alert(1)">a</a><iframe src="https://v"></iframe></p>'
     assert kses_losses(bad, rules) == ["<p onclick>", '<a href="javascript:…">', "<iframe>"]
+
+
+def test_the_authors_yoast_fields_are_the_drafts_unless_the_bot_wrote_them():
+    import json
+
+    from wp_seo_bridge.model import STATE_KEY, Draft, MetaField, YoastFields
+    from wp_seo_bridge.pipeline import authors_fields
+
+    def draft(**meta):
+        return Draft("1", "T", "x", "draft", None, (), {k: MetaField(None, k, v) for k, v in meta.items()})
+
+    mine = {"_yoast_wpseo_focuskw": "halle couverte", "_yoast_wpseo_title": "Mon titre"}
+    assert authors_fields(draft(**mine)) == YoastFields("Mon titre", "", "halle couverte")
+    ours = json.dumps({"state": "rewritten", "source_hash": "h", "at": "2026-01-01T00:00:00Z",
+                       "keyphrase": "Halle couverte"})
+    assert authors_fields(draft(**mine, **{STATE_KEY: ours})) == YoastFields("", "", "")
+    changed = {**mine, "_yoast_wpseo_focuskw": "marché couvert", STATE_KEY: ours}
+    assert authors_fields(draft(**changed)).focus_keyphrase == "marché couvert"
