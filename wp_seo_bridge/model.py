@@ -126,7 +126,9 @@ class BridgeState(BaseModel):
     calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
-    cost_eur: float = 0.0
+    cost_eur: float = 0.0  # what Mistral bills: 0 for the offline stand-in's answers
+    standin_calls: int = 0  # answered by the offline stand-in (the panel says so instead of a cost)
+    unpriced_calls: int = 0  # answered by a model without a price (cost unknown, not 0)
     report: list[dict] = Field(default_factory=list)
     claim_until: str = ""  # ISO 8601 UTC, for state == "claimed"
     links: list[dict] = Field(default_factory=list)  # internal links added: {anchor, post_id, url, title}

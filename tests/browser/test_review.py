@@ -92,7 +92,10 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert state["keyphrase"] and state["keyphrase"] in text
     # Words as WordPress formats numbers in the site's language ("1 088", "1,088").
     assert re.search(r"\D" + r"\D{0,3}".join(re.findall(r"\d{1,3}", f"{state['words']:,}")) + r"\D", text), text
-    assert state["model"] in text and "€" in text
+    assert state["model"] in text
+    # Offline, the stand-in answered: the panel says so and shows no cost (real calls only show euros).
+    assert state["standin_calls"] == state["calls"] > 0 and state["cost_eur"] == 0
+    assert "doublure hors ligne" in text and "€" not in text
     assert len(state["report"]) == panel.locator(".wpsb-check").count() > 0
     assert editor.invalid_blocks() == [] and editor.block_messages() == []
     panel.screenshot(path=str(artifacts / "review-panel.png"))

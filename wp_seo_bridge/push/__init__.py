@@ -36,7 +36,8 @@ def build_update(
     state = BridgeState(
         state="rewritten", source_hash=draft.hash, result_hash=source_hash(article.title, html),
         at=now_iso(now), by=daemon_id, model=model, keyphrase=article.focus_keyphrase, words=words,
-        calls=usage.calls, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out, cost_eur=usage.cost_eur,
+        calls=usage.calls, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out, cost_eur=usage.billed_eur,
+        standin_calls=usage.standin, unpriced_calls=usage.unpriced,
         report=report.as_list(), links=list(links or ()), author_fields=list(author_fields or ()),
     )
     # Revisions keep neither post meta nor the slug: remember what we replace, for Reject.
@@ -54,7 +55,8 @@ def failure_state(draft: Draft, reason: str, *, model: str, daemon_id: str, usag
     return BridgeState(
         state="failed", source_hash=draft.hash, at=now_iso(now), by=daemon_id, model=model,
         reason=reason[:500], calls=usage.calls, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out,
-        cost_eur=usage.cost_eur, report=report.as_list() if report else [],
+        cost_eur=usage.billed_eur, standin_calls=usage.standin, unpriced_calls=usage.unpriced,
+        report=report.as_list() if report else [],
     )
 
 

@@ -530,6 +530,26 @@ function wpsb_review_status_line( WP_Post $post, array $state ): string {
 	return sprintf( __( 'SEO Bridge: %s.', 'wp-seo-bridge' ), $state['state'] . ( empty( $state['reason'] ) ? '' : ' (' . $state['reason'] . ')' ) );
 }
 
+/**
+ * What the rewrite cost: real calls only. The offline stand-in's answers say so and cost nothing; a model
+ * without a price in the daemon's configuration is shown as unknown, not as free.
+ */
+function wpsb_review_cost( array $state ): string {
+	$calls = (int) ( $state['calls'] ?? 0 );
+	if ( ! $calls ) {
+		return '';
+	}
+	if ( (int) ( $state['standin_calls'] ?? 0 ) >= $calls ) {
+		return __( 'none (offline stand-in, not Mistral)', 'wp-seo-bridge' );
+	}
+	$cost = number_format_i18n( (float) ( $state['cost_eur'] ?? 0 ), 4 ) . ' €';
+	if ( ! empty( $state['unpriced_calls'] ) ) {
+		/* translators: 1: cost in euros, 2: number of calls whose model has no configured price */
+		$cost = sprintf( __( '%1$s + %2$s call(s) of a model without a price', 'wp-seo-bridge' ), $cost, number_format_i18n( (int) $state['unpriced_calls'] ) );
+	}
+	return $cost;
+}
+
 function wpsb_review_facts( array $state ): void {
 	$at    = strtotime( (string) ( $state['rewritten_at'] ?? ( $state['at'] ?? '' ) ) );
 	$facts = array(
@@ -539,7 +559,7 @@ function wpsb_review_facts( array $state ): void {
 		__( 'Model', 'wp-seo-bridge' )           => (string) ( $state['model'] ?? '' ),
 		/* translators: 1: input tokens, 2: output tokens, 3: number of calls */
 		__( 'Tokens', 'wp-seo-bridge' )          => empty( $state['calls'] ) ? '' : sprintf( _n( '%1$s in, %2$s out (%3$s call)', '%1$s in, %2$s out (%3$s calls)', (int) $state['calls'], 'wp-seo-bridge' ), number_format_i18n( (int) ( $state['tokens_in'] ?? 0 ) ), number_format_i18n( (int) ( $state['tokens_out'] ?? 0 ) ), number_format_i18n( (int) $state['calls'] ) ),
-		__( 'Cost', 'wp-seo-bridge' )            => empty( $state['calls'] ) ? '' : number_format_i18n( (float) ( $state['cost_eur'] ?? 0 ), 4 ) . ' €',
+		__( 'Cost', 'wp-seo-bridge' )            => wpsb_review_cost( $state ),
 		__( 'Rewritten', 'wp-seo-bridge' )       => $at ? wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $at ) : '',
 	);
 	echo '<dl class="wpsb-facts">';
