@@ -234,6 +234,7 @@ class Ledger(Protocol):
     def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None: ...
     def kept(self, version: Version) -> KeptRewrite | None: ...
     def settle(self, version: Version, how: str) -> None: ...  # "pushed" | "abandoned"
+    def kept_versions(self, site: str) -> list[Version]: ...  # versions whose paid answers are still kept
     def transient_failures(self, version: Version) -> tuple[int, float]: ...  # count, unix time of the last
 
 
@@ -248,6 +249,9 @@ class NoLedger:
 
     def settle(self, version: Version, how: str) -> None:
         pass
+
+    def kept_versions(self, site: str) -> list[Version]:
+        return []
 
     def transient_failures(self, version: Version) -> tuple[int, float]:
         return 0, 0.0
@@ -464,6 +468,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
                     "(seo_bridge_bot) makes 'never publishes' a property of WordPress", wp.site)
     rule = Rule(opt_in=info.opt_in or opt_in, tag=info.opt_in_tag or opt_in_tag, quiet=quiet, daemon_id=daemon_id)
     decisions: list[Decision] = select(wp.list_drafts(), rule, now or datetime.now(timezone.utc))
+    _forget_gone_versions(wp.site, decisions, engine, ledger, report, on_outcome, on_done)
     budget = budget or Unlimited()
     todo: list[DraftSummary] = []
     for d in decisions:
@@ -553,6 +558,23 @@ def _candidates(wp: WordPressGateway, provide: Callable[[], Sequence[PublishedPo
     except WordPressError as e:
         log.warning("%s: published posts not listed, no internal links this pass: %s", wp.site, e)
         return ()
+
+
+def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, ledger: Ledger, report: PassReport,
+                          on_outcome: Callable[[Outcome], None], on_done: Callable[[Outcome], None]) -> None:
+    """Kept answers of a version no longer among the opted-in drafts (edited, pending, published, trashed)
+    can never be used: settled, with a final outcome. The usual case is a push that reached WordPress while
+    an outage cut its answer (the post is pending now): WordPress holds that rewrite, the job log says why
+    it could not confirm it."""
+    listed = {(site, d.summary.post_id, d.summary.content_hash) for d in decisions}
+    for version in ledger.kept_versions(site):
+        if version in listed:
+            continue
+        ledger.settle(version, "abandoned")
+        o = Outcome(site, version[1], "skipped", "no longer this draft version (edited, or already pushed when an "
+                    "outage cut the answer): its kept answers are not used", version[2], model=engine.model)
+        _emit(report, on_outcome, o)
+        on_done(o)
 
 
 def _result(item: Outcome | Future) -> Outcome:

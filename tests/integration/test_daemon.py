@@ -270,26 +270,53 @@ def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, stand
     assert states[0]["status"] == "pending"  # the draft at Mistral when the signal came was finished
 
 
-def test_kill_9_during_a_pass_then_restart_rewrites_each_draft_exactly_once(site, standin, tmp_path, daemons):
+def test_kill_9_then_a_wordpress_outage_each_draft_once_and_the_ledger_equals_what_mistral_billed(
+        site, standin, tmp_path, daemons):
+    """Fault injection: a kill -9 during a pass, then WordPress unreachable during a pass. Every draft ends
+    rewritten exactly once, and the job log's ledger holds exactly the calls (and tokens, and euros) the
+    stand-in answered: nothing paid is lost, nothing is paid twice."""
+    from tests.integration.test_ledger import Outage
+
     text = source_text("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(30)])
     steps = seed_variants(40)
     standin.script([{**s, "sleep": 0.3} for s in steps])
-    cfg = write_config(tmp_path, site, daemon={"concurrency": 4})
+    proxy = Outage(site.url)  # WordPress as the daemon reaches it: cut below
+    via_proxy = type("Site", (), {"url": proxy.url, "bot": site.bot})()
+    cfg = write_config(tmp_path, via_proxy, daemon={"concurrency": 4})
     env = env_for(site, standin)
-    first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="first")
-    wait_for(lambda: count_status(site, "pending") >= 8 and claimed_drafts(site), 60,
-             "8 drafts rewritten and others in flight")
-    first.kill9()
+    try:
+        first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="first")
+        wait_for(lambda: count_status(site, "pending") >= 8 and claimed_drafts(site), 60,
+                 "8 drafts rewritten and others in flight")
+        first.kill9()
 
-    states = [post(site, i) for i in ids]
-    seen = Counter((s["status"], (s["state"] or {}).get("state")) for s in states)
-    # Killed mid-pass: some drafts done, some claimed and in flight, some not started.
-    assert seen[("draft", "claimed")] and 8 <= seen[("pending", "rewritten")] < 30, seen
+        states = [post(site, i) for i in ids]
+        seen = Counter((s["status"], (s["state"] or {}).get("state")) for s in states)
+        # Killed mid-pass: some drafts done, some claimed and in flight, some not started.
+        assert seen[("draft", "claimed")] and 8 <= seen[("pending", "rewritten")] < 30, seen
 
-    second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "60", name="second")
-    wait_for(lambda: count_status(site, "pending") == 30, 90, "every draft rewritten after the restart")
-    assert second.stop() == 0
+        second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "2", name="second")
+        wait_for(lambda: count_status(site, "pending") >= seen[("pending", "rewritten")] + 4, 60,
+                 "the restarted daemon at work")
+        proxy.down.set()  # WordPress unreachable while answers arrive: their pushes fail
+        time.sleep(3)
+        proxy.down.clear()
+        wait_for(lambda: count_status(site, "pending") == 30, 120, "every draft rewritten after the outage")
+
+        def settled() -> dict[str, dict]:  # each post's latest outcome in the job log
+            log = JobLog.in_state_dir(tmp_path / "state")
+            try:
+                return {v["post_id"]: v for v in log.versions(1000)}
+            finally:
+                log.close()
+
+        # A push whose answer the outage cut (it reached WordPress) is settled by the next pass.
+        wait_for(lambda: all(not v["again"] for v in settled().values()) and len(settled()) == 30, 60,
+                 "the job log to give every draft a final outcome")
+        assert second.stop() == 0
+    finally:
+        proxy.close()
 
     daemon_id = (tmp_path / "state" / "daemon-id").read_text().strip()
     for post_id in ids:
@@ -298,13 +325,29 @@ def test_kill_9_during_a_pass_then_restart_rewrites_each_draft_exactly_once(site
         assert p["state"]["state"] == "rewritten" and p["state"]["by"] == daemon_id
         assert p["state"]["source_hash"] == source_hash(f"Brouillon {ids.index(post_id)}", text)
         assert rewritten_revisions(site, post_id) == 1, post_id  # pushed once, never twice
-    # The job log agrees, give or take the rows of posts pushed in the instant before the kill.
     log = JobLog.in_state_dir(tmp_path / "state")
     rows = {i: log.rewrites_of("local", str(i)) for i in ids}
-    done_at_kill = {i for i, st in zip(ids, states) if st["status"] == "pending"}
-    assert max(rows.values()) == 1 and {i for i, n in rows.items() if n == 0} <= done_at_kill, rows
+    finals = settled()
+    assert {v["outcome"] for v in finals.values()} <= {"rewritten", "skipped"}, finals
+    # Rewritten in the log, or pushed while the outage cut the answer (the post is pending: "skipped" in the
+    # log, with why); never twice.
+    assert max(rows.values()) == 1
+    for i, n in rows.items():
+        assert n == 1 or "outage cut the answer" in finals[str(i)]["reason"], (i, finals[str(i)])
     keyphrases = [post(site, i)["state"]["keyphrase"] for i in ids]
     assert len(set(keyphrases)) == 30
+
+    # The ledger equals what the stand-in answered and billed, to the call.
+    billed = standin.billed()
+    paid = log.calls_since()
+    assert paid.calls == len(billed) and paid.calls >= 30
+    assert (paid.tokens_in, paid.tokens_out) == (sum(b["prompt_tokens"] for b in billed),
+                                                 sum(b["completion_tokens"] for b in billed))
+    price_in, price_out = 1.8, 5.4  # write_config's [mistral.prices]
+    assert paid.cost_eur == pytest.approx((paid.tokens_in * price_in + paid.tokens_out * price_out) / 1e6, abs=1e-5)
+    # status: every draft counted once by its final outcome, the outage's failed pushes included.
+    t = log.totals()["local"]
+    assert (t.rewritten, t.failed, t.waiting, t.calls) == (sum(rows.values()), 0, 0, paid.calls)
 
 
 def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):

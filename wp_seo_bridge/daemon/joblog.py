@@ -286,6 +286,13 @@ class JobLog:
             self._conn.execute("UPDATE calls SET settled=? WHERE site=? AND post_id=? AND source_hash=? "
                                "AND settled=''", (how, *version))
 
+    def kept_versions(self, site: str) -> list[tuple[str, str, str]]:
+        """The draft versions of ``site`` whose paid answers are kept (not yet pushed or abandoned)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT site, post_id, source_hash FROM calls WHERE site=? AND "
+                                      "settled=''", (site,)).fetchall()
+        return [tuple(r) for r in rows]
+
     def transient_failures(self, version: tuple[str, str, str]) -> tuple[int, float]:
         with self._lock:
             row = self._conn.execute(

@@ -316,6 +316,9 @@ class _Ledger:
     def settle(self, version: Version, how: str) -> None:
         self.joblog.settle(version, how)
 
+    def kept_versions(self, site: str) -> list[Version]:
+        return self.joblog.kept_versions(site)
+
     def transient_failures(self, version: Version) -> tuple[int, float]:
         return self.joblog.transient_failures(version)
 

@@ -25,7 +25,8 @@ job answers its lines like the endpoint above (same fixtures, one scripted step 
 delay (``batch_delay``, ``--batch-delay``) has passed.
 
 Control API: ``POST /_standin/script`` (JSON list of steps), ``GET /_standin/requests``,
-``POST /_standin/reset``, ``GET /_standin/billed`` (every answer served and its tokens, with totals).
+``POST /_standin/reset``, ``GET /_standin/billed`` (every answer served and its tokens, with totals;
+a client gone before its answer was ready, e.g. killed, is neither answered nor billed).
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ import json
 import logging
 import random
 import re
+import select
+import socket
 import threading
 import time
 import uuid
@@ -355,8 +358,19 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)  # the client sees the server disconnect without an answer
             return
+        if self._peer_gone():  # killed or gave up while we "generated": nothing delivered, nothing billed
+            self.close_connection = True
+            return
         status, payload, extra = answer(st, body, step)
         self._json(status, payload, extra)
+
+    def _peer_gone(self) -> bool:
+        """The client closed its end (a kill -9 closes it too): its socket reads as end of file."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     # --- plumbing --------------------------------------------------------------------
 
