@@ -368,25 +368,36 @@ def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):
 
 
 def test_the_daily_budget_stops_new_work_says_so_and_survives_a_restart(site, standin, tmp_path):
+    from wp_seo_bridge.extract import extract
+    from wp_seo_bridge.rewrite import estimate_cost
+
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
                              for i in range(3)])
-    limits = {"concurrency": 1, "max_tokens_per_day": 1000}  # one draft costs several thousand tokens
+    probe = in_process(site, standin, tmp_path)
+    worst = estimate_cost(extract(source_text("seed-fr"), "Brouillon 0"), probe.engine.llm,
+                          min_words=probe.engine.min_words, used_keyphrases=["pirates chinois"],
+                          max_repairs=probe.engine.max_repairs)
+    probe.close()
+    # One draft's worst case fits the day; what it really spends plus a second worst case does not.
+    limits = {"concurrency": 1, "max_tokens_per_day": worst.tokens_in + worst.tokens_out + 500}
     daemon = in_process(site, standin, tmp_path, daemon=limits)
     [report] = daemon.run_once()
     daemon.stop()
     daemon.close()
-    assert report.count("rewritten") == 1 and "daily token budget reached" in report.stopped
-    assert "max_tokens_per_day" in report.stopped
+    assert report.count("rewritten") == 1 and len(standin.completions()) == 1
+    refused = [o for o in report.outcomes if o.result != "rewritten"]
+    assert len(refused) == 2 and all("max_tokens_per_day" in o.reason for o in refused), [o.line() for o in refused]
     states = [post(site, i) for i in ids]
     assert [s["status"] for s in states].count("pending") == 1
-    assert all(s["state"] is None for s in states if s["status"] == "draft")  # not even claimed
+    # Claimed, then given back before any call: nothing was paid for them.
+    assert all(s["state"]["state"] == "released" for s in states if s["status"] == "draft")
 
     again = in_process(site, standin, tmp_path, daemon=limits)  # a restart the same day
     [report] = again.run_once()
     again.stop()
     again.close()
-    assert report.count("rewritten") == 0 and "daily token budget reached" in report.stopped
-    assert len(standin.completions()) == 1
+    assert report.count("rewritten") == 0 and len(standin.completions()) == 1
+    assert len(report.outcomes) == 2 and all("max_tokens_per_day" in o.reason for o in report.outcomes)
 
 
 def test_a_second_daemon_on_the_same_state_refuses_clearly(site, standin, tmp_path, daemons):
