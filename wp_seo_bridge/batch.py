@@ -32,7 +32,7 @@ from . import relate
 from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _candidates,
                        _emit, _Gate, _notify, _record_failure, not_claimed, process_draft)
 from .push import release_state
-from .rewrite.rewrite import build_messages, estimate_cost
+from .rewrite.rewrite import build_messages, estimate_cost, plan_answer
 from .select import Rule, select
 
 log = logging.getLogger("wp_seo_bridge.batch")
@@ -327,7 +327,14 @@ class _BatchPass:
                 self._release(BatchItem("", draft.post_id, draft.hash), why)
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "skipped", why, draft.hash)))
                 continue
-            requests.append((custom_id(draft), messages))
+            room = plan_answer(messages, source, min_words=e.min_words, context_tokens=e.context_tokens,
+                               max_tokens=e.max_tokens, max_repairs=e.max_repairs)
+            if not room.fits:  # fails before any call, like a synchronous pass
+                _record_failure(self.wp, draft, room.reason, e.model, self.daemon_id, Usage())
+                out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", room.reason, draft.hash,
+                                             model=e.model)))
+                continue
+            requests.append((custom_id(draft), messages, room.max_tokens))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used), links=source.links))
             sent.append(draft)
         if not requests:

@@ -3,6 +3,7 @@ submission → (daemon killed and restarted while the job runs) → Pending Revi
 an answer repaired through the normal endpoint; a draft edited while its job ran."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -119,11 +120,15 @@ def test_a_batch_answer_that_fails_its_checks_is_repaired_through_the_normal_end
     post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
     standin.script([{"fixture": "bad-too-short"}])  # the batch line; the repair then matches seed-fr
     one_pass(site, standin, tmp_path)
+    [sent] = [json.loads(f["data"]) for f in standin.files().values()]  # the job's one line
     report = one_pass(site, standin, tmp_path)
     assert [o.result for o in report.outcomes] == ["rewritten"], [o.line() for o in report.outcomes]
     assert post(site, post_id)["status"] == "pending"
     [repair] = standin.completions()
     assert repair["messages"][-2]["role"] == "assistant" and repair["messages"][-1]["role"] == "user"
+    # The repair continues the very conversation the job's line started, with the same answer budget.
+    assert repair["messages"][:2] == sent["body"]["messages"]
+    assert repair["max_tokens"] == sent["body"]["max_tokens"] < 8000
     [job] = standin.jobs().values()
     [first] = [b for b in standin.billed() if b["batch"]]
     [second] = [b for b in standin.billed() if not b["batch"]]

@@ -27,11 +27,12 @@ def finished(gw, job, wait: float = 5.0):
 
 
 def test_a_batch_line_is_the_synchronous_body_and_its_answer_costs_half(standin):
-    gw = gateway(standin)
+    gw = gateway(standin, reasoning_effort="none")
     standin.script([{"article": ARTICLE}, {"article": ARTICLE}])
-    _, sync_usage, _ = gw.complete_article(MESSAGES)
+    _, sync_usage, _ = gw.complete_article(MESSAGES, max_tokens=3210)  # the rewrite's budget for this draft
     [sync_body] = standin.completions()
-    job = gw.submit_batch([("post-7", MESSAGES)], metadata={"site": "blog"})
+    assert sync_body["max_tokens"] == 3210 and sync_body["reasoning_effort"] == "none"
+    job = gw.submit_batch([("post-7", MESSAGES, 3210)], metadata={"site": "blog"})
     [line] = uploaded_lines(standin)
     assert line["custom_id"] == "post-7"
     expected = {k: v for k, v in sync_body.items() if k not in ("model", "stream")}

@@ -274,13 +274,12 @@ class BatchCalls:
             body["max_tokens"] = s.max_tokens
         return body
 
-    def submit_batch(self, requests: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
-                     metadata: Mapping[str, str] | None = None) -> BatchJob:
-        """One job for ``(custom_id, messages)`` pairs: a JSONL file uploaded, then the job created.
+    def submit_batch(self, requests: Sequence[tuple], metadata: Mapping[str, str] | None = None) -> BatchJob:
+        """One job for ``(custom_id, messages[, max_tokens])``: a JSONL file uploaded, then the job created.
         The creation is not re-sent after a timeout or a dropped connection (a second job would be
         paid twice); an upload is (an unused file costs nothing)."""
-        data = "".join(json.dumps({"custom_id": cid, "body": self.batch_body(msgs)}, ensure_ascii=False) + "\n"
-                       for cid, msgs in requests).encode("utf-8")
+        data = "".join(json.dumps({"custom_id": r[0], "body": self.batch_body(*r[1:])}, ensure_ascii=False) + "\n"
+                       for r in requests).encode("utf-8")
         up = self._batch_call("upload", lambda t: self.client.files.upload(
             file={"file_name": f"wp-seo-bridge-{int(time.time())}.jsonl", "content": data,
                   "content_type": "application/jsonl"}, purpose="batch", timeout_ms=t))

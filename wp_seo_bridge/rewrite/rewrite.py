@@ -129,6 +129,14 @@ def repair_message(failures: Iterable[tuple[str, str]], *, min_words: int) -> di
     return {"role": "user", "content": _fill(prompt("repair"), failures=lines, min_words=min_words)}
 
 
+def plan_answer(messages: Sequence[dict], source: Source, *, min_words: int, context_tokens: int,
+                max_tokens: int | None, max_repairs: int) -> "budget.Plan":
+    """The first answer's ``max_tokens`` for this conversation (or why it cannot fit the context): what
+    the synchronous call asks for, and what a batch job's line carries."""
+    return budget.plan(messages, min_words=min_words, source_words=source.words, context=context_tokens,
+                       cap=max_tokens, repairs=max_repairs, repair_chars=len(prompt("repair")) + 400)
+
+
 def build_messages(source: Source, *, min_words: int = 700, used_keyphrases: Iterable[str] = ()) -> list[dict]:
     return [system_message(min_words), user_message(source, min_words=min_words, used_keyphrases=used_keyphrases)]
 
@@ -244,8 +252,8 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
                              inputs=inputs, unusable=unusable)
 
     unusable = False
-    room = budget.plan(messages, min_words=min_words, source_words=source.words, context=context_tokens,
-                       cap=max_tokens, repairs=max_repairs, repair_chars=len(prompt("repair")) + 400)
+    room = plan_answer(messages, source, min_words=min_words, context_tokens=context_tokens, max_tokens=max_tokens,
+                       max_repairs=max_repairs)
     if not room.fits:
         return result(None, room.reason)
     while True:
