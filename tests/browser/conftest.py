@@ -80,6 +80,9 @@ class Admin:
         if post_id is not None:
             self.goto(f"post.php?post={post_id}&action=edit")
         page.wait_for_load_state()
+        # The post's blocks parsed (7.1 draws its title as a .wp-block before the content is parsed; the
+        # parser's console messages come before this answer) and drawn.
+        page.wait_for_function("() => window.wp && wp.data && wp.data.select('core/block-editor').getBlockCount() > 0")
         page.wait_for_function(
             """() => [document, ...[...document.querySelectorAll('iframe')].map(f => f.contentDocument)]
                      .some(d => d && d.querySelector('.block-editor-block-list__layout .wp-block'))""")

@@ -23,6 +23,7 @@ from wp_seo_bridge.render import render
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "wp_seo_bridge" / "standin" / "fixtures"
+LONGEST_DATE = "sept 30, 2026"  # date_i18n('M j, Y') on a fr_FR site: 4-letter month abbreviation, 2-digit day
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,10 @@ class Case:
 
     def judge_input(self) -> dict:
         a = self.article
+        # Yoast's post editor counts the date it shows before the description ('M j, Y' of the post date):
+        # the longest French one, so a description green here is green in the editor whatever the date.
         return {"html": self.html, "title": a.seo_title, "metaDescription": a.meta_description,
-                "keyword": a.focus_keyphrase, "slug": a.slug, "locale": "fr_FR"}
+                "keyword": a.focus_keyphrase, "slug": a.slug, "locale": "fr_FR", "date": LONGEST_DATE}
 
 
 def load_cases() -> list[Case]:

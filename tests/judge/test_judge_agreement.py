@@ -80,3 +80,19 @@ def test_the_predicted_readability_rating_agrees_with_yoast(cases, verdicts, cas
     yoast_green = verdicts[case_name]["readability"]["score"] >= 90
     assert (report.readability_penalty <= check.READABILITY_GREEN_PENALTY) == yoast_green, (
         case_name, report.readability_penalty, verdicts[case_name]["readability"])
+
+
+def test_a_description_green_without_the_date_is_not_green_in_yoasts_editor(cases):
+    # 148 characters: green for yoastseo alone, "too long" once the editor's date is counted (what editors
+    # saw on our pushed posts); our check follows the editor.
+    from tests.judge.conftest import judge_command, run_judge
+
+    case = next(c for c in cases if c.kind == "good")
+    description = (case.article.meta_description + " " + "x" * 200)[:148]
+    article = case.article.model_copy(update={"meta_description": description})
+    payload = {**case.judge_input(), "metaDescription": description}
+    command = judge_command()
+    without_date = _scores(run_judge(command, {k: v for k, v in payload.items() if k != "date"}))
+    with_date = _scores(run_judge(command, payload))
+    assert without_date["metaDescriptionLength"] == 9 and with_date["metaDescriptionLength"] < 9
+    assert not {f.code: f.ok for f in judge(article, case.source).findings}["metadesc_length"]

@@ -106,7 +106,7 @@ def test_every_untrusted_string_stays_inside_its_data_section():
 
 def test_the_prompts_state_the_key_rules():
     system = prompt("system")
-    for rule in ("121 et 156 caractères", "30 à 75 %", "0,5 à 3 %", "300 mots", "150 mots", "20 mots", "30 %",
+    for rule in ("110 et 138 caractères", "30 à 75 %", "0,5 à 3 %", "300 mots", "150 mots", "20 mots", "30 %",
                  "« »", "discours", "URL", "[[KEEP-n]]", "[[LINK-n]]", "DONNÉE", "en français"):
         assert rule in system, rule
     assert "{failures}" in prompt("repair") and "{draft}" in prompt("user")
