@@ -21,6 +21,9 @@ YOAST_TITLE = "_yoast_wpseo_title"
 YOAST_METADESC = "_yoast_wpseo_metadesc"
 YOAST_FOCUSKW = "_yoast_wpseo_focuskw"
 YOAST_KEYS = (YOAST_TITLE, YOAST_METADESC, YOAST_FOCUSKW)
+# Yoast's own scores (0-100), which its Posts list shows as dots: written only by the plugin's guarded edit.
+YOAST_SEO_SCORE = "_yoast_wpseo_linkdex"
+YOAST_READABILITY_SCORE = "_yoast_wpseo_content_score"
 
 #: Our bookkeeping on the post itself, so a restarted or second daemon knows what was done.
 STATE_KEY = "_wp_seo_bridge_state"  # JSON: BridgeState

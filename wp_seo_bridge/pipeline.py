@@ -17,6 +17,7 @@ from functools import partial
 from typing import Callable, Protocol, Sequence
 
 from . import check, relate, render
+from .check.scores import predict as predict_scores
 from .extract import extract
 from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
@@ -351,8 +352,10 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
                                                usage=total, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
+    scores = predict_scores(r.report, r.html, r.article.focus_keyphrase, info.home_url)
     update = build_update(draft, r.article, r.html, r.report, total, model=engine.model,
-                          daemon_id=daemon_id, words=r.words, links=r.links, author_fields=list(r.author_fields))
+                          daemon_id=daemon_id, words=r.words, links=r.links, author_fields=list(r.author_fields),
+                          scores=(scores.seo, scores.readability))
     try:
         wp.push(draft, update, daemon_id)
     except Conflict as e:

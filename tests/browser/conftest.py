@@ -92,7 +92,9 @@ class Admin:
             guide.first.wait_for(state="detached")
 
     def block_messages(self) -> list[str]:
-        """The block editor's console messages about blocks it refused or re-serialised, since the page opened."""
+        """The block editor's console messages about blocks it refused or re-serialised, since the page opened.
+        Plugins parse the content again later (Yoast's analysis, logging the same messages): give them time."""
+        self.page.wait_for_timeout(3000)
         return [m for m in self.console if BLOCK_CONSOLE_TEXT.search(m)]
 
     def invalid_blocks(self) -> list[str]:

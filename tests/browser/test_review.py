@@ -174,10 +174,13 @@ def test_the_console_check_sees_markup_the_editor_rewrites(site, login):
     editor = login(site.editor)
     editor.open_editor(older)
     updated = [m for m in editor.block_messages() if "Updated Block" in m]
-    assert len(updated) == (1 if dialect(version) == dialect("6.1") else 4), editor.console  # + 2 headings, 1 list
-    editor.console.clear()
-    editor.open_editor(own)
-    assert editor.block_messages() == [] and editor.invalid_blocks() == []
+    # The list of 6.0 (+ 2 headings and a list of 6.1 on 6.2 and later), from the editor's parse; plugins
+    # that parse the content again (Yoast's analysis) log the same messages again.
+    per_parse = 1 if dialect(version) == dialect("6.1") else 4
+    assert len(updated) % per_parse == 0 and len(updated) >= per_parse, editor.console
+    fresh = login(site.editor)  # its own console: messages of the other page may still arrive
+    fresh.open_editor(own)
+    assert fresh.block_messages() == [] and fresh.invalid_blocks() == []
 
 
 def test_the_classic_editor_keeps_a_meta_box(site, standin, login):

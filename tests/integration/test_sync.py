@@ -324,3 +324,36 @@ def test_a_refused_mistral_key_stops_the_pass_and_fails_no_draft(site, standin, 
         assert json.loads(meta(post).get(STATE_KEY, '{"state": "none"}'))["state"] in ("released", "none")
     _, again = one_pass(site, standin, transport=transport)
     assert again.count("rewritten") == 3
+
+
+def test_the_push_stores_yoasts_scores_as_predicted_and_only_the_guarded_edit_writes_them(site, standin, transport):
+    # Yoast's Posts list shows these as dots without anyone opening the post.
+    from wp_seo_bridge.check.scores import predict
+    from wp_seo_bridge.extract import extract
+    from wp_seo_bridge.model import Article, YOAST_READABILITY_SCORE, YOAST_SEO_SCORE
+    from wp_seo_bridge.pipeline import judge
+
+    post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
+    before = snapshot(site, post_id)
+    _, report = one_pass(site, standin, transport=transport)
+    assert [o.result for o in report.outcomes] == ["rewritten"], [o.line() for o in report.outcomes]
+
+    def scores() -> dict:
+        answer = site.rest("GET", f"/wp/v2/posts/{post_id}", site.admin,
+                           params={"context": "edit", "_fields": "wp_seo_bridge_scores"})
+        return answer.json()["wp_seo_bridge_scores"]
+
+    fixture = json.loads((SOURCES.parent / "seed-fr.json").read_text(encoding="utf-8"))
+    article = Article.model_validate(fixture["article"])
+    pushed = snapshot(site, post_id)["post_content"]
+    info = make_wordpress(site_cfg(site)).site_info()
+    checked = judge(article, extract(before["post_content"], before["post_title"]), wp_version=info.wp_version)
+    expected = predict(checked, pushed, article.focus_keyphrase, info.home_url)
+    assert checked.html == pushed and checked.passed
+    assert scores() == {YOAST_SEO_SCORE: str(expected.seo), YOAST_READABILITY_SCORE: str(expected.readability)}
+
+    # Outside the guarded edit the bot cannot write them: core's wp.editPost custom fields, REST meta.
+    site.call("wp.editPost", site.bot, post_id, {"custom_fields": [{"key": YOAST_SEO_SCORE, "value": "5"}]})
+    site.rest("POST", f"/wp/v2/posts/{post_id}", site.bot, json={"meta": {YOAST_SEO_SCORE: "5"},
+                                                                  "wp_seo_bridge_scores": {YOAST_SEO_SCORE: "5"}})
+    assert scores()[YOAST_SEO_SCORE] == str(expected.seo)

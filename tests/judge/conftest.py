@@ -23,6 +23,7 @@ from wp_seo_bridge.render import render
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "wp_seo_bridge" / "standin" / "fixtures"
+SITE_URL = "http://127.0.0.1:8080"  # where the fixtures' internal links point
 LONGEST_DATE = "sept 30, 2026"  # date_i18n('M j, Y') on a fr_FR site: 4-letter month abbreviation, 2-digit day
 
 
@@ -40,7 +41,8 @@ class Case:
         # Yoast's post editor counts the date it shows before the description ('M j, Y' of the post date):
         # the longest French one, so a description green here is green in the editor whatever the date.
         return {"html": self.html, "title": a.seo_title, "metaDescription": a.meta_description,
-                "keyword": a.focus_keyphrase, "slug": a.slug, "locale": "fr_FR", "date": LONGEST_DATE}
+                "keyword": a.focus_keyphrase, "slug": a.slug, "locale": "fr_FR", "date": LONGEST_DATE,
+                "permalink": f"{SITE_URL}/{a.slug}/"}
 
 
 def load_cases() -> list[Case]:

@@ -96,3 +96,18 @@ def test_a_description_green_without_the_date_is_not_green_in_yoasts_editor(case
     with_date = _scores(run_judge(command, payload))
     assert without_date["metaDescriptionLength"] == 9 and with_date["metaDescriptionLength"] < 9
     assert not {f.code: f.ok for f in judge(article, case.source).findings}["metadesc_length"]
+
+
+def test_predicted_scores_are_the_judges(cases, verdicts, case_name):
+    # What we store as Yoast's score meta: the judge's SEO and readability scores, from our findings + HTML.
+    from tests.judge.conftest import SITE_URL
+    from wp_seo_bridge.check.scores import predict
+
+    case = _case(cases, case_name)
+    report = judge(case.article, case.source)
+    predicted = predict(report, case.html, case.article.focus_keyphrase, SITE_URL)
+    judged = verdicts[case_name]
+    if report.passed:  # what is pushed; a failed article is never stored, its scores are a rough guess
+        assert (predicted.seo, predicted.readability) == (judged["seo"]["score"], judged["readability"]["score"])
+    assert predicted.colour(predicted.seo) == {"good": "green", "ok": "orange", "bad": "red"}[judged["seo"]["rating"]] \
+        or not report.passed

@@ -268,7 +268,7 @@ def test_push_checks_what_the_update_answers_as_stored_and_refuses_a_silent_drop
     sent = {}
 
     def handler(method, path, q, body):
-        assert method == "POST" and q == {"_fields": "status,meta"}
+        assert method == "POST" and q == {"_fields": "status,meta,wp_seo_bridge_scores"}
         sent.update(body)
         return 200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A", "_yoast_wpseo_focuskw": ""}}
 

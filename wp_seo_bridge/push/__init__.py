@@ -13,6 +13,8 @@ from ..model import (
     PREVIOUS_KEY,
     STATE_KEY,
     YOAST_KEYS,
+    YOAST_READABILITY_SCORE,
+    YOAST_SEO_SCORE,
     Article,
     BridgeState,
     Draft,
@@ -31,7 +33,10 @@ def build_update(
     draft: Draft, article: Article, html: str, report: Report, usage: Usage, *,
     model: str, daemon_id: str, words: int, now: datetime | None = None, links: list[dict] | None = None,
     author_fields: list[str] | None = None,
+    scores: tuple[int, int] | None = None,
 ) -> PostUpdate:
+    """``scores``: (SEO, readability), what Yoast's editor will rate the article, stored as Yoast's own score meta so its Posts
+    list shows the dots before anyone opens the post."""
     yoast = YoastFields(article.seo_title, article.meta_description, article.focus_keyphrase)
     state = BridgeState(
         state="rewritten", source_hash=draft.hash, result_hash=source_hash(article.title, html),
@@ -47,7 +52,8 @@ def build_update(
         STATE_KEY: state.model_dump_json(),
         PREVIOUS_KEY: json.dumps({"yoast": previous, "post_name": draft.slug}, ensure_ascii=False),
     }
-    return PostUpdate(title=article.title, content=html, slug=article.slug, meta=meta)
+    yoast_scores = {YOAST_SEO_SCORE: str(scores[0]), YOAST_READABILITY_SCORE: str(scores[1])} if scores else {}
+    return PostUpdate(title=article.title, content=html, slug=article.slug, meta=meta, scores=yoast_scores)
 
 
 def failure_state(draft: Draft, reason: str, *, model: str, daemon_id: str, usage: Usage,

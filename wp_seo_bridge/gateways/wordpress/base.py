@@ -36,6 +36,7 @@ class SiteInfo:
     wp_version: str = "6.1"  # the site's WordPress: its block editor's markup is what we write
     shortcodes: frozenset[str] | None = None  # registered shortcode names (None: an older plugin did not say)
     kses: KsesRules | None = None  # what kses lets the bot save; None: unfiltered_html, or not said
+    home_url: str = ""  # links to this host are internal links for Yoast
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
@@ -60,6 +61,7 @@ class SiteInfo:
             kses=None if raw.get("unfiltered_html", True) or not isinstance(raw.get("allowed_html"), dict) else KsesRules(
                 {str(t).lower(): frozenset(str(a).lower() for a in (attrs or ())) for t, attrs in raw["allowed_html"].items()},
                 frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
+            home_url=str(raw.get("home_url") or site.url),
         )
 
 
@@ -72,6 +74,7 @@ class PostUpdate:
     slug: str
     meta: dict[str, str]  # Yoast fields + our bookkeeping; updated by meta row id when present
     status: str = "pending"
+    scores: dict[str, str] = field(default_factory=dict)  # Yoast's score meta: the plugin writes these keys itself
 
 
 class WordPressGateway(Protocol):
@@ -242,7 +245,7 @@ def all_published(fetch_page: Callable[[int], dict], modified_since: datetime | 
 def verify_readback(post_id: str, update: PostUpdate, stored: dict[str, str], status: str, user: str) -> None:
     """What WordPress says it stored after our push, whatever the transport: protected meta can be
     dropped silently (answer OK, nothing written), so only the read-back is proof."""
-    missing = [k for k, v in update.meta.items() if stored.get(k) != v]
+    missing = [k for k, v in {**update.meta, **update.scores}.items() if stored.get(k) != v]
     if missing:
         raise MetaDropped(
             f"post {post_id}: WordPress did not store {', '.join(missing)} — is the companion plugin "

@@ -52,7 +52,7 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 NAMESPACE = "wp-seo-bridge/v1"
 PAGE_SIZE = 500  # the plugin's drafts route (core's /wp/v2/posts stops at 100)
 MAX_BATCH = 25  # /batch/v1's default limit (rest_get_max_batch_size)
-STORED_FIELDS = "status,meta"  # an update answers the post as stored, read after the write
+STORED_FIELDS = "status,meta,wp_seo_bridge_scores"  # an update answers the post as stored, read after the write
 
 # Codes security plugins (and old WordPress) answer when the REST API is switched off or kept for some users.
 DISABLED_CODES = frozenset({"rest_disabled", "rest_api_disabled", "rest_forbidden", "rest_cannot_access",
@@ -116,6 +116,8 @@ def update_body(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
         "wp_seo_bridge_expect_hash": draft.hash,
         "wp_seo_bridge_daemon": daemon_id,
     }
+    if update.scores:  # not REST meta: the plugin writes these after its guard, and nothing else does
+        body["wp_seo_bridge_scores"] = dict(update.scores)
     if draft.modified_gmt:
         body["wp_seo_bridge_if_unmodified_since"] = _iso(draft.modified_gmt)
     return body
@@ -338,7 +340,8 @@ class RestGateway:
                                   body=update_body(draft, update, daemon_id))
         with readable(self.endpoint):
             stored = stored if isinstance(stored, dict) else {}
-            verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("status"), self.cfg.user)
+            meta = {**(stored.get("meta") or {}), **(stored.get("wp_seo_bridge_scores") or {})}
+            verify_readback(draft.post_id, update, meta, stored.get("status"), self.cfg.user)
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._request(RECORD_STATE, post_id, body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})

@@ -203,6 +203,8 @@ def edit_struct(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
         "seo_bridge_expect_hash": draft.hash,
         "seo_bridge_daemon": daemon_id,
     }
+    if update.scores:  # not custom fields: the plugin writes these after its guard, and nothing else does
+        struct["seo_bridge_scores"] = dict(update.scores)
     if draft.modified_gmt:
         struct["if_not_modified_since"] = xmlrpc.client.DateTime(draft.modified_gmt.replace(tzinfo=None))
     return struct

@@ -331,6 +331,31 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 }
 
 /**
+ * Yoast's own scores (0-100): its Posts list shows them as dots, so an editor sees the rewrite's scores before
+ * opening it (Yoast recomputes them when the post is opened). The only keys the guarded write adds to what
+ * core writes; written here, after the guard passed for this post in this request, never through the meta APIs.
+ */
+const WPSB_SCORE_KEYS = array( '_yoast_wpseo_linkdex', '_yoast_wpseo_content_score' );
+
+/**
+ * @param mixed $scores key => 0..100, as the daemon sent them
+ * @return array<string, string> what each key holds afterwards (empty when the post's write was not guarded)
+ */
+function wpsb_write_scores( int $post_id, $scores ): array {
+	if ( empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) || ! is_array( $scores ) ) {
+		return array();
+	}
+	$stored = array();
+	foreach ( WPSB_SCORE_KEYS as $key ) {
+		if ( isset( $scores[ $key ] ) && is_numeric( $scores[ $key ] ) ) {
+			update_post_meta( $post_id, $key, (string) max( 0, min( 100, (int) $scores[ $key ] ) ) );
+		}
+		$stored[ $key ] = (string) get_post_meta( $post_id, $key, true );
+	}
+	return $stored;
+}
+
+/**
  * WordPress drops the slug of a pending post written by a user who cannot publish (the robot, by design).
  * For a write that passed the guard, keep the slug the daemon asked for: it is part of the SEO proposal.
  */

@@ -23,6 +23,14 @@ const WPSB_REST_NAMESPACE = 'wp-seo-bridge/v1';
 add_action( 'rest_api_init', 'wpsb_rest_register' );
 add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
 add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only' );
+add_action( 'rest_after_insert_post', 'wpsb_rest_write_scores', 10, 2 );
+
+/** Yoast's score meta of a guarded update (wpsb_write_scores), after core wrote the post and its meta. */
+function wpsb_rest_write_scores( $post, $request ): void {
+	if ( $post instanceof WP_Post && $request instanceof WP_REST_Request && null !== $request->get_param( 'wp_seo_bridge_scores' ) ) {
+		wpsb_write_scores( $post->ID, $request->get_param( 'wp_seo_bridge_scores' ) );
+	}
+}
 
 function wpsb_rest_register(): void {
 	$id_arg = array(
@@ -103,6 +111,18 @@ function wpsb_rest_register(): void {
 					'type'     => 'string',
 					'required' => true,
 				),
+			),
+		)
+	);
+	register_rest_field(
+		'post',
+		'wp_seo_bridge_scores',
+		array(
+			'get_callback' => 'wpsb_rest_scores_field',
+			'schema'       => array(
+				'description' => 'wp-seo-bridge: Yoast\'s score meta, written only by a guarded update.',
+				'type'        => array( 'object', 'null' ),
+				'context'     => array( 'edit' ),
 			),
 		)
 	);
@@ -203,6 +223,18 @@ function wpsb_rest_state( WP_REST_Request $request ) {
 			'state'   => wpsb_state_json( $post_id ),
 		)
 	);
+}
+
+function wpsb_rest_scores_field( array $data ): ?array {
+	$post_id = (int) $data['id'];
+	if ( ! current_user_can( 'edit_post', $post_id ) ) {
+		return null;
+	}
+	$scores = array();
+	foreach ( WPSB_SCORE_KEYS as $key ) {
+		$scores[ $key ] = (string) get_post_meta( $post_id, $key, true );
+	}
+	return $scores;
 }
 
 function wpsb_rest_seo_bridge_field( array $data ): ?array {

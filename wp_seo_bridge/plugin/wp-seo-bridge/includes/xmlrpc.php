@@ -135,8 +135,9 @@ function wpsb_xmlrpc_edit_post( $args ) {
 		return $result;
 	}
 	$post_id = (int) $args[3];
+	$scores  = wpsb_write_scores( $post_id, $struct['seo_bridge_scores'] ?? null );
 	clean_post_cache( $post_id );  // read the rows, not this request's caches
-	$stored = array();
+	$stored = $scores;
 	foreach ( (array) ( $struct['custom_fields'] ?? array() ) as $field ) {
 		$key = is_array( $field ) ? (string) ( $field['key'] ?? '' ) : '';
 		// Only the plugin's own keys (and Yoast's it writes): never echo other, protected meta of the post.
