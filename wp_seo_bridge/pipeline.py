@@ -352,7 +352,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
                                                usage=total, report=r.report), daemon_id)
         return out("failed", r.reason, usage=r.usage, seconds=elapsed())
-    scores = predict_scores(r.report, r.html, r.article.focus_keyphrase, info.home_url)
+    scores = predict_scores(r.report, r.html, r.article.focus_keyphrase, info.home_url, info.yoast_version)
     update = build_update(draft, r.article, r.html, r.report, total, model=engine.model,
                           daemon_id=daemon_id, words=r.words, links=r.links, author_fields=list(r.author_fields),
                           scores=(scores.seo, scores.readability))

@@ -348,7 +348,8 @@ def test_the_push_stores_yoasts_scores_as_predicted_and_only_the_guarded_edit_wr
     pushed = snapshot(site, post_id)["post_content"]
     info = make_wordpress(site_cfg(site)).site_info()
     checked = judge(article, extract(before["post_content"], before["post_title"]), wp_version=info.wp_version)
-    expected = predict(checked, pushed, article.focus_keyphrase, info.home_url)
+    expected = predict(checked, pushed, article.focus_keyphrase, info.home_url, info.yoast_version)
+    assert info.yoast_version == site.yoast_version
     assert checked.html == pushed and checked.passed
     assert scores() == {YOAST_SEO_SCORE: str(expected.seo), YOAST_READABILITY_SCORE: str(expected.readability)}
 

@@ -331,3 +331,17 @@ def test_bench_script_runs():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "median" in done.stdout and "ratio to the 50 ms budget" in done.stdout
+
+
+@pytest.mark.parametrize("name,yoast,seo", [("seed-fr", "28.3", 83), ("seed-fr", "21.1", 71),
+                                            ("gutenberg-fr", "28.3", 99), ("gutenberg-fr", "21.1", 83)])
+def test_predicted_scores_follow_the_sites_yoast(name, yoast, seo):
+    # What Yoast's editor showed for these rewrites (tests/browser/test_yoast_scores.py reads it live): 28.3
+    # totals the results it shows, 21.1 every result, its fine "single H1" and "competing links" at 0.
+    from wp_seo_bridge.check.scores import predict
+
+    data = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    article = Article.model_validate(data["article"])
+    report = judge(article, extract((FIXTURES / data["source"]).read_text(encoding="utf-8")))
+    assert predict(report, report.html, article.focus_keyphrase, "http://127.0.0.1:8080/", yoast) == \
+        check.scores.Scores(seo, 90)

@@ -3,7 +3,11 @@
 Stored with the push as Yoast's own score meta, so Yoast's Posts list shows the article's dots before
 anyone opens it. Aggregation as yoastseo 3.6.0 does it (what the judge runs):
 
-- SEO: every result of the keyphrase analysis counts, ``round(sum of scores / (9 x results) x 100)``.
+- SEO: ``round(sum of scores / (9 x results) x 100)``. Which results count follows the site's Yoast, as
+  measured in its editor: Yoast 28 totals the results it shows (a score and a text: not "function words
+  in keyphrase", which has neither when the keyphrase has content words); Yoast 21 counts every result,
+  scores "single H1" and "competing links" 0 when all is well, and has no "keyphrase in image alt" without
+  images. (yoastseo 3.6.0's SEOScoreAggregator, the judge's "score", counts as 21 does with 28's scores.)
   Our Yoast-side checks are blocking, so a pushed article has those at their best score; what varies
   is what an article cannot invent: links (internal = same host as the site), images, their alt text.
 - readability: penalty points, 3 per "bad" and 2 per "ok" result; > 6 → 30, > 4 → 60, else 90.
@@ -11,6 +15,7 @@ anyone opens it. Aggregation as yoastseo 3.6.0 does it (what the judge runs):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -82,7 +87,14 @@ def _image_keyphrase(alts: list[str | None], keyphrase: Keyphrase) -> int:
     return 9 if low <= with_key <= high else 6
 
 
-def predict(report: Report, html: str, keyphrase: str, site_url: str) -> Scores:
+def _major(version: str) -> int:
+    m = re.match(r"\s*(\d+)", version or "")
+    return int(m.group(1)) if m else 0
+
+
+def predict(report: Report, html: str, keyphrase: str, site_url: str, yoast_version: str = "") -> Scores:
+    """``yoast_version``: the site's Yoast SEO ("" when unknown: the current one's way)."""
+    yoast21 = 0 < _major(yoast_version) < 28
     ok = {f.code: f.ok for f in report.findings}
     key = Keyphrase(keyphrase.strip())
     parsed = _Links()
@@ -96,15 +108,12 @@ def predict(report: Report, html: str, keyphrase: str, site_url: str) -> Scores:
         (internal if (target.hostname or host) == host else outbound).append(not nofollow)
         competing = competing or (bool(key.text) and key.percent_found(anchor) == 100)
     seo = [best if ok.get(code, True) else _FAILED_SEO for code, best in SEO_CHECKS.items()]
-    seo += [
-        8,  # single H1: our structure check allows none in the body
-        0,  # function words in keyphrase: a result without score that still counts in the total
-        _link_score(outbound),
-        _link_score(internal),
-        9 if parsed.alts else 3,  # images
-        _image_keyphrase(parsed.alts, key),
-        2 if competing else 8,  # competing links: a link whose anchor is the keyphrase
-    ]
+    seo += [_link_score(outbound), _link_score(internal), 9 if parsed.alts else 3]  # + images
+    if yoast21:
+        seo += [0, 0 if not competing else 2, 0]  # single H1 and competing links when fine, function words
+        seo += [_image_keyphrase(parsed.alts, key)] if parsed.alts else []
+    else:
+        seo += [8, 2 if competing else 8, _image_keyphrase(parsed.alts, key)]  # single H1, competing links
     penalty = sum(2 for code in READABILITY_CHECKS if not ok.get(code, True))
     readability = 30 if penalty > 6 else 60 if penalty > 4 else 90
     return Scores(math.floor(sum(seo) * 100 / (9 * len(seo)) + 0.5), readability)  # JS Math.round

@@ -37,6 +37,7 @@ class SiteInfo:
     shortcodes: frozenset[str] | None = None  # registered shortcode names (None: an older plugin did not say)
     kses: KsesRules | None = None  # what kses lets the bot save; None: unfiltered_html, or not said
     home_url: str = ""  # links to this host are internal links for Yoast
+    yoast_version: str = ""  # Yoast SEO's, "" when it is not active: its editor's scoring differs by version
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
@@ -62,6 +63,7 @@ class SiteInfo:
                 {str(t).lower(): frozenset(str(a).lower() for a in (attrs or ())) for t, attrs in raw["allowed_html"].items()},
                 frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
             home_url=str(raw.get("home_url") or site.url),
+            yoast_version=str(raw.get("yoast_version") or ""),
         )
 
 

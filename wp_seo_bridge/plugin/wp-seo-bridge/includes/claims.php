@@ -394,6 +394,9 @@ function wpsb_site_info(): array {
 		'version'         => WPSB_VERSION,
 		// The daemon writes the block markup this version's editor saves (6.1 and 7.1 differ).
 		'wp_version'      => get_bloginfo( 'version' ),
+		// Links to this host are internal for Yoast; its version decides how its editor totals its scores.
+		'home_url'        => home_url( '/' ),
+		'yoast_version'   => defined( 'WPSEO_VERSION' ) ? (string) WPSEO_VERSION : '',
 		'sync_enabled'    => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
 		'opt_in'          => wpsb_option( 'wp_seo_bridge_opt_in' ),
 		'opt_in_tag'      => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
