@@ -47,7 +47,9 @@ class Admin:
     def __init__(self, wp: LocalWordPress, context, account: Account):
         self.wp, self.context, self.account = wp, context, account
         self.page = context.new_page()
-        self.page.set_default_timeout(30_000)
+        # Generous: 2 cores shared by several test runs make wp-admin pages (Yoast's above all) slow to load.
+        self.page.set_default_timeout(60_000)
+        self.page.set_default_navigation_timeout(90_000)
         self.console: list[str] = []  # every console message of the page, in order
         self.page.on("console", lambda msg: self.console.append(f"{msg.type}: {msg.text}"))
 
@@ -61,7 +63,8 @@ class Admin:
         return self
 
     def goto(self, path: str):
-        return self.page.goto(f"{self.wp.url}/wp-admin/{path}")
+        # The DOM is what tests read (locators wait for their element); "load" also waits for every asset.
+        return self.page.goto(f"{self.wp.url}/wp-admin/{path}", wait_until="domcontentloaded")
 
     def act(self, link) -> str:
         """Clicks a review action link; returns where admin-post.php redirected (WordPress then strips our

@@ -189,8 +189,11 @@ def test_the_classic_editor_keeps_a_meta_box(site, standin, login):
     site.option("wpsb_local_classic_editor", "1")
     try:
         editor = login(site.editor)
-        editor.goto(f"post.php?post={post_id}&action=edit")
         page = editor.page
+        # Not "load": the classic editor with Yoast loads slowly on a busy host, and only its form matters here.
+        page.goto(f"{site.url}/wp-admin/post.php?post={post_id}&action=edit", wait_until="domcontentloaded",
+                  timeout=90_000)
+        page.locator("#wpsb-review.postbox").wait_for(timeout=60_000)
         assert page.locator("#post-body #content").count() == 1  # the classic editor, not the block editor
         box = page.locator("#wpsb-review.postbox")
         assert box.count() == 1 and state_of(site, post_id)["keyphrase"] in box.inner_text()

@@ -7,6 +7,7 @@ admin), never from our memory.
 from __future__ import annotations
 
 import json
+import xmlrpc.client
 import os
 import re
 import subprocess
@@ -354,7 +355,11 @@ def test_the_push_stores_yoasts_scores_as_predicted_and_only_the_guarded_edit_wr
     assert scores() == {YOAST_SEO_SCORE: str(expected.seo), YOAST_READABILITY_SCORE: str(expected.readability)}
 
     # Outside the guarded edit the bot cannot write them: core's wp.editPost custom fields, REST meta.
-    site.call("wp.editPost", site.bot, post_id, {"custom_fields": [{"key": YOAST_SEO_SCORE, "value": "5"}]})
-    site.rest("POST", f"/wp/v2/posts/{post_id}", site.bot, json={"meta": {YOAST_SEO_SCORE: "5"},
-                                                                  "wp_seo_bridge_scores": {YOAST_SEO_SCORE: "5"}})
+    with pytest.raises(xmlrpc.client.Fault):
+        site.call("wp.editPost", site.bot, post_id, {"custom_fields": [{"key": YOAST_SEO_SCORE, "value": "5"}]})
+    refused = site.rest("POST", f"/wp/v2/posts/{post_id}", site.bot,
+                        json={"meta": {YOAST_SEO_SCORE: "5"}, "wp_seo_bridge_scores": {YOAST_SEO_SCORE: "5"}})
+    assert refused.status_code == 403
+    # An administrator's REST update naming them does not write them either (only a guarded write does).
+    site.rest("POST", f"/wp/v2/posts/{post_id}", site.admin, json={"wp_seo_bridge_scores": {YOAST_SEO_SCORE: "5"}})
     assert scores()[YOAST_SEO_SCORE] == str(expected.seo)
