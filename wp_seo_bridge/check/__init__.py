@@ -78,7 +78,7 @@ CHECKS: tuple[Check, ...] = (
     Check("seo_title_keyphrase", lambda f: rules.seo_title_keyphrase(f.a), True, "seo", "keyphraseInSEOTitle", 3),
     Check("seo_title_width", lambda f: rules.seo_title_width(f.a), False, "seo", "titleWidth", 3, {"max_px": 600}),
     Check("metadesc_length", lambda f: rules.metadesc_length(f.a), False, "seo", "metaDescriptionLength", 6,
-          {"min_chars": 121, "max_chars": 156}),
+          {"min_chars": rules.METADESC_MIN, "max_chars": rules.METADESC_MAX}),  # Yoast's 121–156 minus the date
     Check("metadesc_keyphrase", lambda f: rules.metadesc_keyphrase(f.a), True, "seo", "metaDescriptionKeyword", 3),
     Check("slug_keyphrase", lambda f: rules.slug_keyphrase(f.a), True, "seo", "slugKeyword", 3),
     Check("keyphrase_density", lambda f: rules.keyphrase_density(f.a), False, "seo", "keyphraseDensity", 4,

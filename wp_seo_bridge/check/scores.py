@@ -8,8 +8,9 @@ anyone opens it. Aggregation as yoastseo 3.6.0 does it (what the judge runs):
   in keyphrase", which has neither when the keyphrase has content words); Yoast 21 counts every result,
   scores "single H1" and "competing links" 0 when all is well, and has no "keyphrase in image alt" without
   images. (yoastseo 3.6.0's SEOScoreAggregator, the judge's "score", counts as 21 does with 28's scores.)
-  Our Yoast-side checks are blocking, so a pushed article has those at their best score; what varies
-  is what an article cannot invent: links (internal = same host as the site), images, their alt text.
+  Our Yoast-side checks give each item's score (best when passed, the check's ``miss`` when a soft miss
+  is pushed orange); the rest is what an article cannot invent: links (internal = same host as the
+  site), images, their alt text.
 - readability: penalty points, 3 per "bad" and 2 per "ok" result; > 6 → 30, > 4 → 60, else 90.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from ..model import Report
+from . import CHECKS
 from .keyphrase import Keyphrase
 
 #: Our check → the Yoast SEO assessment's best score (when our check passes, Yoast's result is that).
@@ -107,14 +109,16 @@ def predict(report: Report, html: str, keyphrase: str, site_url: str, yoast_vers
             continue
         (internal if (target.hostname or host) == host else outbound).append(not nofollow)
         competing = competing or (bool(key.text) and key.percent_found(anchor) == 100)
-    seo = [best if ok.get(code, True) else _FAILED_SEO for code, best in SEO_CHECKS.items()]
+    # A soft miss is pushed orange: Yoast's score for it is its declared ``miss`` (check/__init__.py).
+    miss = {c.code: c.miss for c in CHECKS}
+    seo = [best if ok.get(code, True) else miss.get(code, _FAILED_SEO) for code, best in SEO_CHECKS.items()]
     seo += [_link_score(outbound), _link_score(internal), 9 if parsed.alts else 3]  # + images
     if yoast21:
         seo += [0, 0 if not competing else 2, 0]  # single H1 and competing links when fine, function words
         seo += [_image_keyphrase(parsed.alts, key)] if parsed.alts else []
     else:
         seo += [8, 2 if competing else 8, _image_keyphrase(parsed.alts, key)]  # single H1, competing links
-    penalty = sum(2 for code in READABILITY_CHECKS if not ok.get(code, True))
+    penalty = sum(miss.get(code, 2) for code in READABILITY_CHECKS if not ok.get(code, True))
     readability = 30 if penalty > 6 else 60 if penalty > 4 else 90
     return Scores(math.floor(sum(seo) * 100 / (9 * len(seo)) + 0.5), readability)  # JS Math.round
 
