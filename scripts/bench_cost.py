@@ -12,7 +12,7 @@ first; any further call is answered by the stand-in's fixture for that draft (a 
 
 EUR per article is at the given list prices (default: [mistral.prices] of mistral-large-2512 in
 config/wp-seo-bridge.toml). Token counts are the stand-in's (characters / 4), not a real tokenizer's.
-Modes are columns: MODES maps a mode name to a function running one case; batch mode adds its own.
+Modes are columns: MODES maps a mode name to a function running one case (sync, batch).
 """
 from __future__ import annotations
 
@@ -20,18 +20,20 @@ import argparse
 import copy
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from wp_seo_bridge.batch import Prepaid  # noqa: E402
 from wp_seo_bridge.config import load  # noqa: E402
 from wp_seo_bridge.extract import extract  # noqa: E402
-from wp_seo_bridge.gateways.mistral import MistralGateway, MistralSettings  # noqa: E402
+from wp_seo_bridge.gateways.mistral import MistralGateway, MistralSettings, ServerError  # noqa: E402
 from wp_seo_bridge.model import Article, Usage  # noqa: E402
 from wp_seo_bridge.pipeline import Engine, judge, rewrite_text  # noqa: E402
+from wp_seo_bridge.rewrite.rewrite import build_messages, plan_answer  # noqa: E402
 from wp_seo_bridge.standin import start_in_thread  # noqa: E402
 
 FIXTURES = REPO / "wp_seo_bridge" / "standin" / "fixtures"
@@ -151,8 +153,38 @@ def run_sync(case: Case, standin, prices: dict) -> Result:
     return Result(r.usage, r.ok, r.reason)
 
 
-#: One column per mode; batch mode adds "batch" here (same cases, its own runner).
-MODES: dict[str, Callable[[Case, object, dict], Result]] = {"sync": run_sync}
+def run_batch(case: Case, standin, prices: dict) -> Result:
+    """The same case in batch mode: the first answer from a Batch API job (at batch prices), checked and
+    repaired through the normal endpoint (at normal prices) exactly as wp_seo_bridge/batch.py does."""
+    standin.reset()
+    standin.script(list(case.steps))
+    settings = MistralSettings(model=MODEL, api_key="bench-not-a-secret", server_url=standin.url, timeout_s=30,
+                               max_retries=2, initial_backoff_s=0.01, max_backoff_s=0.05, prices=prices)
+    gw = MistralGateway(settings)
+    try:
+        title, text = source_of(case.fixture)
+        engine = Engine(llm=gw, model=MODEL, context_tokens=262_144)
+        source = extract(text, title)
+        messages = build_messages(source, min_words=engine.min_words)
+        room = plan_answer(messages, source, min_words=engine.min_words, context_tokens=engine.context_tokens,
+                           max_tokens=engine.max_tokens, max_repairs=engine.max_repairs)
+        paid = Usage()
+        for _ in range(3):  # a paid but unusable line (finish_reason "error") goes in the next pass's job
+            job = gw.submit_batch([("case", messages, room.max_tokens)])
+            while not job.done:
+                job = gw.batch_job(job.id)
+            answer = gw.batch_answers(job)["case"]
+            paid += answer.usage
+            if not isinstance(answer.error, ServerError):
+                break
+        r = rewrite_text(title, text, replace(engine, llm=Prepaid(answer, gw)))
+    finally:
+        gw.close()
+    return Result(paid + r.usage, r.ok, r.reason)  # r.usage: the calls after the job's answer
+
+
+#: One column per mode: the same cases, each with its own runner.
+MODES: dict[str, Callable[[Case, object, dict], Result]] = {"sync": run_sync, "batch": run_batch}
 
 
 def main() -> None:

@@ -257,7 +257,7 @@ class _BatchPass:
             _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
             o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
                         usage=Usage())
-        if (o.retry or o.again) and item.usage.calls:
+        if (o.retry or o.again) and item.usage.calls and answer.error is None:
             # A repair could not be made now, or the push did not reach the site: the paid answer stays in
             # the job log and the next pass resumes from it (never a second first answer). Its cost is
             # counted once, by the stored answer (the attempt row holds only this try's new calls).

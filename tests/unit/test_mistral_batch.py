@@ -116,3 +116,11 @@ def test_a_refused_creation_deletes_the_uploaded_drafts(standin):
     with pytest.raises(ServerError):
         gw.submit_batch([("a", MESSAGES)])
     assert standin.jobs() == {} and standin.files() == {}
+
+
+def test_a_line_ended_by_finish_reason_error_is_paid_but_not_an_answer(standin):
+    gw = gateway(standin)
+    standin.script([{"article": ARTICLE, "finish_reason": "error"}])
+    job = finished(gw, gw.submit_batch([("a", MESSAGES)]))
+    a = gw.batch_answers(job)["a"]
+    assert a.article is None and isinstance(a.error, ServerError) and a.usage.calls == 1 and a.usage.cost_eur > 0

@@ -364,6 +364,9 @@ class BatchCalls:
                  cid, res.model, usage.tokens_in, usage.tokens_out, usage.cost_eur)
         meta = answer_meta(res)
         meta.update(attempts=1, latency_ms=0, batch=True)
+        if meta["finish_reason"] == "error":  # paid, but not an answer (the synchronous call retries it)
+            return BatchAnswer(cid, None, usage, meta, ServerError(
+                'Mistral\'s batch answer ended with finish_reason "error": paid, not usable', usage=usage))
         try:
             article = parse_answer(meta["content"], meta["finish_reason"], usage=usage, meta=meta,
                                    max_tokens=self.settings.max_tokens)
