@@ -11,7 +11,8 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from .protect import HIDDEN_PLACEHOLDER, KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, replace_spans
+from .protect import (HIDDEN_PLACEHOLDER, KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes,
+                      find_text_urls, replace_spans)
 
 # Elements kept whole (outermost first), matched with their own nesting.
 _KEPT_ELEMENTS = ("figure", "table", "iframe", "video", "audio", "object", "pre", "script", "style", "form",
@@ -68,7 +69,8 @@ def protect(html: str, col: Collector) -> str:
     html = _IMAGE.sub(lambda m: keep(m.group(0)), html)
     html = replace_spans(html, find_bare_urls(html), keep)
     html = _CODE.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text()), html)
-    return _LINK.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text(" ").strip()), html)
+    html = _LINK.sub(lambda m: col.link(m.group(0), soup(m.group(0)).get_text(" ").strip()), html)
+    return replace_spans(html, find_text_urls(html), lambda url: col.link(url, url))
 
 
 def soup(html: str) -> BeautifulSoup:

@@ -145,6 +145,26 @@ def find_shortcodes(text: str, registered: frozenset[str] | None = None,
     return spans
 
 
+_TEXT_URL = re.compile(r"(?<![\w/=\"'\]@.-])https?://[^\s<>\"'\[\]]+")
+
+
+def find_text_urls(text: str) -> list[tuple[int, int]]:
+    """URLs written in running text (no link, no attribute): kept exact like a link's URL, so that the
+    model never sees, changes or drops them. Trailing punctuation stays text."""
+    spans = []
+    tags = [m.span() for m in _TAG.finditer(text)]  # a URL in an attribute is the element's business
+    t = 0
+    for m in _TEXT_URL.finditer(text):
+        while t < len(tags) and tags[t][1] <= m.start():
+            t += 1
+        if t < len(tags) and tags[t][0] < m.start():
+            continue
+        url = m.group(0).rstrip(".,;:!?»)")
+        if len(url) > len("https://"):
+            spans.append((m.start(), m.start() + len(url)))
+    return spans
+
+
 def find_bare_urls(text: str) -> list[tuple[int, int]]:
     """URLs alone on their line: WordPress turns them into embeds (oEmbed)."""
     return [m.span(1) for m in _BARE_URL_LINE.finditer(text)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .protect import KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, replace_spans
+from .protect import KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes, find_text_urls, replace_spans
 
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 _ITEM = re.compile(r"^[ \t]*(?:(?P<bullet>[-–•*])|(?P<number>\d{1,3})(?:[.)]|[ \t]+[-–]))[ \t]+(?P<text>\S.*)$")
@@ -62,6 +62,7 @@ def plain_blocks(text: str, col: Collector) -> list[str]:
     by_line = not _BLANK.search(text.strip())
     text = replace_spans(text, find_shortcodes(text, col.shortcodes), _keep(col))
     text = replace_spans(text, find_bare_urls(text), _keep(col))
+    text = replace_spans(text, find_text_urls(text), lambda url: col.link(url, url))
     blocks: list[str] = []
     for chunk in _BLANK.split(text):
         blocks.extend(_chunk_blocks(chunk, by_line))
