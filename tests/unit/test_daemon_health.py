@@ -40,7 +40,7 @@ def switched_off_site(hostile):
     """A site whose admin switched the sync off: every pass ends at once, normally."""
     def behaviour(h):
         method = xmlrpc.client.loads(h.server.owner.requests[-1].body)[1]
-        value = ["seobridge.info"] if method == "mt.supportedMethods" else {"version": "0.2.0", "sync_enabled": False}
+        value = ["seobridge.info"] if method == "mt.supportedMethods" else {"version": "0.3.0", "sync_enabled": False}
         h.reply(200, xmlrpc.client.dumps((value,), methodresponse=True).encode(), {"Content-Type": "text/xml"})
 
     hostile.answer(behaviour)

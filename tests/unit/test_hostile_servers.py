@@ -196,7 +196,7 @@ DEEP = b"[" * 200_000 + b"]" * 200_000
 SUMMARY = {"expect_hash": "h"}
 
 
-@pytest.mark.parametrize("body", [DEEP, b"[1, 2]", b'"text"', b'{"version": "0.2.0", "used_keyphrases": 5}'],
+@pytest.mark.parametrize("body", [DEEP, b"[1, 2]", b'"text"', b'{"version": "0.3.0", "used_keyphrases": 5}'],
                          ids=["deep", "list", "string", "odd-keyphrases"])
 def test_rest_oddly_shaped_info_is_a_wordpress_error(hostile, body):
     gw = _rest_site(hostile, {"/wp-seo-bridge/v1/info": body})
@@ -211,7 +211,7 @@ def test_rest_oddly_shaped_draft_listing_is_a_wordpress_error(hostile, body):
         list(gw.list_drafts())
 
 
-@pytest.mark.parametrize("info", [[1, 2], "text", {"version": "0.2.0", "used_keyphrases": 5}])
+@pytest.mark.parametrize("info", [[1, 2], "text", {"version": "0.3.0", "used_keyphrases": 5}])
 def test_xmlrpc_oddly_shaped_info_is_a_wordpress_error(hostile, info):
     gw = _xmlrpc_site(hostile, {"seobridge.info": info})
     with pytest.raises(WordPressError):

@@ -225,7 +225,7 @@ def test_sites_without_pretty_permalinks_are_reached_through_rest_route_once_fou
         if path.startswith("/wp-json"):
             return 404, {"Content-Type": "text/html"}, b"<html>Not found</html>"
         assert path == "/" and q["rest_route"] == "/wp-seo-bridge/v1/info"
-        return 200, {}, {"version": "0.2.0", "sync_enabled": True, "opt_in": "tag", "opt_in_tag": "t",
+        return 200, {}, {"version": "0.3.0", "sync_enabled": True, "opt_in": "tag", "opt_in_tag": "t",
                          "can_publish": False, "used_keyphrases": ["Cloud"]}
 
     gw, adapter = gateway(handler)
@@ -236,10 +236,10 @@ def test_sites_without_pretty_permalinks_are_reached_through_rest_route_once_fou
     assert len(adapter.seen) == 3  # the pretty URL is tried once, never again
 
 
-@pytest.mark.parametrize("version", ["0.1.0", "", "0.1.9-beta"])
+@pytest.mark.parametrize("version", ["0.2.0", "", "0.2.9-beta"])
 def test_a_plugin_older_than_the_daemon_needs_is_named_with_the_fix(version):
     gw, _ = gateway(lambda *a: (200, {}, {"version": version, "sync_enabled": True}))
-    with pytest.raises(PluginMissing, match=r"plugin 'wp-seo-bridge' is version .*needs 0\.2\.0 or later.*--zip"):
+    with pytest.raises(PluginMissing, match=r"plugin 'wp-seo-bridge' is version .*needs 0\.3\.0 or later.*--zip"):
         gw.site_info()
     gw, _ = gateway(lambda *a: (200, {}, {"version": "0.10.1", "sync_enabled": True, "wp_version": "7.1"}))
     assert gw.site_info().plugin_version == "0.10.1"  # compared as numbers, not text
@@ -309,7 +309,7 @@ def test_connection_refused_is_site_down():
 
 # --- transport = "auto" ------------------------------------------------------------------
 
-INFO = {"version": "0.2.0", "sync_enabled": True, "opt_in": "tag", "opt_in_tag": "t", "can_publish": False,
+INFO = {"version": "0.3.0", "sync_enabled": True, "opt_in": "tag", "opt_in_tag": "t", "can_publish": False,
         "used_keyphrases": []}
 
 

@@ -19,8 +19,9 @@ from .errors import (AuthFailed, Conflict, Forbidden, InsecureTransport, MetaDro
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress")
 
-#: The companion plugin this daemon needs at least (seobridge.editPost, /drafts, batched claims: 0.2.0).
-MIN_PLUGIN_VERSION = "0.2.0"
+#: The companion plugin this daemon needs at least (0.3.0: the bot writes only through the guard, the
+#: review e-mail is the plugin's own, published posts listed for internal links, shortcodes and kses told).
+MIN_PLUGIN_VERSION = "0.3.0"
 
 
 @dataclass(frozen=True)

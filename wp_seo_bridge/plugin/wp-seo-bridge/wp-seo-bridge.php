@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       WP SEO Bridge
  * Description:       Companion of the wp-seo-bridge daemon: lets it claim opted-in drafts safely, write Yoast SEO fields, and never overwrite an editor's work.
- * Version:           0.2.0
+ * Version:           0.3.0
  * Requires at least: 6.1
  * Requires PHP:      8.0
  * Tested up to:      7.1
@@ -19,7 +19,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_VERSION = '0.2.0';
+const WPSB_VERSION = '0.3.0';
 const WPSB_FILE    = __FILE__;
 
 require_once __DIR__ . '/includes/options.php';
