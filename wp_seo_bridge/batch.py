@@ -144,10 +144,11 @@ class _BatchPass:
         self.daemon_id, self.ttl, self.round = daemon_id, claim_ttl_s, claim_batch
         self.budget, self.on_done = budget, on_done
 
-    def done(self, o: Outcome, item: BatchItem | None = None) -> Outcome:
+    def done(self, o: Outcome, item: BatchItem | None = None, admitted: bool = False) -> Outcome:
+        """``admitted``: the budget had admitted this draft (its batch job's drafts stay admitted until collected)."""
         if item is not None:
             self.store.batch_item_done(item.job_id, item.custom_id)
-        self.budget.finish(o.usage)
+        self.budget.finish(o.usage, admitted=admitted)
         try:
             self.on_done(o)
         except Exception:  # bookkeeping must never lose the outcome itself
@@ -213,13 +214,13 @@ class _BatchPass:
             if s is None or s.status != "draft" or s.content_hash != item.source_hash:
                 # The editor's version wins; the answer was paid, so it is counted, not used.
                 out.append(self.done(self.outcome(item, "skipped", "the draft changed while its batch job ran: "
-                                                  "answer not used", item.usage), item))
+                                                  "answer not used", item.usage), item, admitted=True))
             elif s.locked_by:
                 continue  # open in the editor: the answer waits for the next pass
             elif item.answer is None:
                 self._release(item, "its batch job ended without answering it")
                 out.append(self.done(self.outcome(item, "failed", "its batch job ended without answering it; "
-                                                  "sent again next pass"), item))
+                                                  "sent again next pass"), item, admitted=True))
             else:
                 ready.append(item)
         for start in range(0, len(ready), self.round):
@@ -261,8 +262,8 @@ class _BatchPass:
             # A repair could not be made now, or the push did not reach the site: the paid answer stays in
             # the job log and the next pass resumes from it (never a second first answer). Its cost is
             # counted once, by the stored answer (the attempt row holds only this try's new calls).
-            return self.done(o)
-        return self.done(o, item)
+            return self.done(o, admitted=True)
+        return self.done(o, item, admitted=True)
 
     def _prompt(self, draft: Draft, used: frozenset[str],
                 candidates: Sequence[PublishedPost]) -> tuple[Source | None, list[dict] | None, str]:
@@ -332,7 +333,7 @@ class _BatchPass:
             if not room.fits:  # fails before any call, like a synchronous pass
                 _record_failure(self.wp, draft, room.reason, e.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", room.reason, draft.hash,
-                                             model=e.model)))
+                                             model=e.model), admitted=True))
                 continue
             requests.append((custom_id(draft), messages, room.max_tokens))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used), links=source.links))
@@ -348,7 +349,7 @@ class _BatchPass:
                 self._release(BatchItem("", draft.post_id, draft.hash), f"batch job not submitted: {e}")
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed",
                                              f"batch job not submitted: {e}; sent again next pass", draft.hash,
-                                             model=self.engine.model)))
+                                             model=self.engine.model), admitted=True))
             return out
         self.store.add_batch(job.id, self.wp.site, daemon_id=self.daemon_id, model=self.engine.model, items=items)
         log.info("%s: batch job %s submitted with %d draft(s)", self.wp.site, job.id, len(sent))

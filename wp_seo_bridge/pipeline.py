@@ -208,7 +208,8 @@ class Budget(Protocol):
     def try_start(self) -> str | None: ...  # None = go; else why not
     def admit(self, estimate: Usage) -> str | None: ...  # a started draft, once its cost is estimated
     def charge(self, usage: Usage) -> None: ...  # one paid answer, the moment it arrives
-    def finish(self, usage: Usage) -> None: ...  # a started draft ended (``usage``: its new calls)
+    # A started draft ended (``usage``: its new calls; ``admitted``: admit had said yes to it).
+    def finish(self, usage: Usage, admitted: bool = False) -> None: ...
 
 
 class Unlimited:
@@ -221,7 +222,7 @@ class Unlimited:
     def charge(self, usage: Usage) -> None:
         pass
 
-    def finish(self, usage: Usage) -> None:
+    def finish(self, usage: Usage, admitted: bool = False) -> None:
         pass
 
 
@@ -490,8 +491,8 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     room = threading.Semaphore(max(max_claimed or batch, batch))
     pending: deque[Outcome | Future] = deque()  # in selection order, emitted in that order
 
-    def done(o: Outcome) -> Outcome:
-        budget.finish(o.usage)
+    def done(o: Outcome, admitted: bool = False) -> Outcome:
+        budget.finish(o.usage, admitted=admitted)
         try:
             on_done(o)
         except Exception:  # bookkeeping must never lose the outcome itself
@@ -499,13 +500,21 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
         return o
 
     def finish(draft: Draft) -> Outcome:
+        admitted = False
+
+        def admit(estimate: Usage) -> str | None:  # this draft's admission, told back to the budget at its end
+            nonlocal admitted
+            why = budget.admit(estimate)
+            admitted = why is None
+            return why
+
         try:
             if stop():  # claimed in the last round, not started: give it back untouched
                 _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
                 o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
                             model=engine.model)
             else:
-                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=budget.admit,
+                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
                                   candidates=candidates, ledger=ledger, on_paid=budget.charge)
         except WordPressError as e:
             o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
@@ -519,7 +528,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
             o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model)
         finally:
             room.release()
-        return done(o)
+        return done(o, admitted)
 
     for start in range(0, len(todo), batch):
         chosen: list[DraftSummary] = []

@@ -368,18 +368,21 @@ def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):
 
 
 def test_the_daily_budget_stops_new_work_says_so_and_survives_a_restart(site, standin, tmp_path):
-    from wp_seo_bridge.extract import extract
-    from wp_seo_bridge.rewrite import estimate_cost
-
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
                              for i in range(3)])
-    probe = in_process(site, standin, tmp_path)
-    worst = estimate_cost(extract(source_text("seed-fr"), "Brouillon 0"), probe.engine.llm,
-                          min_words=probe.engine.min_words, used_keyphrases=["pirates chinois"],
-                          max_repairs=probe.engine.max_repairs)
+    # The worst case as the daemon itself estimates it, from the site as it is (the used keyphrases and published
+    # posts other tests left): a pass allowed 1 token a day starts a draft, admits none, and says what the
+    # started one may cost (the others wait at the gate). The three drafts differ only by a digit.
+    (tmp_path / "probe").mkdir()
+    probe = in_process(site, standin, tmp_path / "probe", daemon={"max_tokens_per_day": 1})
+    [report] = probe.run_once()
     probe.close()
+    costs = [int(m[1].replace(",", "")) for o in report.outcomes
+             if (m := re.search(r"may cost up to ([\d,]+) tokens", o.reason))]
+    assert costs and len(report.outcomes) == 3 and not standin.completions(), [o.line() for o in report.outcomes]
+    worst = max(costs)
     # One draft's worst case fits the day; what it really spends plus a second worst case does not.
-    limits = {"concurrency": 1, "max_tokens_per_day": worst.tokens_in + worst.tokens_out + 500}
+    limits = {"concurrency": 1, "max_tokens_per_day": worst + 500}
     daemon = in_process(site, standin, tmp_path, daemon=limits)
     [report] = daemon.run_once()
     daemon.stop()

@@ -114,3 +114,31 @@ def test_before_any_average_drafts_in_flight_count_at_the_first_estimate():
     assert b.try_start() is None and b.try_start() is None and b.try_start() is None  # 0, 4000, 8000 in flight
     why = b.try_start()  # 12,000 expected: wait for real figures
     assert why and "3 draft(s) in flight" in why
+
+
+def test_admit_counts_only_other_admitted_drafts_not_the_ones_claimed_and_queued():
+    """CI's race: the next draft was started at the gate (claimed, queued) while the first one waited
+    for its admission; counting it at the first estimate refused the first draft. A queued draft has
+    paid nothing and passes admit itself later, after the charges of those before it."""
+    b = DailyBudget(Source(), max_tokens=10_000, max_eur=100, first_estimate=(4000, 0.01),
+                    now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None and b.try_start() is None  # two claimed; the second waits its turn
+    assert b.admit(Usage(2, 5000, 4000)) is None  # 9,000 fit; the queued one is not counted (was 13,000)
+    b.charge(Usage(1, 3000, 2500))
+    b.finish(Usage(1, 3000, 2500), admitted=True)
+    why = b.admit(Usage(2, 5000, 4000))  # the queued one's turn: 5,500 spent + 9,000 do not fit
+    assert why and "9,000 tokens" in why and "5,500 were used today" in why
+    b.finish(Usage(), admitted=False)
+    assert b.snapshot()["in_flight"] == 0 and b.snapshot()["admitted"] == 0
+
+
+def test_admit_counts_the_other_admitted_drafts_not_finished_at_todays_average():
+    b = DailyBudget(Source(tokens=3000, drafts=1), max_tokens=10_000, max_eur=100,
+                    now=Clock(datetime(2026, 3, 2, 10, tzinfo=PARIS)))
+    assert b.try_start() is None and b.try_start() is None and b.try_start() is None
+    assert b.admit(Usage(2, 2000, 1000)) is None  # 3,000 + 3,000
+    assert b.admit(Usage(2, 2000, 1000)) is None  # 3,000 + one running at 3,000 + 3,000
+    assert b.admit(Usage(2, 2000, 1000)) is not None  # 3,000 + two running at 3,000 + 3,000 > 10,000
+    b.finish(Usage(), admitted=True)  # one admitted draft ended without paying (it failed its checks early)
+    assert b.admit(Usage(2, 2000, 1000)) is None
+    assert b.snapshot()["admitted"] == 2

@@ -61,6 +61,7 @@ def test_the_budget_refuses_a_draft_whose_worst_case_would_pass_the_day():
     b = DailyBudget(Spent(), max_tokens=10_000, max_eur=2.0, now=lambda: now)
     assert b.try_start() is None
     assert b.admit(Usage(2, 500, 400, 0.1)) is None
+    b.finish(Usage(), admitted=True)  # ended without a call: the next drafts are judged alone
     why = b.admit(Usage(2, 600, 500, 0.1))
     assert why and "1,100 tokens" in why and "max_tokens_per_day" in why
     assert "max_eur_per_day" in (b.admit(Usage(2, 10, 10, 1.5)) or "")

@@ -3,8 +3,11 @@ sites. Today's spending is read back from the job log when the day starts, so a 
 reset it.
 
 With several drafts in flight, a draft that starts while the budget still has room may finish
-above it; to keep that overshoot small, each draft in flight is counted at the average cost of
-today's drafts so far (before the first one, at ``first_estimate``: one full answer).
+above it; to keep that overshoot small, other drafts are counted at the average cost of today's
+drafts so far (before the first one, at ``first_estimate``: one full answer). At the gate
+(``try_start``) every started draft counts; at ``admit`` only the drafts admitted and not finished:
+one claimed and still queued has paid nothing and will pass ``admit`` itself, after seeing the
+charges of those before it (counting it made a draft's admission depend on thread timing).
 """
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ class DailyBudget:
         self.tokens = 0
         self.eur = 0.0
         self.drafts = 0  # drafts that spent something today (for the in-flight estimate)
-        self.in_flight = 0
+        self.in_flight = 0  # started (try_start) and not finished
+        self.admitted = 0  # admitted (admit said yes) and not finished: may be paying right now
 
     def _roll(self) -> None:
         day = local_midnight(self._now())
@@ -68,10 +72,11 @@ class DailyBudget:
 
     def admit(self, estimate: Usage) -> str | None:
         """A started draft whose worst-case cost is now known: refused when that cost, on top of today's
-        spending and the other drafts in flight, would pass a limit. One draft never overshoots the day."""
+        spending and the other admitted drafts not finished yet, would pass a limit. One draft never
+        overshoots the day. A yes admits it: the caller then ends it with ``finish(usage, admitted=True)``."""
         with self._lock:
             self._roll()
-            others = max(0, self.in_flight - 1)
+            others = self.admitted
             avg_tokens, avg_eur = ((self.tokens / self.drafts, self.eur / self.drafts) if self.drafts
                                    else self.first_estimate)
             tokens = self.tokens + others * avg_tokens + estimate.tokens_in + estimate.tokens_out
@@ -83,6 +88,7 @@ class DailyBudget:
             if eur > self.max_eur:
                 return (f"{size} ({estimate.cost_eur:.2f} EUR) and {self.eur:.2f} EUR were spent today: over "
                         f"daemon.max_eur_per_day ({self.max_eur:.2f}); it waits for a day with room")
+            self.admitted += 1
             return None
 
     def charge(self, usage: Usage) -> None:
@@ -92,11 +98,14 @@ class DailyBudget:
             self.tokens += usage.tokens_in + usage.tokens_out
             self.eur = round(self.eur + usage.cost_eur, 6)
 
-    def finish(self, usage: Usage) -> None:
-        """A started draft ended; ``usage`` (already charged) says whether it paid for anything."""
+    def finish(self, usage: Usage, admitted: bool = False) -> None:
+        """A started draft ended; ``usage`` (already charged) says whether it paid for anything,
+        ``admitted`` whether ``admit`` had let it go on."""
         with self._lock:
             self._roll()
             self.in_flight = max(0, self.in_flight - 1)
+            if admitted:
+                self.admitted = max(0, self.admitted - 1)
             if usage.calls:
                 self.drafts += 1
 
@@ -110,4 +119,4 @@ class DailyBudget:
             self._roll()
             return {"day": self._day.date().isoformat() if self._day else "", "tokens": self.tokens,
                     "eur": self.eur, "max_tokens": self.max_tokens, "max_eur": self.max_eur,
-                    "in_flight": self.in_flight}
+                    "in_flight": self.in_flight, "admitted": self.admitted}
