@@ -33,7 +33,14 @@ require_once __DIR__ . '/includes/links.php';  // published posts as internal-li
 if ( is_admin() ) {
 	require_once __DIR__ . '/includes/settings.php';
 }
-require_once __DIR__ . '/includes/review.php';  // review panel, approve/reject, e-mails
+require_once __DIR__ . '/includes/review-operations.php';  // review state, approve/reject (no output)
+require_once __DIR__ . '/includes/review-requests.php';    // admin-post.php handlers of those
+require_once __DIR__ . '/includes/review-views.php';       // panel, notices, Posts list
+require_once __DIR__ . '/includes/notify.php';             // the review e-mail
+
+wpsb_review_operations_hooks();
+wpsb_review_requests_hooks();
+wpsb_review_views_hooks();
 
 register_activation_hook( __FILE__, 'wpsb_activate' );
 add_action( 'init', 'wpsb_load_textdomain', 0 );

@@ -1,361 +1,22 @@
 <?php
 /**
- * The editors' side of a rewrite, inside WordPress:
+ * The editors' side of a rewrite, inside WordPress (output only, escaped where printed):
  *   - the "SEO Bridge" panel on every post the robot touched (block and classic editor): keyphrase, words, the
  *     check report, model, tokens, cost, time, Compare Revisions, and the Approve / Reject buttons;
  *   - the Posts list: an "Awaiting SEO review" view and Approve / Reject / Rewrite again row actions;
- *   - Approve publishes (or schedules, with a future date); only users allowed to publish that post.
- *   - Reject restores the pre-rewrite revision AND the previous Yoast fields (revisions keep no post meta), puts
- *     the post back to draft and removes the opt-in tag, so the daemon leaves it alone until asked again
- *     (re-adding the tag, or "Rewrite again").
- * Every action goes through admin-post.php with a per-post nonce and the capability on that very post.
+ *   - the notice after an action.
  */
 
 defined( 'ABSPATH' ) || exit;
 
-require_once __DIR__ . '/notify.php';
-
-const WPSB_REVIEW_VIEW       = 'wpsb_review';  // query arg of the Posts list view
-const WPSB_REVIEW_ACTION     = array( 'approve', 'reject', 'rewrite_again' );
-const WPSB_REVIEW_YOAST_KEYS = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
-
-// --- state ---------------------------------------------------------------------------------------------
-
-/** Our bookkeeping on the post (BridgeState as an array), null when the robot never touched it. */
-function wpsb_review_state( int $post_id ): ?array {
-	$state = json_decode( wpsb_state_json( $post_id ), true );
-	return ( is_array( $state ) && isset( $state['state'] ) && is_string( $state['state'] ) ) ? $state : null;
-}
-
-/** A rewrite nobody has approved or rejected yet, on a post that is not published. */
-function wpsb_review_is_open( WP_Post $post, ?array $state ): bool {
-	return $state && 'rewritten' === $state['state'] && in_array( $post->post_status, array( 'pending', 'draft' ), true );
-}
-
-function wpsb_review_json( array $state ): string {
-	return wp_json_encode( $state, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
-}
-
-/** The editor's decision, added to the daemon's record (which it keeps: hashes, usage, report). */
-function wpsb_review_record( int $post_id, array $state, string $decision, array $extra = array() ): void {
-	$now   = wpsb_now_iso();
-	$state = array_merge(
-		$state,
-		$extra,
-		array(
-			'state'        => $decision,
-			'at'           => $now,
-			'rewritten_at' => $state['rewritten_at'] ?? ( $state['at'] ?? '' ),
-			'reviewed_by'  => wp_get_current_user()->user_login,
-			'reviewed_at'  => $now,
-		)
-	);
-	wpsb_write_state( $post_id, wpsb_review_json( $state ) );
-}
-
-/**
- * Publishing a rewritten post by any means (our Approve, the editor's own Publish button, quick edit) is the
- * approval: record it, so the panel and the daemon agree with what WordPress shows.
- */
-add_action( 'transition_post_status', 'wpsb_review_on_publish', 10, 3 );
-
-function wpsb_review_on_publish( $new_status, $old_status, $post ): void {
-	if ( $new_status === $old_status || ! in_array( $new_status, array( 'publish', 'future' ), true ) || ! $post instanceof WP_Post ) {
-		return;
-	}
-	$state = wpsb_review_state( $post->ID );
-	if ( $state && 'rewritten' === $state['state'] ) {
-		wpsb_review_record( $post->ID, $state, 'approved' );
-	}
-}
-
-// --- revisions -----------------------------------------------------------------------------------------
-
-/**
- * The version before the rewrite: the newest revision whose title + content hash is the state's source_hash,
- * or, where revisions are off, the copy the guard kept in post meta (same hash required: never restore a
- * version we cannot prove is the original).
- *
- * @return array{title: string, content: string, revision: int}|null
- */
-function wpsb_review_original( WP_Post $post, array $state ): ?array {
-	$source = strtolower( (string) ( $state['source_hash'] ?? '' ) );
-	if ( '' === $source ) {
-		return null;
-	}
-	foreach ( wp_get_post_revisions( $post->ID, array( 'check_enabled' => false ) ) as $revision ) {  // newest first
-		if ( ! wp_is_post_autosave( $revision ) && hash_equals( $source, wpsb_content_hash( $revision->post_title, $revision->post_content ) ) ) {
-			return array(
-				'title'    => $revision->post_title,
-				'content'  => $revision->post_content,
-				'revision' => $revision->ID,
-			);
-		}
-	}
-	$kept = json_decode( (string) get_post_meta( $post->ID, WPSB_ORIGINAL_KEY, true ), true );
-	if ( is_array( $kept ) && isset( $kept['title'], $kept['content'] )
-		&& hash_equals( $source, wpsb_content_hash( (string) $kept['title'], (string) $kept['content'] ) ) ) {
-		return array(
-			'title'    => (string) $kept['title'],
-			'content'  => (string) $kept['content'],
-			'revision' => 0,
-		);
-	}
-	return null;
-}
-
-/**
- * Compare Revisions between the original and the rewrite: the revision after the original that holds the
- * robot's result (by hash), else simply the next one (WordPress may have filtered the robot's HTML).
- */
-function wpsb_review_compare_url( WP_Post $post, array $state ): string {
-	$original = wpsb_review_original( $post, $state );
-	if ( ! $original || ! $original['revision'] ) {
-		return '';
-	}
-	$result    = strtolower( (string) ( $state['result_hash'] ?? '' ) );
-	$to        = 0;
-	$revisions = wp_get_post_revisions(
-		$post->ID,
-		array(
-			'order'         => 'ASC',
-			'check_enabled' => false,
-		)
-	);
-	foreach ( $revisions as $revision ) {
-		if ( $revision->ID <= $original['revision'] || wp_is_post_autosave( $revision ) ) {
-			continue;
-		}
-		$to = $to ? $to : $revision->ID;
-		if ( '' !== $result && hash_equals( $result, wpsb_content_hash( $revision->post_title, $revision->post_content ) ) ) {
-			$to = $revision->ID;
-			break;
-		}
-	}
-	if ( ! $to ) {
-		return '';
-	}
-	return add_query_arg(
-		array(
-			'from' => $original['revision'],
-			'to'   => $to,
-		),
-		admin_url( 'revision.php' )
-	);
-}
-
-// --- the operations (also used by the row actions) -----------------------------------------------------
-
-/** The post, locked against the daemon's writes, if the current user may edit it and nobody else is in it. */
-function wpsb_review_post_for_action( int $post_id ) {
-	$post = wpsb_locked_post_for_edit( $post_id );
-	if ( is_wp_error( $post ) ) {
-		return $post;
-	}
-	if ( 'post' !== $post->post_type ) {
-		return wpsb_error( 404, 'wpsb_no_post', __( 'Invalid post ID.', 'wp-seo-bridge' ) );
-	}
-	$other = wpsb_locked_by( $post_id );
-	if ( $other ) {
-		$user = get_userdata( $other );
-		/* translators: %s: a user's display name */
-		return wpsb_error( 423, 'wpsb_edit_locked', sprintf( __( '%s is editing this post right now; try again when they are done.', 'wp-seo-bridge' ), $user ? $user->display_name : "#$other" ) );
-	}
-	return $post;
-}
-
-/**
- * Publishes the rewrite, or schedules it when the post has a future date (WordPress turns "publish" with a
- * future date into "future"; a post without a fixed date gets the current one).
- *
- * @return string|WP_Error the new status, 'publish' or 'future'
- */
-function wpsb_approve( int $post_id ) {
-	$post = wpsb_review_post_for_action( $post_id );
-	if ( is_wp_error( $post ) ) {
-		return $post;
-	}
-	if ( ! current_user_can( 'publish_post', $post_id ) ) {
-		return wpsb_error( 403, 'wpsb_cannot_publish', __( 'Sorry, you are not allowed to publish this post.', 'wp-seo-bridge' ) );
-	}
-	if ( ! wpsb_review_is_open( $post, wpsb_review_state( $post_id ) ) ) {
-		return wpsb_error( 409, 'wpsb_not_in_review', __( 'This post is not waiting for an SEO review.', 'wp-seo-bridge' ) );
-	}
-	$result = wp_update_post(
-		array(
-			'ID'          => $post_id,
-			'post_status' => 'publish',
-		),
-		true
-	);
-	if ( is_wp_error( $result ) ) {
-		return $result;
-	}
-	return get_post_status( $post_id );  // wpsb_review_on_publish recorded the approval
-}
-
-/**
- * Back to the author's version: content and title from the pre-rewrite revision, the Yoast fields from
- * _wp_seo_bridge_previous, status draft, opt-in tag removed, state "rejected".
- *
- * @return true|WP_Error
- */
-function wpsb_reject( int $post_id ) {
-	$post = wpsb_review_post_for_action( $post_id );
-	if ( is_wp_error( $post ) ) {
-		return $post;
-	}
-	$state = wpsb_review_state( $post_id );
-	if ( ! wpsb_review_is_open( $post, $state ) ) {
-		return wpsb_error( 409, 'wpsb_not_in_review', __( 'This post is not waiting for an SEO review.', 'wp-seo-bridge' ) );
-	}
-	$original = wpsb_review_original( $post, $state );
-	if ( ! $original ) {
-		return wpsb_error( 409, 'wpsb_no_original', __( 'The version before the rewrite was not found: nothing was changed. Restore it from the Revisions screen.', 'wp-seo-bridge' ) );
-	}
-
-	// While the post is still pending (the daemon only writes drafts), put everything back...
-	if ( $original['revision'] ) {
-		$restored = wp_restore_post_revision( $original['revision'] );
-	} else {
-		$restored = wp_update_post(
-			wp_slash(
-				array(
-					'ID'           => $post_id,
-					'post_title'   => $original['title'],
-					'post_content' => $original['content'],
-				)
-			),
-			true
-		);
-	}
-	if ( ! $restored || is_wp_error( $restored ) ) {
-		return is_wp_error( $restored ) ? $restored : wpsb_error( 500, 'wpsb_restore_failed', __( 'WordPress could not restore the revision.', 'wp-seo-bridge' ) );
-	}
-	$previous = json_decode( (string) get_post_meta( $post_id, WPSB_PREVIOUS_KEY, true ), true );
-	wpsb_review_restore_yoast( $post_id, is_array( $previous ) ? $previous : array() );
-	wp_remove_object_terms( $post_id, wpsb_option( 'wp_seo_bridge_opt_in_tag' ), 'post_tag' );
-
-	$fresh = get_post( $post_id );
-	wpsb_review_record(
-		$post_id,
-		$state,
-		'rejected',
-		array(
-			// The version now in WordPress: the daemon's selection recognises it.
-			'source_hash' => wpsb_content_hash( $fresh->post_title, $fresh->post_content ),
-			'reason'      => 'rejected by an editor',
-		)
-	);
-	// ...and only then make it a draft again. Drafts have no slug of their own until published: drop the
-	// robot's SEO slug unless the previous one was recorded.
-	$result = wp_update_post(
-		wp_slash(
-			array(
-				'ID'          => $post_id,
-				'post_status' => 'draft',
-				'post_name'   => is_array( $previous ) && isset( $previous['post_name'] ) ? (string) $previous['post_name'] : '',
-			)
-		),
-		true
-	);
-	return is_wp_error( $result ) ? $result : true;
-}
-
-/** Only our three keys, whatever the JSON holds: '' means "there was none", so the key goes. */
-function wpsb_review_restore_yoast( int $post_id, array $previous ): void {
-	$yoast = $previous['yoast'] ?? null;
-	if ( ! is_array( $yoast ) ) {
-		return;  // no record of the old values: leave the fields as they are rather than guess
-	}
-	foreach ( WPSB_REVIEW_YOAST_KEYS as $key ) {
-		$value = isset( $yoast[ $key ] ) && is_scalar( $yoast[ $key ] ) ? (string) $yoast[ $key ] : '';
-		if ( '' === $value ) {
-			delete_post_meta( $post_id, $key );
-		} else {
-			update_post_meta( $post_id, $key, wp_slash( $value ) );
-		}
-	}
-}
-
-/**
- * After a Reject: let the daemon rewrite the draft again. Clears our state, and in tag mode puts the opt-in
- * tag back (what an author would do by hand).
- *
- * @return true|WP_Error
- */
-function wpsb_rewrite_again( int $post_id ) {
-	$post = wpsb_review_post_for_action( $post_id );
-	if ( is_wp_error( $post ) ) {
-		return $post;
-	}
-	$state = wpsb_review_state( $post_id );
-	if ( ! $state || 'rejected' !== $state['state'] || 'draft' !== $post->post_status ) {
-		return wpsb_error( 409, 'wpsb_not_rejected', __( 'Only a draft whose rewrite was rejected can be rewritten again.', 'wp-seo-bridge' ) );
-	}
-	delete_post_meta( $post_id, WPSB_STATE_KEY );
-	if ( 'tag' === wpsb_option( 'wp_seo_bridge_opt_in' ) ) {
-		wp_set_object_terms( $post_id, array( wpsb_option( 'wp_seo_bridge_opt_in_tag' ) ), 'post_tag', true );
-	}
-	return true;
-}
-
-// --- admin-post.php handlers -----------------------------------------------------------------------------
-
-foreach ( WPSB_REVIEW_ACTION as $wpsb_action ) {
-	add_action( "admin_post_wpsb_$wpsb_action", 'wpsb_review_handle' );
-}
-unset( $wpsb_action );
-
-function wpsb_review_nonce_action( int $post_id ): string {
-	return "wpsb_review_$post_id";
-}
-
-/** Raw URL (not HTML-escaped like wp_nonce_url's): escape it where it is printed. */
-function wpsb_review_action_url( string $action, int $post_id ): string {
-	return add_query_arg(
-		array(
-			'action'   => "wpsb_$action",
-			'post'     => $post_id,
-			'_wpnonce' => wp_create_nonce( wpsb_review_nonce_action( $post_id ) ),
-		),
-		admin_url( 'admin-post.php' )
-	);
-}
-
-function wpsb_review_handle(): void {
-	$action  = substr( (string) current_action(), strlen( 'admin_post_wpsb_' ) );
-	$post_id = absint( $_REQUEST['post'] ?? 0 );
-	check_admin_referer( wpsb_review_nonce_action( $post_id ) );  // dies with 403 on a forged or stale link
-
-	$result = match ( $action ) {
-		'approve' => wpsb_approve( $post_id ),
-		'reject' => wpsb_reject( $post_id ),
-		'rewrite_again' => wpsb_rewrite_again( $post_id ),
-	};
-	if ( is_wp_error( $result ) ) {
-		$status = (int) ( $result->get_error_data()['status'] ?? 500 );
-		wp_die(
-			esc_html( $result->get_error_message() ),
-			esc_html__( 'SEO Bridge', 'wp-seo-bridge' ),
-			array(
-				'response'  => 401 === $status ? 403 : $status,  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- an HTTP status code (int), not output
-				'back_link' => true,
-			)
-		);
-	}
-	$done = 'approve' === $action ? ( 'future' === $result ? 'scheduled' : 'published' ) : $action;
-	$back = remove_query_arg( array( 'wpsb_done', 'wpsb_post', 'message' ), wp_get_referer() ? wp_get_referer() : get_edit_post_link( $post_id, 'url' ) );
-	wp_safe_redirect(
-		add_query_arg(
-			array(
-				'wpsb_done' => $done,
-				'wpsb_post' => $post_id,
-			),
-			$back
-		)
-	);
-	exit;
+function wpsb_review_views_hooks(): void {
+	add_action( 'admin_notices', 'wpsb_review_notice' );
+	add_action( 'add_meta_boxes_post', 'wpsb_review_add_meta_box' );
+	add_action( 'admin_enqueue_scripts', 'wpsb_review_assets' );
+	add_filter( 'views_edit-post', 'wpsb_review_view' );
+	add_action( 'pre_get_posts', 'wpsb_review_filter_list' );
+	add_filter( 'post_row_actions', 'wpsb_review_row_actions', 10, 2 );
+	add_filter( 'display_post_states', 'wpsb_review_post_states', 10, 2 );
 }
 
 /** What an action did, for the notice after the redirect (codes only travel in the URL, never text). */
@@ -378,35 +39,21 @@ function wpsb_review_done_message( string $done, WP_Post $post ): string {
 	return '';
 }
 
-function wpsb_review_done_from_request(): array {
-	// Display only, after our own redirect (the action checked its nonce); rights are checked on the post below.
-	$done = sanitize_key( $_GET['wpsb_done'] ?? '' );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
-	$post = get_post( absint( $_GET['wpsb_post'] ?? 0 ) );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
-	if ( ! $post || ! current_user_can( 'edit_post', $post->ID ) ) {
-		return array( '', null );
-	}
-	return array( wpsb_review_done_message( $done, $post ), $post );
+/** The message for the outcome of the action this page was redirected from, '' when none. */
+function wpsb_review_done_text(): string {
+	[ $done, $post ] = wpsb_review_done_from_request();
+	return $post ? wpsb_review_done_message( $done, $post ) : '';
 }
 
-add_action( 'admin_notices', 'wpsb_review_notice' );
-
 function wpsb_review_notice(): void {
-	[ $message ] = wpsb_review_done_from_request();
+	$message = wpsb_review_done_text();
 	if ( '' !== $message ) {
 		printf( '<div class="notice notice-success is-dismissible wpsb-notice"><p>%s</p></div>', esc_html( $message ) );
 	}
 }
 
-add_filter( 'removable_query_args', 'wpsb_review_removable_args' );
-
-function wpsb_review_removable_args( array $args ): array {
-	return array_merge( $args, array( 'wpsb_done', 'wpsb_post' ) );
-}
-
 // --- the panel -------------------------------------------------------------------------------------------
 
-add_action( 'add_meta_boxes_post', 'wpsb_review_add_meta_box' );
-add_action( 'admin_enqueue_scripts', 'wpsb_review_assets' );
 
 /**
  * The classic editor only: in the block editor the panel is a document sidebar panel (review.js), since any
@@ -458,7 +105,7 @@ function wpsb_review_block_editor_settings( WP_Post $post ): array {
 	if ( ! $state ) {
 		return array();
 	}
-	[ $done ] = wpsb_review_done_from_request();
+	$done = wpsb_review_done_text();
 	// The panel's content is the classic meta box's, rendered here (escaped piece by piece there).
 	ob_start();
 	wpsb_review_meta_box( $post );
@@ -491,7 +138,7 @@ function wpsb_review_meta_box( WP_Post $post ): void {
 	if ( ! $state || ! current_user_can( 'edit_post', $post->ID ) ) {
 		return;
 	}
-	[ $done ] = wpsb_review_done_from_request();
+	$done = wpsb_review_done_text();
 	if ( '' !== $done ) {
 		printf( '<p class="wpsb-done">%s</p>', esc_html( $done ) );
 	}
@@ -679,29 +326,8 @@ function wpsb_review_buttons( WP_Post $post, array $state ): void {
 	}
 }
 
-/** What "publish" will make of the post: 'future' when it has a fixed date at least a minute ahead. */
-function wpsb_review_publish_status( WP_Post $post ): string {
-	$fixed = '0000-00-00 00:00:00' !== $post->post_date_gmt;
-	return $fixed && strtotime( $post->post_date_gmt . ' UTC' ) - time() >= MINUTE_IN_SECONDS ? 'future' : 'publish';
-}
-
 // --- the Posts list ------------------------------------------------------------------------------------
 
-add_filter( 'views_edit-post', 'wpsb_review_view' );
-add_action( 'pre_get_posts', 'wpsb_review_filter_list' );
-add_filter( 'post_row_actions', 'wpsb_review_row_actions', 10, 2 );
-add_filter( 'display_post_states', 'wpsb_review_post_states', 10, 2 );
-
-/** JSON written by Python or PHP, with or without spaces after the colon. */
-function wpsb_review_meta_query(): array {
-	return array(
-		array(
-			'key'     => WPSB_STATE_KEY,
-			'value'   => '"state"[[:space:]]*:[[:space:]]*"rewritten"',
-			'compare' => 'REGEXP',
-		),
-	);
-}
 
 function wpsb_review_listing(): bool {
 	global $pagenow;
