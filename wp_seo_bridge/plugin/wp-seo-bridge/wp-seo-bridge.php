@@ -30,20 +30,38 @@ require_once __DIR__ . '/includes/claims.php';
 require_once __DIR__ . '/includes/xmlrpc.php';
 require_once __DIR__ . '/includes/rest.php';
 require_once __DIR__ . '/includes/links.php';  // published posts as internal-link candidates
+require_once __DIR__ . '/includes/notify.php';  // the review e-mail
+require_once __DIR__ . '/includes/review-operations.php';  // review state, approve/reject (no output)
+require_once __DIR__ . '/includes/review-requests.php';  // admin-post.php handlers of those
+require_once __DIR__ . '/includes/review-views.php';  // panel, notices, Posts list
 if ( is_admin() ) {
 	require_once __DIR__ . '/includes/settings.php';
 }
-require_once __DIR__ . '/includes/review-operations.php';  // review state, approve/reject (no output)
-require_once __DIR__ . '/includes/review-requests.php';    // admin-post.php handlers of those
-require_once __DIR__ . '/includes/review-views.php';       // panel, notices, Posts list
-require_once __DIR__ . '/includes/notify.php';             // the review e-mail
 
-wpsb_review_operations_hooks();
-wpsb_review_requests_hooks();
-wpsb_review_views_hooks();
+wpsb_hooks();
 
-register_activation_hook( __FILE__, 'wpsb_activate' );
-add_action( 'init', 'wpsb_load_textdomain', 0 );
+/**
+ * Every hook of the plugin, file by file (each file's own function lists them). Order matters only among
+ * callbacks of one hook at one priority: this is the order the files used to register them in.
+ */
+function wpsb_hooks(): void {
+	register_activation_hook( WPSB_FILE, 'wpsb_activate' );
+	add_action( 'init', 'wpsb_load_textdomain', 0 );
+	wpsb_roles_hooks();
+	wpsb_meta_hooks();
+	wpsb_robot_hooks();
+	wpsb_claims_hooks();
+	wpsb_xmlrpc_hooks();
+	wpsb_rest_hooks();
+	wpsb_links_hooks();
+	if ( is_admin() ) {
+		wpsb_settings_hooks();
+	}
+	wpsb_notify_hooks();
+	wpsb_review_operations_hooks();
+	wpsb_review_requests_hooks();
+	wpsb_review_views_hooks();
+}
 
 /** The French (and any other) translation shipped in languages/; a site's own in wp-content/languages wins. */
 function wpsb_load_textdomain(): void {

@@ -17,6 +17,13 @@ const WPSB_MAX_STATE_B       = 262144;
 const WPSB_ORIGINAL_KEY      = '_wp_seo_bridge_original';  // only where revisions are disabled
 const WPSB_RECORDABLE_STATES = array( 'failed', 'released' );
 
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_claims_hooks(): void {
+	add_action( 'pre_post_update', 'wpsb_lock_before_save', 1 );
+	add_action( 'wp_after_insert_post', 'wpsb_unlock_after_save', 99 );
+	add_filter( 'wp_insert_post_data', 'wpsb_keep_robot_slug', 10, 2 );
+}
+
 /**
  * Identity of one draft version; equals Python's wp_seo_bridge.model.source_hash(title, content).
  * Line endings are normalised: XML parsers turn "\r\n" into "\n", so the daemon never sees "\r"; and
@@ -125,9 +132,6 @@ function wpsb_release_locks(): void {
  * progress, so the daemon's check-then-write cannot interleave with it. Held only for that save, and
  * never blocks humans for long: after WPSB_LOCK_WAIT_S the save goes ahead.
  */
-add_action( 'pre_post_update', 'wpsb_lock_before_save', 1 );
-add_action( 'wp_after_insert_post', 'wpsb_unlock_after_save', 99 );
-
 function wpsb_lock_before_save( $post_id ): void {
 	global $wpsb_held_locks, $wpsb_save_locks;
 	$post_id = (int) $post_id;
@@ -359,8 +363,6 @@ function wpsb_write_scores( int $post_id, $scores ): array {
  * WordPress drops the slug of a pending post written by a user who cannot publish (the robot, by design).
  * For a write that passed the guard, keep the slug the daemon asked for: it is part of the SEO proposal.
  */
-add_filter( 'wp_insert_post_data', 'wpsb_keep_robot_slug', 10, 2 );
-
 function wpsb_keep_robot_slug( $data, $postarr ) {
 	$post_id = (int) ( $postarr['ID'] ?? 0 );
 	if ( ! $post_id || empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) || '' !== $data['post_name'] || empty( $postarr['post_name'] ) ) {

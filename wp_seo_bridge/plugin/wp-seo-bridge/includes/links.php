@@ -19,8 +19,11 @@ defined( 'ABSPATH' ) || exit;
 
 const WPSB_PUBLISHED_MAX_PER_PAGE = 500;
 
-add_filter( 'xmlrpc_methods', 'wpsb_links_xmlrpc_methods' );
-add_action( 'rest_api_init', 'wpsb_links_rest_register' );
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_links_hooks(): void {
+	add_filter( 'xmlrpc_methods', 'wpsb_links_xmlrpc_methods' );
+	add_action( 'rest_api_init', 'wpsb_links_rest_register' );
+}
 
 /**
  * Adds seobridge.listPublished to the XML-RPC server.

@@ -16,11 +16,18 @@ const WPSB_STATE_KEY    = '_wp_seo_bridge_state';     // JSON: the daemon's book
 const WPSB_PREVIOUS_KEY = '_wp_seo_bridge_previous';  // JSON: Yoast values before our rewrite (for Reject)
 const WPSB_YOAST_KEYS   = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
 
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_meta_hooks(): void {
+	add_action( 'init', 'wpsb_register_meta' );
+	add_action( 'xmlrpc_call', 'wpsb_meta_note_xmlrpc_method', 0 );  // before the robot's gate (1)
+	add_filter( 'add_post_metadata', 'wpsb_meta_gate', 98, 3 );  // before the robot's (99)
+	add_filter( 'update_post_metadata', 'wpsb_meta_gate', 98, 3 );
+	add_filter( 'update_post_metadata_by_mid', 'wpsb_meta_gate_by_id', 98, 2 );
+}
+
 function wpsb_meta_keys(): array {
 	return array_merge( WPSB_YOAST_KEYS, array( WPSB_STATE_KEY, WPSB_PREVIOUS_KEY ) );
 }
-
-add_action( 'init', 'wpsb_register_meta' );
 
 function wpsb_register_meta(): void {
 	foreach ( wpsb_meta_keys() as $key ) {
@@ -50,8 +57,6 @@ function wpsb_is_guarded_post( int $post_id ): bool {
  * Core asks the same capability to list a protected key in XML-RPC's custom_fields (with its row id, which the
  * daemon needs to update rather than duplicate a row) and to write it. Reads are told apart by the method called.
  */
-add_action( 'xmlrpc_call', 'wpsb_meta_note_xmlrpc_method', 0 );
-
 function wpsb_meta_note_xmlrpc_method( $method ): void {
 	$GLOBALS['wpsb_xmlrpc_reading'] = (bool) preg_match( '/^(wp\.get[A-Za-z]*|seobridge\.(info|claimPost))$/', (string) $method );
 }
@@ -80,10 +85,6 @@ function wpsb_can_edit_yoast_meta( $allowed, $meta_key, $post_id ): bool {
  * bookkeeping is written only by a guarded write or by the plugin itself (claims, records, review decisions).
  * Deletes are left to the capability: deleting a post deletes its meta row by row.
  */
-add_filter( 'add_post_metadata', 'wpsb_meta_gate', 98, 3 );
-add_filter( 'update_post_metadata', 'wpsb_meta_gate', 98, 3 );
-add_filter( 'update_post_metadata_by_mid', 'wpsb_meta_gate_by_id', 98, 2 );
-
 /** A non-null answer short-circuits the meta write: false = not written. */
 function wpsb_meta_gate( $check, $post_id, $meta_key ) {
 	if ( null !== $check || ! in_array( $meta_key, array( WPSB_STATE_KEY, WPSB_PREVIOUS_KEY ), true ) ) {

@@ -22,11 +22,14 @@ const WPSB_NOTIFY_SWITCH   = 'wp_seo_bridge_notify_enabled';  // on by default; 
 const WPSB_NOTIFY_MAX_POST = 100;
 const WPSB_NOTIFY_DUE_KEY  = '_wp_seo_bridge_review_mail';    // '1' on a post rewritten and not yet mailed
 
-add_filter( 'xmlrpc_methods', 'wpsb_notify_xmlrpc_methods' );
-add_action( 'rest_api_init', 'wpsb_notify_rest_register' );
-add_action( 'admin_init', 'wpsb_notify_register_setting', 20 );  // after the settings page's own fields
-add_action( 'added_post_meta', 'wpsb_notify_mark_due', 10, 4 );
-add_action( 'updated_post_meta', 'wpsb_notify_mark_due', 10, 4 );
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_notify_hooks(): void {
+	add_filter( 'xmlrpc_methods', 'wpsb_notify_xmlrpc_methods' );
+	add_action( 'rest_api_init', 'wpsb_notify_rest_register' );
+	add_action( 'admin_init', 'wpsb_notify_register_setting', 20 );  // after the settings page's own fields
+	add_action( 'added_post_meta', 'wpsb_notify_mark_due', 10, 4 );
+	add_action( 'updated_post_meta', 'wpsb_notify_mark_due', 10, 4 );
+}
 
 /** A guarded write stored a rewritten state: the post goes into the next review e-mail. */
 function wpsb_notify_mark_due( $meta_id, $post_id, $meta_key, $meta_value ): void {

@@ -20,10 +20,13 @@ defined( 'ABSPATH' ) || exit;
 
 const WPSB_REST_NAMESPACE = 'wp-seo-bridge/v1';
 
-add_action( 'rest_api_init', 'wpsb_rest_register' );
-add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
-add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only' );
-add_action( 'rest_after_insert_post', 'wpsb_rest_write_scores', 10, 2 );
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_rest_hooks(): void {
+	add_action( 'rest_api_init', 'wpsb_rest_register' );
+	add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
+	add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only' );
+	add_action( 'rest_after_insert_post', 'wpsb_rest_write_scores', 10, 2 );
+}
 
 /** Yoast's score meta of a guarded update (wpsb_write_scores), after core wrote the post and its meta. */
 function wpsb_rest_write_scores( $post, $request ): void {

@@ -19,14 +19,28 @@ defined( 'ABSPATH' ) || exit;
 const WPSB_ROBOT_XMLRPC_FIELDS = array( 'post_title', 'post_content', 'post_name', 'post_status', 'custom_fields', 'if_not_modified_since', 'seo_bridge_expect_hash', 'seo_bridge_daemon', 'seo_bridge_scores' );
 const WPSB_ROBOT_REST_FIELDS   = array( 'title', 'content', 'slug', 'status', 'meta', 'wp_seo_bridge_expect_hash', 'wp_seo_bridge_daemon', 'wp_seo_bridge_if_unmodified_since', 'wp_seo_bridge_scores', '_fields', 'context', '_locale', 'id' );
 
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_robot_hooks(): void {
+	add_action( 'xmlrpc_call', 'wpsb_robot_xmlrpc_gate', 1, 3 );
+	add_filter( 'rest_pre_dispatch', 'wpsb_robot_rest_gate', 5, 3 );
+	add_action( 'admin_init', 'wpsb_robot_no_admin', 0 );
+	// underneath every entry point
+	add_filter( 'wp_insert_post_empty_content', 'wpsb_robot_may_not_save', 99, 2 );
+	add_filter( 'pre_trash_post', 'wpsb_robot_may_not_remove', 99 );
+	add_filter( 'pre_delete_post', 'wpsb_robot_may_not_remove', 99 );
+	add_filter( 'add_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
+	add_filter( 'update_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
+	add_filter( 'delete_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
+	add_filter( 'update_post_metadata_by_mid', 'wpsb_robot_may_not_write_meta_by_id', 99, 2 );
+	add_filter( 'delete_post_metadata_by_mid', 'wpsb_robot_may_not_write_meta_by_id', 99, 2 );
+}
+
 function wpsb_is_robot(): bool {
 	$user = wp_get_current_user();
 	return $user->exists() && in_array( WPSB_ROLE, (array) $user->roles, true );
 }
 
 // --- XML-RPC -------------------------------------------------------------------------------------------------
-
-add_action( 'xmlrpc_call', 'wpsb_robot_xmlrpc_gate', 1, 3 );
 
 function wpsb_robot_xmlrpc_gate( $method, $args = null, $server = null ): void {
 	if ( ! wpsb_is_robot() || ! $server instanceof wp_xmlrpc_server ) {
@@ -65,8 +79,6 @@ function wpsb_robot_xmlrpc_refusal( string $method, array $args ): string {
 
 // --- REST ----------------------------------------------------------------------------------------------------
 
-add_filter( 'rest_pre_dispatch', 'wpsb_robot_rest_gate', 5, 3 );
-
 function wpsb_robot_rest_gate( $result, $server, $request ) {
 	if ( null !== $result || ! $request instanceof WP_REST_Request || ! wpsb_is_robot() ) {
 		return $result;
@@ -103,8 +115,6 @@ function wpsb_robot_rest_refusal( WP_REST_Request $request ): string {
 
 // --- wp-admin ------------------------------------------------------------------------------------------------
 
-add_action( 'admin_init', 'wpsb_robot_no_admin', 0 );
-
 function wpsb_robot_no_admin(): void {
 	if ( wpsb_is_robot() ) {
 		wp_die( esc_html__( 'The SEO Bridge robot account has no access to the dashboard.', 'wp-seo-bridge' ), 403 );
@@ -112,15 +122,6 @@ function wpsb_robot_no_admin(): void {
 }
 
 // --- underneath every entry point ----------------------------------------------------------------------------
-
-add_filter( 'wp_insert_post_empty_content', 'wpsb_robot_may_not_save', 99, 2 );
-add_filter( 'pre_trash_post', 'wpsb_robot_may_not_remove', 99 );
-add_filter( 'pre_delete_post', 'wpsb_robot_may_not_remove', 99 );
-add_filter( 'add_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
-add_filter( 'update_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
-add_filter( 'delete_post_metadata', 'wpsb_robot_may_not_write_meta', 99, 2 );
-add_filter( 'update_post_metadata_by_mid', 'wpsb_robot_may_not_write_meta_by_id', 99, 2 );
-add_filter( 'delete_post_metadata_by_mid', 'wpsb_robot_may_not_write_meta_by_id', 99, 2 );
 
 /**
  * WordPress has no filter that refuses a post save with a reason; this one makes wp_insert_post() stop before

@@ -10,6 +10,11 @@ const WPSB_ROLE                = 'seo_bridge_bot';
 const WPSB_ROLE_VERSION        = '1';
 const WPSB_ROLE_VERSION_OPTION = 'wp_seo_bridge_role_version';
 
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_roles_hooks(): void {
+	add_action( 'init', 'wpsb_maybe_update_role' );
+}
+
 function wpsb_role_caps(): array {
 	return array(
 		'read'              => true,
@@ -28,11 +33,6 @@ function wpsb_ensure_role(): void {
 function wpsb_remove_role(): void {
 	remove_role( WPSB_ROLE );
 }
-
-add_action(
-	'init',
-	'wpsb_maybe_update_role'
-);
 
 function wpsb_maybe_update_role(): void {
 	if ( WPSB_ROLE_VERSION !== get_option( WPSB_ROLE_VERSION_OPTION ) ) {

@@ -6,8 +6,11 @@ defined( 'ABSPATH' ) || exit;
 const WPSB_SETTINGS_PAGE  = 'wp-seo-bridge';
 const WPSB_SETTINGS_GROUP = 'wp_seo_bridge';
 
-add_action( 'admin_init', 'wpsb_register_settings' );
-add_action( 'admin_menu', 'wpsb_add_settings_page' );
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_settings_hooks(): void {
+	add_action( 'admin_init', 'wpsb_register_settings' );
+	add_action( 'admin_menu', 'wpsb_add_settings_page' );
+}
 
 function wpsb_register_settings(): void {
 	$sanitizers = array(

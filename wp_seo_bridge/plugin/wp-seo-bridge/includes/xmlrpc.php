@@ -15,9 +15,12 @@
 
 defined( 'ABSPATH' ) || exit;
 
-add_filter( 'xmlrpc_methods', 'wpsb_xmlrpc_methods' );
-add_filter( 'xmlrpc_prepare_post', 'wpsb_xmlrpc_prepare_post', 10, 3 );
-add_action( 'xmlrpc_call', 'wpsb_xmlrpc_guard_edit_post', 10, 3 );
+/** Every hook of this file; called once from wp-seo-bridge.php. */
+function wpsb_xmlrpc_hooks(): void {
+	add_filter( 'xmlrpc_methods', 'wpsb_xmlrpc_methods' );
+	add_filter( 'xmlrpc_prepare_post', 'wpsb_xmlrpc_prepare_post', 10, 3 );
+	add_action( 'xmlrpc_call', 'wpsb_xmlrpc_guard_edit_post', 10, 3 );
+}
 
 /**
  * XML 1.0 cannot carry C0 controls but tab/LF/CR, U+FFFE/U+FFFF or invalid UTF-8 (lone surrogates): one
