@@ -106,7 +106,7 @@ def listing_calls(calls: Counter) -> int:
 
 def published_specs(n: int) -> list[dict]:
     """``n`` published posts from the tests' French corpus (titles numbered past its 210)."""
-    from tests import corpus
+    from tests.support import corpus
 
     posts = corpus.posts()
     return [{"post_type": "post", "post_status": "publish", "post_content": p.content,

@@ -3,8 +3,7 @@
 No browser download: Playwright drives ``/usr/bin/chromium`` (Debian's ``chromium`` package). One browser per
 session; each test gets fresh contexts (cookies) per account through ``login(account)``.
 
-Fixtures reused from the integration suite: ``wp``, ``reset`` and ``site`` (WordPress), ``standin`` (the offline
-Mistral stand-in). Screenshots go to ``artifacts/`` (git-ignored).
+The WordPress and stand-in fixtures (``wp``, ``reset``, ``site``, ``standin``) are tests/conftest.py's. Screenshots go to ``artifacts/`` (git-ignored).
 """
 from __future__ import annotations
 
@@ -15,9 +14,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.integration.conftest import Account, LocalWordPress, reset, wp  # noqa: F401
-from tests.integration.test_sync import site  # noqa: F401
-from tests.standin_fixture import standin, standin_server  # noqa: F401
+from tests.support.wordpress import Account, LocalWordPress
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"

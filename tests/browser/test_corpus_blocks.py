@@ -7,19 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.test_corpus import corpus
-from tests.integration.test_sync import TAG, site_cfg
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.drafts import corpus
+from tests.support.standin import gateway
+from tests.support.sync import TAG, site_cfg
 from wp_seo_bridge.pipeline import Engine, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def site(reset):
-    reset.option("wp_seo_bridge_sync_enabled", "1")
-    return reset
 
 
 def test_the_block_editor_opens_each_pushed_draft_without_invalid_blocks(site, standin, login):

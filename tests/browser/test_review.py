@@ -5,53 +5,24 @@ Mistral stand-in. Every outcome is read back over XML-RPC as the admin, never fr
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.integration.test_sync import TAG, meta, one_pass, seed_text, snapshot
+from tests.support.sync import REVIEW_VIEW, TAG, meta, one_pass, seed_text, snapshot, source, state_of, tags_of, wp_version
 from wp_seo_bridge.extract import extract
-from wp_seo_bridge.model import PREVIOUS_KEY, STATE_KEY, YOAST_KEYS, Article, Block, Section
+from wp_seo_bridge.model import YOAST_KEYS, Article, Block, Section
 from wp_seo_bridge.render import dialect, render
 
 pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
-
-REPO = Path(__file__).resolve().parents[2]
-SOURCES = REPO / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
-REVIEW_VIEW = "edit.php?post_status=pending&wpsb_review=1"
-
-
-def source(name: str) -> str:
-    """A stand-in fixture's source draft as an author would paste it (a .txt's first line is its title)."""
-    path = next(SOURCES.glob(f"{name}.*"))
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".txt":
-        return "\n\n".join(l for l in text.splitlines()[1:] if l.strip())
-    return text
-
-
-def state_of(wp, post_id: int) -> dict:
-    return json.loads(meta(snapshot(wp, post_id)).get(STATE_KEY, "null") or "null")
 
 
 def yoast_of(post: dict) -> dict:
     return {k: v for k, v in meta(post).items() if k in YOAST_KEYS}
 
 
-def wp_version(wp) -> str:
-    """The site's WordPress version as core reports it (not through our plugin)."""
-    return wp.call("wp.getOptions", wp.admin, ["software_version"])["software_version"]["value"]
-
-
 def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:2])
-
-
-def tags_of(wp, post_id: int) -> list[str]:
-    return [t["slug"] for t in wp.call("wp.getPost", wp.admin, post_id, ["terms"])["terms"]
-            if t["taxonomy"] == "post_tag"]
 
 
 def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifacts):

@@ -8,9 +8,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.integration.test_sync import TAG, one_pass, seed_text, snapshot
-
-from tests.browser.test_review import REVIEW_VIEW, source, state_of, tags_of
+from tests.support.sync import REVIEW_VIEW, TAG, one_pass, seed_text, snapshot, source, state_of, tags_of
 
 pytestmark = pytest.mark.wordpress
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_links import gateway, load_corpus
-from tests.integration.test_sync import TAG, one_pass, seed_text
+from tests.support.sync import TAG, load_corpus, one_pass, seed_text, site_cfg
+from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
 
@@ -34,7 +34,7 @@ def test_a_related_rewrite_has_yoasts_internal_links_assessment_green(site, stan
     assert site.yoast_version, "this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)"
     load_corpus(site)
     post_id = site.create_post("Cyberespionnage : Microsoft accuse des pirates chinois", seed_text(), tags=[TAG])
-    _, report = one_pass(site, standin, link_candidates=lambda: gateway(site).list_published().posts)
+    _, report = one_pass(site, standin, link_candidates=lambda: make_wordpress(site_cfg(site)).list_published().posts)
     assert [o.result for o in report.outcomes] == ["rewritten"], [o.line() for o in report.outcomes]
     assert "1 internal link" in report.outcomes[0].reason
     seo, results = editor_results(login(site.editor), post_id)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_review import source, wp_version
-from tests.integration.test_sync import TAG, one_pass, seed_text
+from tests.support.sync import TAG, one_pass, seed_text, source, wp_version
 from wp_seo_bridge.check.scores import Scores
 from wp_seo_bridge.model import YOAST_READABILITY_SCORE, YOAST_SEO_SCORE
 

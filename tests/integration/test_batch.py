@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from tests.integration.test_daemon import (  # noqa: F401 — fixtures
-    REPO, TAG, claimed_drafts, count_status, daemons, env_for, in_process, post, rewritten_revisions, seed_variants,
-    site, source_text, start, wait_for, write_config,
+from tests.support.daemon import (
+    REPO, claimed_drafts, count_status, env_for, in_process, post, rewritten_revisions, seed_variants, start, wait_for,
+    write_config,
 )
-from tests.standin_fixture import standin, standin_server  # noqa: F401
+from tests.support.sync import TAG, load_corpus, source, split_source
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.model import source_hash
 
@@ -50,7 +50,7 @@ def one_pass(site, standin, tmp_path, **kw):
 
 
 def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, standin, tmp_path, daemons):
-    text = source_text("seed-fr")
+    text = source("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(3)])
     standin.script(seed_variants(3))  # the job's lines take these answers in order
     standin.batch_delay = 12.0  # long enough to look at it, renew its claims and kill the daemon
@@ -90,7 +90,7 @@ def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, 
 
 
 def test_a_job_that_expires_releases_what_it_did_not_answer_and_a_later_pass_sends_it_again(site, standin, tmp_path):
-    text = source_text("seed-fr")
+    text = source("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(2)])
     standin.script(seed_variants(2))
     standin.batch_script([{"status": "TIMEOUT_EXCEEDED", "answered": 1}])
@@ -117,7 +117,7 @@ def test_a_job_that_expires_releases_what_it_did_not_answer_and_a_later_pass_sen
 
 
 def test_a_batch_answer_that_fails_its_checks_is_repaired_through_the_normal_endpoint(site, standin, tmp_path):
-    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    post_id = site.create_post("Brouillon", source("seed-fr"), tags=[TAG])
     standin.script([{"fixture": "bad-too-short"}])  # the batch line; the repair then matches seed-fr
     one_pass(site, standin, tmp_path)
     [sent] = [json.loads(f["data"]) for f in standin.files().values()]  # the job's one line
@@ -138,11 +138,11 @@ def test_a_batch_answer_that_fails_its_checks_is_repaired_through_the_normal_end
 
 
 def test_a_draft_edited_while_its_job_runs_keeps_the_editors_version(site, standin, tmp_path):
-    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    post_id = site.create_post("Brouillon", source("seed-fr"), tags=[TAG])
     standin.script(seed_variants(1))
     standin.batch_delay = 2.0
     one_pass(site, standin, tmp_path)
-    site.call("wp.editPost", site.admin, post_id, {"post_content": source_text("seed-fr") + "\n\nUne phrase de plus."})
+    site.call("wp.editPost", site.admin, post_id, {"post_content": source("seed-fr") + "\n\nUne phrase de plus."})
     time.sleep(2.1)
     report = one_pass(site, standin, tmp_path, daemon={"claim_ttl_s": 1800})
     mine = [o for o in report.outcomes if o.post_id == str(post_id)]
@@ -153,7 +153,7 @@ def test_a_draft_edited_while_its_job_runs_keeps_the_editors_version(site, stand
 
 
 def test_a_repair_that_fails_resumes_from_the_paid_batch_answer_next_pass(site, standin, tmp_path):
-    post_id = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    post_id = site.create_post("Brouillon", source("seed-fr"), tags=[TAG])
     # The batch line is too short; its repair meets a 503 on every attempt (max_retries 3), then succeeds.
     standin.script([{"fixture": "bad-too-short"}] + [{"status": 503}] * 4)
     one_pass(site, standin, tmp_path)
@@ -171,7 +171,7 @@ def test_a_repair_that_fails_resumes_from_the_paid_batch_answer_next_pass(site, 
 
 def test_a_draft_that_cannot_be_sent_fails_alone_and_the_others_go_in_the_job(site, standin, tmp_path):
     empty = site.create_post("Vide", "<p> </p>", tags=[TAG])
-    good = site.create_post("Brouillon", source_text("seed-fr"), tags=[TAG])
+    good = site.create_post("Brouillon", source("seed-fr"), tags=[TAG])
     report = one_pass(site, standin, tmp_path, daemon={"claim_ttl_s": 1800})
     results = {o.post_id: o for o in report.outcomes}
     assert results[str(empty)].result == "failed" and "no text" in results[str(empty)].reason
@@ -182,7 +182,7 @@ def test_a_draft_that_cannot_be_sent_fails_alone_and_the_others_go_in_the_job(si
 
 
 def test_the_daily_budget_keeps_drafts_out_of_a_job_whose_worst_case_would_pass_it(site, standin, tmp_path):
-    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source("seed-fr"), "tags": (TAG,)}
                              for i in range(2)])
     report = one_pass(site, standin, tmp_path, daemon={"max_tokens_per_day": 1000})
     assert report.batched == 0 and standin.jobs() == {}
@@ -193,8 +193,6 @@ def test_the_daily_budget_keeps_drafts_out_of_a_job_whose_worst_case_would_pass_
 
 
 def test_internal_links_offered_in_the_job_are_the_ones_the_answer_is_checked_and_pushed_with(site, standin, tmp_path):
-    from tests.integration.test_links import load_corpus, split_source
-
     category = load_corpus(site)
     related = site.create_post(*split_source("seed-fr.txt"), tags=[TAG])  # a human would link it to Numérique
     unrelated = site.create_post(*split_source("wire-fr.txt"), tags=[TAG])

@@ -12,39 +12,22 @@ import html as _html
 import re
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.integration.test_sync import TAG, site_cfg, snapshot
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.drafts import corpus
+from tests.support.standin import gateway
+from tests.support.sync import TAG, meta, seed_text, site_cfg, snapshot
 from wp_seo_bridge.extract import detect_format
 from wp_seo_bridge.pipeline import Engine, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
 
-DRAFTS = Path(__file__).resolve().parents[1] / "fixtures" / "drafts"
 _URL = re.compile(r"https?://[^\s\"'<>()\[\]]+")
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*-->")
 _CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S | re.I)
 _SHORTCODE = re.compile(r"\[/?(?:caption|gallery|audio|video|playlist|embed)\b[^\]]*\]")
-
-
-def corpus() -> dict[str, str]:
-    drafts = {f.stem: f.read_text(encoding="utf-8") for f in sorted(DRAFTS.iterdir()) if f.suffix in (".md", ".txt", ".html")}
-    # A 6,000-word draft: the plain-text and Markdown drafts' paragraphs, one after the other, under headings.
-    parts, words, i = [], 0, 0
-    texts = [drafts[k] for k in sorted(drafts) if k.startswith(("01", "02", "04", "05"))]
-    while words < 6000:
-        chunk = texts[i % len(texts)].replace("# ", "## ", 1)
-        parts.append(f"## Partie {i + 1}\n\n{chunk}")
-        words += len(chunk.split())
-        i += 1
-    drafts["11-long-6000"] = "\n\n".join(parts)
-    # A 10,000-level nesting around a classic draft (its links, image and embed line included).
-    drafts["12-nested-10000"] = "<div>" * 10_000 + drafts["07-classic-caption"] + "</div>" * 10_000
-    return drafts
 
 
 def url_counts(content: str, is_html: bool) -> Counter:
@@ -53,12 +36,6 @@ def url_counts(content: str, is_html: bool) -> Counter:
     if is_html:
         text = _html.unescape(text)
     return Counter(u.rstrip(".,;:!?") for u in _URL.findall(text))
-
-
-@pytest.fixture
-def site(reset):
-    reset.option("wp_seo_bridge_sync_enabled", "1")
-    return reset
 
 
 def test_every_draft_of_the_corpus_is_pushed_with_all_its_links_images_and_embeds(site, standin):
@@ -110,7 +87,6 @@ def test_a_draft_whose_elements_the_bot_may_not_save_fails_before_any_call(site,
 
 
 def test_the_authors_yoast_fields_are_respected(site, standin):
-    from tests.integration.test_sync import meta, seed_text
     from wp_seo_bridge.model import STATE_KEY
     import json
 

@@ -8,7 +8,6 @@ the job log.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -17,185 +16,34 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from tests.standin_fixture import TEST_KEY, standin, standin_server  # noqa: F401
+from tests.support.daemon import (
+    PASSWORD_ENV, REPO, claimed_drafts, count_status, env_for, in_process, post, rewritten_revisions, seed_variants,
+    start, wait_for, write_config,
+)
+from tests.support.outage import Outage
+from tests.support.sync import TAG, source
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.daemon.scheduler import Daemon
-from wp_seo_bridge.model import STATE_KEY, source_hash
+from wp_seo_bridge.model import source_hash
 
 pytestmark = pytest.mark.wordpress
-
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "wp_seo_bridge" / "standin" / "fixtures"
-TAG = "seo-bridge"
-PASSWORD_ENV = "WPSB_DAEMON_TEST_PASSWORD"
-
-
-def source_text(name: str) -> str:
-    lines = [ln for ln in (FIXTURES / "sources" / f"{name}.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
-    return "\n\n".join(lines[1:])
-
-
-#: Short words that make distinct keyphrases out of one fixture ("pirates chinois rusés", ...): the
-#: site refuses a keyphrase already used by another post, so each rewrite of one source needs its own.
-_SUFFIXES = ("rusés", "agiles", "habiles", "tenaces", "discrets", "patients", "prudents", "mobiles", "furtifs",
-             "actifs", "anonymes", "doués", "experts", "zélés", "vifs", "subtils", "sobres", "calmes", "fermes",
-             "hardis", "rapides", "sérieux", "précis", "savants", "malins", "futés", "tenus", "souples", "cachés",
-             "loyaux", "rodés", "secrets", "unis", "dociles", "stables", "posés", "lucides", "assidus", "avisés",
-             "nombreux")
-
-
-def seed_variants(n: int) -> list[dict]:
-    """``n`` scripted stand-in steps: the seed fixture's article, each with its own keyphrase."""
-    base = json.loads((FIXTURES / "seed-fr.json").read_text(encoding="utf-8"))["article"]
-    kp = base["focus_keyphrase"]
-    steps = []
-    for word in _SUFFIXES[:n]:
-        text = json.dumps(base, ensure_ascii=False)
-        text = re.sub(re.escape(kp), lambda m: f"{m.group(0)} {word}", text, flags=re.I)
-        art = json.loads(text)
-        ascii_word = word.translate(str.maketrans("éèêàç", "eeeac"))
-        art["slug"] = base["slug"].replace(kp.replace(" ", "-"), f"{kp.replace(' ', '-')}-{ascii_word}")
-        steps.append({"article": art})
-    return steps
-
-
-# --- WordPress, read as the admin ----------------------------------------------------------------
-
-
-def post(wp, post_id: int) -> dict:
-    p = wp.call("wp.getPost", wp.admin, post_id, ["post_title", "post_content", "post_status", "custom_fields"])
-    fields = {f["key"]: f["value"] for f in p["custom_fields"]}
-    state = json.loads(fields[STATE_KEY]) if STATE_KEY in fields else None
-    return {"status": p["post_status"], "title": p["post_title"], "content": p["post_content"], "state": state}
-
-
-def count_status(wp, status: str) -> int:
-    return len(wp.call("wp.getPosts", wp.admin, {"post_status": status, "number": 500}, ["post_id"]))
-
-
-def claimed_drafts(wp) -> int:
-    drafts = wp.call("wp.getPosts", wp.admin, {"post_status": "draft", "number": 500}, ["post_id", "custom_fields"])
-    return sum(1 for d in drafts for f in d["custom_fields"]
-               if f["key"] == STATE_KEY and json.loads(f["value"]).get("state") == "claimed")
-
-
-def rewritten_revisions(wp, post_id: int) -> int:
-    """Revisions holding one of our articles (WordPress stores one per update of the content)."""
-    return sum("<h2" in r["post_content"] for r in wp.call("wp.getRevisions", wp.admin, post_id, ["post_content"]))
-
-
-def wait_for(predicate, timeout: float, what: str, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-
-
-# --- configuration and the daemon process ------------------------------------------------------
-
-
-def write_config(tmp_path: Path, wp, *, daemon: dict | None = None, mistral: dict | None = None) -> Path:
-    d = {"state_dir": str(tmp_path / "state"), "concurrency": 4, "requests_per_second": 50.0,
-         "tokens_per_minute": 10_000_000, "max_posts_per_pass": 100, "max_tokens_per_day": 100_000_000,
-         "max_eur_per_day": 1000.0, **(daemon or {})}
-    m = {"timeout_s": 20.0, "max_retries": 3, "max_backoff_s": 1.0, "deadline_s": 60.0, **(mistral or {})}
-    toml = ["[mistral]", *(f"{k} = {_toml(v)}" for k, v in m.items()),
-            "[mistral.prices]", '"mistral-large-2512" = [1.8, 5.4]',
-            "[daemon]", *(f"{k} = {_toml(v)}" for k, v in d.items()),
-            "[[sites]]", 'name = "local"', f'url = "{wp.url}"', f'user = "{wp.bot.user}"',
-            f'password_env = "{PASSWORD_ENV}"', "min_quiet_minutes = 0"]
-    path = tmp_path / "wp-seo-bridge.toml"
-    path.write_text("\n".join(toml) + "\n", encoding="utf-8")
-    return path
-
-
-def _toml(v) -> str:
-    return json.dumps(v)  # numbers and strings: JSON's syntax is TOML's here
-
-
-def env_for(wp, handle) -> dict[str, str]:
-    return {**os.environ, PASSWORD_ENV: wp.bot.password, "MISTRAL_API_KEY": TEST_KEY,
-            "MISTRAL_SERVER_URL": handle.url, "PYTHONUNBUFFERED": "1"}
-
-
-class DaemonProcess:
-    """``wp-seo-bridge --log-format json run`` in a subprocess, its JSON log in a file."""
-
-    def __init__(self, config: Path, env: dict, tmp_path: Path, *args: str, name: str = "daemon"):
-        self.log_path = tmp_path / f"{name}-{time.monotonic_ns()}.log"
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wp_seo_bridge", "--config", str(config), "--log-format", "json", "run", *args],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
-
-    def logs(self) -> list[dict]:
-        out = []
-        for line in self.log_path.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                out.append({"msg": line})
-        return out
-
-    def events(self, event: str) -> list[dict]:
-        return [r for r in self.logs() if r.get("event") == event]
-
-    def stop(self, timeout: float = 30) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self._log.close()
-
-    def kill9(self) -> None:
-        self.proc.kill()
-        self.proc.wait(10)
-        self._log.close()
-
-
-@pytest.fixture
-def site(reset):
-    reset.option("wp_seo_bridge_sync_enabled", "1")
-    return reset
-
-
-@pytest.fixture
-def daemons():
-    started: list[DaemonProcess] = []
-    yield started
-    for d in started:  # a failed test never leaves a daemon behind
-        if d.proc.poll() is None:
-            d.proc.kill()
-            d.proc.wait(10)
-
-
-def start(daemons, config, env, tmp_path, *args, **kw) -> DaemonProcess:
-    d = DaemonProcess(config, env, tmp_path, *args, **kw)
-    daemons.append(d)
-    return d
-
 
 # --- the tests -----------------------------------------------------------------------------------
 
 
 def test_run_rewrites_newly_opted_in_drafts_ignores_the_rest_and_reports(site, standin, tmp_path, daemons):
-    first = site.create_post("Brouillon inscrit", source_text("seed-fr"), tags=[TAG])
-    other = site.create_post("Brouillon non inscrit", source_text("seed-fr"))
+    first = site.create_post("Brouillon inscrit", source("seed-fr"), tags=[TAG])
+    other = site.create_post("Brouillon non inscrit", source("seed-fr"))
     before_other = post(site, other)
     cfg = write_config(tmp_path, site)
     d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "0.5", "--http", "127.0.0.1:0")
 
     wait_for(lambda: post(site, first)["status"] == "pending", 30, "the first draft to be rewritten")
     # Opted in while the daemon runs: picked up by a later pass.
-    later = site.create_post("Dépêche inscrite", source_text("wire-fr"), tags=[TAG])
+    later = site.create_post("Dépêche inscrite", source("wire-fr"), tags=[TAG])
     wait_for(lambda: post(site, later)["status"] == "pending", 30, "the newly opted-in draft")
     assert post(site, other) == before_other  # not opted in: never touched
     assert len(standin.completions()) == 2
@@ -236,7 +84,7 @@ def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_p
     site.option("wp_seo_bridge_sync_enabled", "0")
     cfg = write_config(tmp_path, site)
     d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "0.3")
-    draft = site.create_post("Brouillon inscrit", source_text("seed-fr"), tags=[TAG])
+    draft = site.create_post("Brouillon inscrit", source("seed-fr"), tags=[TAG])
     seen = len(d.events("pass"))
     wait_for(lambda: len(d.events("pass")) >= seen + 3, 30, "three passes with the switch off")
     assert all("switched off" in r["stopped"] for r in d.events("pass"))
@@ -249,7 +97,7 @@ def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_p
 
 
 def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, standin, tmp_path, daemons):
-    ids = [site.create_post(f"Brouillon {i}", source_text("seed-fr"), tags=[TAG]) for i in range(3)]
+    ids = [site.create_post(f"Brouillon {i}", source("seed-fr"), tags=[TAG]) for i in range(3)]
     before = {post(site, i)["content"] for i in ids}
     standin.script([{"sleep": 2.0, "fixture": "seed-fr"}])
     cfg = write_config(tmp_path, site, daemon={"concurrency": 1})
@@ -275,9 +123,7 @@ def test_kill_9_then_a_wordpress_outage_each_draft_once_and_the_ledger_equals_wh
     """Fault injection: a kill -9 during a pass, then WordPress unreachable during a pass. Every draft ends
     rewritten exactly once, and the job log's ledger holds exactly the calls (and tokens, and euros) the
     stand-in answered: nothing paid is lost, nothing is paid twice."""
-    from tests.integration.test_ledger import Outage
-
-    text = source_text("seed-fr")
+    text = source("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(30)])
     steps = seed_variants(40)
     standin.script([{**s, "sleep": 0.3} for s in steps])
@@ -351,7 +197,7 @@ def test_kill_9_then_a_wordpress_outage_each_draft_once_and_the_ledger_equals_wh
 
 
 def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):
-    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source("seed-fr"), "tags": (TAG,)}
                              for i in range(5)])
     storm = [{"status": 429, "retry_after_ms": 200, "message": "Requests rate limit exceeded"}] * 9
     standin.script(storm)
@@ -368,7 +214,7 @@ def test_a_429_storm_slows_the_pass_but_loses_nothing(site, standin, tmp_path):
 
 
 def test_the_daily_budget_stops_new_work_says_so_and_survives_a_restart(site, standin, tmp_path):
-    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source_text("seed-fr"), "tags": (TAG,)}
+    ids = site.create_posts([{"title": f"Brouillon {i}", "content": source("seed-fr"), "tags": (TAG,)}
                              for i in range(3)])
     # The worst case as the daemon itself estimates it, from the site as it is (the used keyphrases and published
     # posts other tests left): a pass allowed 1 token a day starts a draft, admits none, and says what the
@@ -416,16 +262,6 @@ def test_a_second_daemon_on_the_same_state_refuses_clearly(site, standin, tmp_pa
     assert first.stop() == 0
 
 
-def in_process(wp, handle, tmp_path: Path, *, daemon: dict | None = None, mistral: dict | None = None) -> Daemon:
-    """The daemon's machinery in this process, for one pass at a time."""
-    os.environ.update({PASSWORD_ENV: wp.bot.password, "MISTRAL_API_KEY": TEST_KEY,
-                       "MISTRAL_SERVER_URL": handle.url})
-    from wp_seo_bridge.config import load
-
-    cfg = load(write_config(tmp_path, wp, daemon=daemon, mistral=mistral))
-    return Daemon(cfg, daemon_id="in-process-test")
-
-
 def test_skipped_drafts_are_counted_the_same_by_the_log_line_the_job_log_status_and_metrics(
         site, standin, tmp_path, monkeypatch):
     """Issue 11: the log and `sync` said 2 skipped, `status` and the job log 0, /metrics had no series."""
@@ -433,7 +269,7 @@ def test_skipped_drafts_are_counted_the_same_by_the_log_line_the_job_log_status_
     from wp_seo_bridge.daemon.commands import collect_status
 
     for title in ("Brouillon un", "Brouillon deux"):
-        site.create_post(title, source_text("seed-fr"), tags=[TAG])
+        site.create_post(title, source("seed-fr"), tags=[TAG])
     cfg_path = write_config(tmp_path, site)
     cfg_path.write_text(cfg_path.read_text().replace("min_quiet_minutes = 0", "min_quiet_minutes = 60"))
     for k, v in env_for(site, standin).items():

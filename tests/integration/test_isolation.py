@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.test_sync import TAG, meta, seed_text, site_cfg, snapshot
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import gateway
+from tests.support.sync import TAG, meta, seed_text, site_cfg, snapshot
 from wp_seo_bridge.model import STATE_KEY
 from wp_seo_bridge.pipeline import Engine, run_pass
 from wp_seo_bridge.wiring import make_wordpress
@@ -17,12 +17,6 @@ from wp_seo_bridge.wiring import make_wordpress
 pytestmark = pytest.mark.wordpress
 
 TITLE = "La Chine rejette les allégations"
-
-
-@pytest.fixture
-def site(reset):
-    reset.option("wp_seo_bridge_sync_enabled", "1")
-    return reset
 
 
 @pytest.mark.parametrize("transport", ["xmlrpc", "rest"])

@@ -11,9 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests import corpus
-from tests.integration.test_sync import TAG, engine, meta, site, site_cfg, snapshot  # noqa: F401
-from tests.standin_fixture import standin, standin_server  # noqa: F401
+from tests.support.sync import TAG, engine, load_corpus, meta, site_cfg, snapshot, split_source
 from wp_seo_bridge.daemon.linkcache import LinkCache
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, WordPressError
 from wp_seo_bridge.model import STATE_KEY
@@ -25,19 +23,6 @@ pytestmark = pytest.mark.wordpress
 
 def gateway(wp, transport="xmlrpc", account=None):
     return make_wordpress(site_cfg(wp, account or wp.bot, transport=transport))
-
-
-def load_corpus(wp) -> dict[str, str]:
-    """The 210 posts in 3 multicall requests (~5 s); answers {post id: category}."""
-    posts = corpus.posts()
-    ids = wp.create_posts([dict(title=p.title, content=p.content, status="publish", tags=p.tags,
-                                meta={"_yoast_wpseo_focuskw": p.keyphrase}, categories=(p.category,)) for p in posts])
-    return {str(i): p.category for i, p in zip(ids, posts)}
-
-
-@pytest.fixture(params=["xmlrpc", "rest"])
-def transport(request) -> str:
-    return request.param
 
 
 def test_listing_gives_published_posts_only_with_keyphrase_and_terms(site, transport):
@@ -94,14 +79,8 @@ def test_the_daemon_cache_costs_one_request_per_pass_and_a_full_listing_per_day(
     assert str(new) not in {p.post_id for p in cache.candidates("local", gw)}
 
 
-SOURCES = corpus.HERE.parents[2] / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
 #: Drafts with a stand-in fixture, and the corpus category a human would link each to (None: none is related).
 E2E_DRAFTS = {"seed-fr.txt": "Numérique", "long-fr.txt": "Voyage", "news-en.txt": None, "wire-fr.txt": None}
-
-
-def split_source(name: str) -> tuple[str, str]:
-    lines = [l for l in (SOURCES / name).read_text(encoding="utf-8").splitlines() if l.strip()]
-    return lines[0], "\n\n".join(lines[1:])
 
 
 @pytest.mark.parametrize("transport", ["xmlrpc", "rest"])

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import REPO
+from tests.support.wordpress import REPO
 
 pytestmark = pytest.mark.wordpress
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import gateway
 from wp_seo_bridge.pipeline import judge
 from wp_seo_bridge.pipeline import Engine, Rewritten, rewrite_text
 

@@ -16,12 +16,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
-from wp_seo_bridge.config import parse
+from tests.support.sync import REPO, SOURCES, TAG, engine, meta, one_pass, seed_text, site_cfg, snapshot
 from wp_seo_bridge.gateways.wordpress.base import PostUpdate
 from wp_seo_bridge.gateways.wordpress.errors import (
     AuthFailed,
@@ -33,20 +31,10 @@ from wp_seo_bridge.gateways.wordpress.errors import (
 )
 from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway, draft_from_struct
 from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS, Draft
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
-
-REPO = Path(__file__).resolve().parents[2]
-SOURCES = REPO / "wp_seo_bridge" / "standin" / "fixtures" / "sources"
-TAG = "seo-bridge"
-
-
-def seed_text() -> str:
-    lines = [l for l in (SOURCES / "seed-fr.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
-    return "\n\n".join(lines[1:])
-
 
 #: The WordPress calls one rewritten post costs, per transport: the claim, and the guarded edit that
 #: answers what it stored (the proof that protected meta was written, without a read-back call).
@@ -54,49 +42,6 @@ PER_POST_CALLS = {
     "xmlrpc": ("seobridge.claimPost", "seobridge.editPost"),
     "rest": ("POST /wp-seo-bridge/v1/claim/<id>", "POST /wp/v2/posts/<id>"),
 }
-
-
-@pytest.fixture(params=["xmlrpc", "rest"])
-def transport(request) -> str:
-    return request.param
-
-
-def site_cfg(wp, account=None, transport="xmlrpc", secret=None, **kw):
-    account = account or wp.bot
-    # REST logs in with an application password (the normal one counts as anonymous there); XML-RPC takes both.
-    if secret is None:
-        secret = account.app_password if transport in ("rest", "auto") else account.password
-    os.environ["WPSB_TEST_PASSWORD"] = secret
-    return parse({"sites": [{"name": "local", "url": wp.url, "user": account.user, "transport": transport,
-                             "password_env": "WPSB_TEST_PASSWORD", "min_quiet_minutes": 0, **kw}]}).sites[0]
-
-
-def engine(handle) -> Engine:
-    return Engine(llm=gateway(handle), model="mistral-large-latest")
-
-
-def one_pass(wp, handle, account=None, daemon_id="test-daemon", transport="xmlrpc", **kw):
-    gw = make_wordpress(site_cfg(wp, account, transport))
-    return gw, run_pass(gw, engine(handle), daemon_id=daemon_id, opt_in="tag", opt_in_tag=TAG,
-                        quiet=timedelta(0), **kw)
-
-
-def snapshot(wp, post_id: int) -> dict:
-    p = wp.call("wp.getPost", wp.admin, post_id,
-                ["post_title", "post_content", "post_status", "post_modified_gmt", "post_name", "custom_fields"])
-    p["custom_fields"] = sorted((f["key"], f["value"]) for f in p["custom_fields"])
-    p["post_modified_gmt"] = str(p["post_modified_gmt"])
-    return p
-
-
-def meta(post: dict) -> dict:
-    return dict(post["custom_fields"])
-
-
-@pytest.fixture
-def site(reset):
-    reset.option("wp_seo_bridge_sync_enabled", "1")
-    return reset
 
 
 def test_seed_draft_becomes_a_pending_french_seo_article(site, standin, transport):

@@ -12,9 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.conftest import Account
-from tests.integration.test_sync import REPO, TAG, engine, meta, seed_text, site, site_cfg, snapshot  # noqa: F401
-from tests.standin_fixture import standin, standin_server  # noqa: F401
+from tests.support.sync import REPO, TAG, engine, meta, seed_text, site_cfg, snapshot
+from tests.support.wordpress import Account
 from wp_seo_bridge.gateways.wordpress.auto import AutoGateway
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, PluginMissing, SiteDown
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.judge import SITE_URL, judge_command, run_judge
 from wp_seo_bridge import check
 from wp_seo_bridge.pipeline import judge
 
@@ -85,8 +86,6 @@ def test_the_predicted_readability_rating_agrees_with_yoast(cases, verdicts, cas
 def test_a_description_green_without_the_date_is_not_green_in_yoasts_editor(cases):
     # 148 characters: green for yoastseo alone, "too long" once the editor's date is counted (what editors
     # saw on our pushed posts); our check follows the editor.
-    from tests.judge.conftest import judge_command, run_judge
-
     case = next(c for c in cases if c.kind == "good")
     description = (case.article.meta_description + " " + "x" * 200)[:148]
     article = case.article.model_copy(update={"meta_description": description})
@@ -100,7 +99,6 @@ def test_a_description_green_without_the_date_is_not_green_in_yoasts_editor(case
 
 def test_predicted_scores_are_the_judges(cases, verdicts, case_name):
     # What we store as Yoast's score meta: the judge's SEO and readability scores, from our findings + HTML.
-    from tests.judge.conftest import SITE_URL
     from wp_seo_bridge.check.scores import predict
 
     case = _case(cases, case_name)

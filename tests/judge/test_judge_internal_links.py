@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests import corpus
-from tests.judge.conftest import FIXTURES, judge_command, run_judge
+from tests.support import corpus
+from tests.support.judge import FIXTURES, judge_command, run_judge
 from wp_seo_bridge import relate
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import Article

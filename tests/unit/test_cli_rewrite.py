@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.standin_fixture import TEST_KEY, standin, standin_server  # noqa: F401
+from tests.support.standin import TEST_KEY
 from wp_seo_bridge.cli import decode_draft, main
 
 SEED = (Path(__file__).resolve().parents[2] / "wp_seo_bridge/standin/fixtures/sources/seed-fr.txt").read_text("utf-8")

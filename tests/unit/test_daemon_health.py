@@ -8,7 +8,6 @@ import xmlrpc.client
 
 import pytest
 
-from tests.standin_fixture import standin, standin_server  # noqa: F401
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.daemon.scheduler import STALE_GRACE_S, STALE_PERIODS, Daemon

@@ -1,5 +1,5 @@
 """Attacks from hostile servers against the gateways (issue 11), each against a real socket on this
-machine (tests/hostile.py): the URL is the seam, nothing of ours is patched."""
+machine (tests/support/hostile.py): the URL is the seam, nothing of ours is patched."""
 from __future__ import annotations
 
 import time
@@ -7,7 +7,7 @@ import xmlrpc.client
 
 import pytest
 
-from tests.standin_fixture import TEST_KEY, standin, standin_server  # noqa: F401
+from tests.support.standin import TEST_KEY
 from wp_seo_bridge.config import is_loopback, parse
 from wp_seo_bridge.gateways.mistral import MistralGateway, MistralSettings, SettingsError
 from wp_seo_bridge.gateways.wordpress.errors import InsecureTransport, SiteDown, WordPressError

@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
-from tests.unit.test_mistral_gateway import ARTICLE, MESSAGES
+from tests.support.standin import ARTICLE, MESSAGES, gateway
 from wp_seo_bridge.gateways.mistral import Malformed, Rejected, ServerError, Truncated
 from wp_seo_bridge.model import Article
 

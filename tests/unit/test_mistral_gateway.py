@@ -9,24 +9,13 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.standin_fixture import TEST_KEY, fast_settings, gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import ARTICLE, MESSAGES, TEST_KEY, gateway
 from wp_seo_bridge.gateways.mistral import (
     AuthError, Malformed, MistralGateway, MistralSettings, NoLimit, RateLimited, Rejected, ServerError, SettingsError,
     Timeout, Truncated, article_schema,
 )
 from wp_seo_bridge.daemon.limiter import RateLimiter
 from wp_seo_bridge.model import Article, Usage
-
-ARTICLE = {
-    "title": "Titre", "seo_title": "Jardin partagé : le guide", "meta_description": "Une description.",
-    "focus_keyphrase": "jardin partagé", "slug": "jardin-partage",
-    "intro": [{"type": "paragraph", "text": "Le jardin partagé du quartier.", "items": [], "ordered": False,
-               "cite": "", "ref": ""}],
-    "sections": [{"level": 2, "heading": "Pourquoi", "blocks": [
-        {"type": "quote", "text": "On cultive ensemble", "items": [], "ordered": False, "cite": "Ana", "ref": ""}]}],
-}
-MESSAGES = [{"role": "system", "content": "règles"}, {"role": "user", "content": "brouillon"}]
-
 
 class RecordingLimiter(NoLimit):
     def __init__(self):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import corpus
+from tests.support import corpus
 from wp_seo_bridge import relate
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import PublishedPost

@@ -5,7 +5,7 @@ from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import Article, Block, Section
 from wp_seo_bridge.render import dialect, normalise_slug, render, yoast_fields
 
-from test_extract import EMBED, GUTENBERG, IMAGE, LINK, SHORTCODE, TABLE, THIRD_PARTY
+from tests.support.gutenberg import EMBED, GUTENBERG, IMAGE, LINK, SHORTCODE, TABLE, THIRD_PARTY
 
 
 def article(intro=(), sections=(), **fields) -> Article:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import gateway
 from wp_seo_bridge.gateways.mistral import AuthError
 from wp_seo_bridge.model import Article, Finding, KeptRewrite, Report, Source
 from wp_seo_bridge.rewrite import RewriteResult, build_messages, describe_protected, repair_message, rewrite

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import gateway
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.model import Finding, Report, Source
 from wp_seo_bridge.rewrite import build_messages, rewrite

@@ -16,7 +16,7 @@ import pytest
 import requests
 from mistralai.client import Mistral
 
-from tests.standin_fixture import TEST_FIXTURES, TEST_KEY, standin, standin_server  # noqa: F401
+from tests.support.standin import TEST_FIXTURES, TEST_KEY
 from wp_seo_bridge.model import Article
 from wp_seo_bridge.standin import LABEL, LABEL_HEADER, load_fixtures, start_in_thread
 

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from mistralai.client import Mistral, errors
 
-from tests.standin_fixture import TEST_KEY, standin, standin_server  # noqa: F401
+from tests.support.standin import TEST_KEY
 
 TINY = "ZZ-STANDIN-TINY-7F3"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wp_seo_bridge.model import PublishedPost
 
-HERE = Path(__file__).parent / "fixtures" / "corpus"
+HERE = Path(__file__).parents[1] / "fixtures" / "corpus"
 
 
 @dataclass(frozen=True)
