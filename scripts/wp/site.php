@@ -180,7 +180,7 @@ function wpsb_cli_install( string $locale ): void {
 /** Posts, pages, attachments, revisions, their meta, comments and terms (default category kept). */
 function wpsb_cli_delete_content(): void {
 	global $wpdb;
-	$wpdb->query( "DELETE FROM {$wpdb->posts} WHERE post_type IN ('post', 'page', 'revision', 'attachment', 'wp_block')" );
+	$wpdb->query( "DELETE FROM {$wpdb->posts} WHERE post_type IN ('post', 'page', 'revision', 'attachment', 'wp_block', 'wpsb_proposal')" );
 	$wpdb->query( "DELETE pm FROM {$wpdb->postmeta} pm LEFT JOIN {$wpdb->posts} p ON p.ID = pm.post_id WHERE p.ID IS NULL" );
 	$wpdb->query( "DELETE tr FROM {$wpdb->term_relationships} tr LEFT JOIN {$wpdb->posts} p ON p.ID = tr.object_id WHERE p.ID IS NULL" );
 	$wpdb->query( "DELETE FROM {$wpdb->comments}" );

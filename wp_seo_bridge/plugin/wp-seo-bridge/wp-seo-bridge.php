@@ -34,6 +34,8 @@ require_once __DIR__ . '/includes/notify.php';  // the review e-mail
 require_once __DIR__ . '/includes/review-operations.php';  // review state, approve/reject (no output)
 require_once __DIR__ . '/includes/review-requests.php';  // admin-post.php handlers of those
 require_once __DIR__ . '/includes/review-views.php';  // panel, notices, Posts list
+require_once __DIR__ . '/includes/refresh.php';  // published posts: proposals an editor approves (no output)
+require_once __DIR__ . '/includes/refresh-views.php';  // their settings field, actions, Posts view, box, diff
 if ( is_admin() ) {
 	require_once __DIR__ . '/includes/settings.php';
 }
@@ -61,6 +63,8 @@ function wpsb_hooks(): void {
 	wpsb_review_operations_hooks();
 	wpsb_review_requests_hooks();
 	wpsb_review_views_hooks();
+	wpsb_refresh_hooks();
+	wpsb_refresh_views_hooks();
 }
 
 /** The French (and any other) translation shipped in languages/; a site's own in wp-content/languages wins. */

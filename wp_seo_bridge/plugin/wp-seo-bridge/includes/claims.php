@@ -235,6 +235,9 @@ function wpsb_claim( int $post_id, string $expect_hash, string $daemon, int $ttl
 	if ( $ttl < 1 ) {
 		return wpsb_error( 400, 'wpsb_bad_ttl', 'ttl_seconds must be a positive number of seconds.' );
 	}
+	if ( wpsb_claims_live_post( $post_id ) ) {
+		return wpsb_refresh_claim( $post_id, $expect_hash, $daemon, $ttl );  // includes/refresh.php
+	}
 	$post = wpsb_locked_post_for_daemon( $post_id );
 	if ( is_wp_error( $post ) ) {
 		return $post;
@@ -278,6 +281,9 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 	if ( ! in_array( $state['state'], WPSB_RECORDABLE_STATES, true ) ) {
 		return wpsb_error( 400, 'wpsb_bad_state', 'recordState records only a failure or a release.' );
 	}
+	if ( wpsb_claims_live_post( $post_id ) ) {
+		return wpsb_refresh_record( $post_id, $daemon, $state, $state_json );  // includes/refresh.php
+	}
 	$post = wpsb_locked_post_for_daemon( $post_id );
 	if ( is_wp_error( $post ) ) {
 		return $post;
@@ -292,6 +298,12 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 	}
 	wpsb_write_state( $post_id, $state_json );
 	return true;
+}
+
+/** A published or scheduled post: the daemon's claim and records go to its refresh (includes/refresh.php). */
+function wpsb_claims_live_post( int $post_id ): bool {
+	$post = $post_id > 0 ? get_post( $post_id ) : null;
+	return $post && function_exists( 'wpsb_refresh_is_live' ) && wpsb_refresh_is_live( $post );
 }
 
 /** The plugin's own write of the bookkeeping (claims, records, review decisions): past the meta gate of meta.php. */
@@ -393,24 +405,26 @@ function wpsb_keep_original( WP_Post $post ): void {
 /** What seobridge.info / GET info answer, for the current user. */
 function wpsb_site_info(): array {
 	return array(
-		'version'         => WPSB_VERSION,
+		'version'           => WPSB_VERSION,
 		// The daemon writes the block markup this version's editor saves (6.1 and 7.1 differ).
-		'wp_version'      => get_bloginfo( 'version' ),
+		'wp_version'        => get_bloginfo( 'version' ),
 		// Links to this host are internal for Yoast; its version decides how its editor totals its scores.
-		'home_url'        => home_url( '/' ),
-		'yoast_version'   => defined( 'WPSEO_VERSION' ) ? (string) WPSEO_VERSION : '',
-		'sync_enabled'    => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
-		'opt_in'          => wpsb_option( 'wp_seo_bridge_opt_in' ),
-		'opt_in_tag'      => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
-		'can_publish'     => current_user_can( 'publish_posts' ),
+		'home_url'          => home_url( '/' ),
+		'yoast_version'     => defined( 'WPSEO_VERSION' ) ? (string) WPSEO_VERSION : '',
+		'sync_enabled'      => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
+		// Published posts too (includes/refresh.php): the daemon lists them only then.
+		'refresh_enabled'   => function_exists( 'wpsb_refresh_enabled' ) && wpsb_refresh_enabled(),
+		'opt_in'            => wpsb_option( 'wp_seo_bridge_opt_in' ),
+		'opt_in_tag'        => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
+		'can_publish'       => current_user_can( 'publish_posts' ),
 		// Other people's keyphrases (drafts, private posts) only for those who may edit others' posts.
-		'used_keyphrases' => current_user_can( 'edit_others_posts' ) ? wpsb_used_keyphrases() : array(),
+		'used_keyphrases'   => current_user_can( 'edit_others_posts' ) ? wpsb_used_keyphrases() : array(),
 		// A bracketed phrase is a shortcode only if the site registers it.
-		'shortcodes'      => array_map( 'strval', array_keys( $GLOBALS['shortcode_tags'] ?? array() ) ),
+		'shortcodes'        => array_map( 'strval', array_keys( $GLOBALS['shortcode_tags'] ?? array() ) ),
 		// What kses lets this account save (nothing is filtered with unfiltered_html): the daemon fails a
 		// draft whose elements WordPress would strip instead of pushing a silently stripped article.
-		'unfiltered_html' => current_user_can( 'unfiltered_html' ),
-		'allowed_html'    => current_user_can( 'unfiltered_html' ) ? array() : wpsb_allowed_html(),
+		'unfiltered_html'   => current_user_can( 'unfiltered_html' ),
+		'allowed_html'      => current_user_can( 'unfiltered_html' ) ? array() : wpsb_allowed_html(),
 		'allowed_protocols' => array_values( array_map( 'strval', wp_allowed_protocols() ) ),
 	);
 }

@@ -92,6 +92,11 @@ function wpsb_notify_pending() {
 		$state = wpsb_review_state( $post->ID );
 		if ( 'pending' === $post->post_status && $state && 'rewritten' === $state['state'] ) {
 			$posts[] = array( $post, $state );
+		} elseif ( function_exists( 'wpsb_refresh_mail_state' ) ) {
+			$state = wpsb_refresh_mail_state( $post );  // a refresh proposal for a published post
+			if ( $state ) {
+				$posts[] = array( $post, $state );
+			}
 		}
 	}
 	$to = $posts ? wpsb_notify_recipients() : array();
@@ -143,6 +148,9 @@ function wpsb_notify_message( array $posts ): array {
 			number_format_i18n( (int) ( $state['words'] ?? 0 ) ),
 			$warnings
 		);
+		if ( 'refresh' === ( $state['kind'] ?? '' ) ) {
+			$lines[] = '  ' . __( 'Refresh of a published post: the live post is unchanged until an editor approves the proposal.', 'wp-seo-bridge' );
+		}
 		$lines[] = '  ' . admin_url( 'post.php?post=' . $post->ID . '&action=edit' );
 		$lines[] = '';
 	}

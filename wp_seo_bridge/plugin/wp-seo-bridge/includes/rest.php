@@ -208,6 +208,9 @@ function wpsb_rest_claim( WP_REST_Request $request ) {
 	if ( is_wp_error( $result ) ) {
 		return wpsb_rest_error( $result );
 	}
+	if ( wpsb_claims_live_post( $post_id ) ) {
+		return rest_ensure_response( wpsb_refresh_rest_post( get_post( $post_id ) ) );  // the bot may not read it in context=edit
+	}
 	$read = new WP_REST_Request( 'GET', "/wp/v2/posts/$post_id" );
 	$read->set_param( 'context', 'edit' );
 	return rest_do_request( $read );

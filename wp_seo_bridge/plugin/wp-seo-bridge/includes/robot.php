@@ -93,7 +93,7 @@ function wpsb_robot_rest_refusal( WP_REST_Request $request ): string {
 	if ( in_array( $method, array( 'GET', 'HEAD', 'OPTIONS' ), true ) ) {
 		return '';
 	}
-	if ( '/batch/v1' === $route || preg_match( '#^/' . preg_quote( WPSB_REST_NAMESPACE, '#' ) . '/(claim/\d+|state/\d+|notify)$#', $route ) ) {
+	if ( '/batch/v1' === $route || preg_match( '#^/' . preg_quote( WPSB_REST_NAMESPACE, '#' ) . '/(claim/\d+|state/\d+|propose/\d+|notify)$#', $route ) ) {
 		return '';
 	}
 	if ( ! preg_match( '#^/wp/v2/posts/\d+$#', $route ) || 'DELETE' === $method ) {
@@ -132,8 +132,19 @@ function wpsb_robot_may_not_save( $maybe_empty, $postarr ) {
 		return $maybe_empty;
 	}
 	$post_id = (int) ( $postarr['ID'] ?? 0 );
+	if ( 'wpsb_proposal' === ( $postarr['post_type'] ?? '' ) ) {
+		// A refresh proposal, only inside the plugin's guarded proposeRefresh for that very live post.
+		$parent = (int) ( $postarr['post_parent'] ?? 0 );
+		$stored = $post_id ? get_post( $post_id ) : null;
+		$same   = ! $stored || ( 'wpsb_proposal' === $stored->post_type && (int) $stored->post_parent === $parent );
+		return ! ( $parent && $same && (int) ( $GLOBALS['wpsb_proposal_write'] ?? 0 ) === $parent );
+	}
 	if ( 'revision' === ( $postarr['post_type'] ?? '' ) ) {
 		$post_id = (int) ( $postarr['post_parent'] ?? 0 );
+	}
+	// Never a live post (published or scheduled), whatever a guard said: only an editor's Approve changes one.
+	if ( $post_id && in_array( get_post_status( $post_id ), array( 'publish', 'future' ), true ) ) {
+		return true;
 	}
 	return ! ( $post_id && wpsb_is_guarded_post( $post_id ) );
 }

@@ -102,6 +102,9 @@ function wpsb_xmlrpc_claim_post( $args ) {
 	if ( is_wp_error( $result ) ) {
 		return wpsb_ixr_error( $result );
 	}
+	if ( wpsb_claims_live_post( (int) $args[3] ) ) {
+		return wpsb_refresh_xmlrpc_struct( get_post( (int) $args[3] ) );  // the bot may not wp.getPost a live post
+	}
 	// _prepare_post is protected: wp.getPost gives the exact core shape (it logs in again, cheaply).
 	return $wp_xmlrpc_server->wp_getPost(
 		array( $args[0], $args[1], $args[2], (int) $args[3], array( 'post', 'terms', 'custom_fields', 'seo_bridge' ) )

@@ -1,0 +1,348 @@
+<?php
+/**
+ * The editors' side of a refresh (includes/refresh.php holds the state and the decisions): the settings field, the
+ * "Refresh SEO" row and bulk actions, Approve / Reject / Roll back, the "SEO refresh proposals" view of the Posts
+ * list, the SEO Bridge refresh box on the live post's edit screen and the live-vs-proposal diff page. Every action
+ * goes through admin-post.php with a per-post nonce and the capability on that very post (checked again by the
+ * operation itself).
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+const WPSB_REFRESH_ACTIONS = array( 'approve', 'reject', 'rollback', 'ask' );
+const WPSB_REFRESH_VIEW    = 'wpsb_refresh';
+const WPSB_REFRESH_DIFF    = 'wpsb-refresh-diff';
+
+/** Every hook of this file. */
+function wpsb_refresh_views_hooks(): void {
+	add_action( 'admin_init', 'wpsb_refresh_register_setting', 20 );
+	foreach ( WPSB_REFRESH_ACTIONS as $action ) {
+		add_action( "admin_post_wpsb_refresh_$action", 'wpsb_refresh_handle' );
+	}
+	add_filter( 'post_row_actions', 'wpsb_refresh_row_actions', 20, 2 );
+	add_filter( 'bulk_actions-edit-post', 'wpsb_refresh_bulk_action' );
+	add_filter( 'handle_bulk_actions-edit-post', 'wpsb_refresh_handle_bulk', 10, 3 );
+	add_filter( 'views_edit-post', 'wpsb_refresh_view' );
+	add_action( 'pre_get_posts', 'wpsb_refresh_filter_list' );
+	add_filter( 'display_post_states', 'wpsb_refresh_post_states', 10, 2 );
+	add_action( 'add_meta_boxes_post', 'wpsb_refresh_add_box' );
+	add_action( 'admin_menu', 'wpsb_refresh_diff_page' );
+	add_action( 'admin_notices', 'wpsb_refresh_notice' );
+}
+
+// --- the setting (Settings → SEO Bridge) -----------------------------------------------------------------
+
+function wpsb_refresh_register_setting(): void {
+	if ( ! defined( 'WPSB_SETTINGS_GROUP' ) ) {
+		return;
+	}
+	register_setting(
+		WPSB_SETTINGS_GROUP,
+		WPSB_REFRESH_OPTION,
+		array(
+			'type'              => 'string',
+			'default'           => '0',
+			'sanitize_callback' => 'wpsb_sanitize_flag',
+		)
+	);
+	add_settings_field( WPSB_REFRESH_OPTION, __( 'Published posts', 'wp-seo-bridge' ), 'wpsb_refresh_field', WPSB_SETTINGS_PAGE, 'wpsb_main' );
+}
+
+function wpsb_refresh_field(): void {
+	printf(
+		'<input type="hidden" name="%1$s" value="0"><label><input type="checkbox" id="%1$s" name="%1$s" value="1" %2$s> %3$s</label><p class="description">%4$s</p>',
+		esc_attr( WPSB_REFRESH_OPTION ),
+		checked( wpsb_refresh_enabled(), true, false ),
+		esc_html__( 'Also refresh published posts', 'wp-seo-bridge' ),
+		esc_html__( 'Published and scheduled posts with the opt-in tag, or marked with “Refresh SEO” in the Posts list, get a proposed new version. The live post stays as it is until an editor approves the proposal.', 'wp-seo-bridge' )
+	);
+}
+
+// --- actions -------------------------------------------------------------------------------------------
+
+function wpsb_refresh_nonce_action( int $post_id ): string {
+	return "wpsb_refresh_$post_id";
+}
+
+/** Raw URL: escape it where it is printed. */
+function wpsb_refresh_action_url( string $action, int $post_id ): string {
+	return add_query_arg(
+		array(
+			'action'   => "wpsb_refresh_$action",
+			'post'     => $post_id,
+			'_wpnonce' => wp_create_nonce( wpsb_refresh_nonce_action( $post_id ) ),
+		),
+		admin_url( 'admin-post.php' )
+	);
+}
+
+function wpsb_refresh_diff_url( int $post_id ): string {
+	return add_query_arg(
+		array(
+			'page' => WPSB_REFRESH_DIFF,
+			'post' => $post_id,
+		),
+		admin_url( 'edit.php' )
+	);
+}
+
+function wpsb_refresh_handle(): void {
+	$action  = substr( (string) current_action(), strlen( 'admin_post_wpsb_refresh_' ) );
+	$post_id = absint( $_REQUEST['post'] ?? 0 );
+	check_admin_referer( wpsb_refresh_nonce_action( $post_id ) );  // dies with 403 on a forged or stale link
+
+	$result = match ( $action ) {
+		'approve' => wpsb_refresh_approve( $post_id ),
+		'reject' => wpsb_refresh_reject( $post_id ),
+		'rollback' => wpsb_refresh_rollback( $post_id ),
+		'ask' => wpsb_refresh_ask( $post_id ),
+	};
+	if ( is_wp_error( $result ) ) {
+		$status = (int) ( $result->get_error_data()['status'] ?? 500 );
+		wp_die(
+			esc_html( $result->get_error_message() ),
+			esc_html__( 'SEO Bridge', 'wp-seo-bridge' ),
+			array(
+				'response'  => 401 === $status ? 403 : $status,  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- an HTTP status code (int), not output
+				'back_link' => true,
+			)
+		);
+	}
+	$back = remove_query_arg( array( 'wpsb_refresh_done', 'wpsb_post' ), wp_get_referer() ? wp_get_referer() : get_edit_post_link( $post_id, 'url' ) );
+	wp_safe_redirect(
+		add_query_arg(
+			array(
+				'wpsb_refresh_done' => $action,
+				'wpsb_post'         => $post_id,
+			),
+			$back
+		)
+	);
+	exit;
+}
+
+function wpsb_refresh_bulk_action( array $actions ): array {
+	if ( wpsb_refresh_enabled() ) {
+		$actions['wpsb_refresh_ask'] = __( 'Refresh SEO', 'wp-seo-bridge' );
+	}
+	return $actions;
+}
+
+/** Core checked the list's nonce (bulk-posts); each post is checked on its own by wpsb_refresh_ask(). */
+function wpsb_refresh_handle_bulk( $redirect, $action, $post_ids ): string {
+	if ( 'wpsb_refresh_ask' !== $action ) {
+		return (string) $redirect;
+	}
+	$asked = 0;
+	foreach ( array_map( 'intval', (array) $post_ids ) as $post_id ) {
+		$asked += true === wpsb_refresh_ask( $post_id ) ? 1 : 0;
+	}
+	return add_query_arg( 'wpsb_refresh_asked', $asked, (string) $redirect );
+}
+
+function wpsb_refresh_notice(): void {
+	// Display only, after our own redirect (the action checked its nonce).
+	$done  = sanitize_key( $_GET['wpsb_refresh_done'] ?? '' );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+	$asked = isset( $_GET['wpsb_refresh_asked'] ) ? absint( $_GET['wpsb_refresh_asked'] ) : -1;  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+	$texts = array(
+		'approve'  => __( 'SEO refresh approved: the live post now has the new text and SEO fields (same URL).', 'wp-seo-bridge' ),
+		'reject'   => __( 'SEO refresh proposal rejected: the live post is unchanged.', 'wp-seo-bridge' ),
+		'rollback' => __( 'SEO refresh rolled back: the previous text and SEO fields are live again.', 'wp-seo-bridge' ),
+		'ask'      => __( 'SEO Bridge will propose a refresh at its next pass.', 'wp-seo-bridge' ),
+	);
+	$text  = $texts[ $done ] ?? ( $asked >= 0 ? $texts['ask'] : '' );
+	if ( '' !== $text ) {
+		printf( '<div class="notice notice-success is-dismissible wpsb-refresh-done"><p>%s</p></div>', esc_html( $text ) );
+	}
+}
+
+/**
+ * THE actions a user has on a live post's refresh, used by every view (row actions, the edit screen's box).
+ *
+ * @return array<string, array{label: string, url: string}>
+ */
+function wpsb_refresh_actions_for( WP_Post $post ): array {
+	if ( ! wpsb_refresh_is_live( $post ) || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return array();
+	}
+	$state    = wpsb_refresh_state( $post->ID );
+	$stage    = $state ? $state['state'] : '';
+	$proposal = 'rewritten' === $stage ? wpsb_refresh_proposal( $post->ID ) : null;
+	$publish  = current_user_can( 'publish_post', $post->ID );
+	$actions  = array();
+	if ( $proposal ) {
+		$actions['diff'] = array(
+			'label' => __( 'Compare live and proposal', 'wp-seo-bridge' ),
+			'url'   => wpsb_refresh_diff_url( $post->ID ),
+		);
+		if ( $publish ) {
+			$actions['approve'] = array(
+				'label' => __( 'Approve refresh', 'wp-seo-bridge' ),
+				'url'   => wpsb_refresh_action_url( 'approve', $post->ID ),
+			);
+		}
+		$actions['reject'] = array(
+			'label' => __( 'Reject refresh', 'wp-seo-bridge' ),
+			'url'   => wpsb_refresh_action_url( 'reject', $post->ID ),
+		);
+		return $actions;
+	}
+	if ( 'approved' === $stage && $publish && get_post_meta( $post->ID, WPSB_REFRESH_BEFORE, true ) ) {
+		$actions['rollback'] = array(
+			'label' => __( 'Roll back refresh', 'wp-seo-bridge' ),
+			'url'   => wpsb_refresh_action_url( 'rollback', $post->ID ),
+		);
+	}
+	if ( wpsb_refresh_enabled() && 'claimed' !== $stage && '1' !== (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true ) ) {
+		$actions['ask'] = array(
+			'label' => __( 'Refresh SEO', 'wp-seo-bridge' ),
+			'url'   => wpsb_refresh_action_url( 'ask', $post->ID ),
+		);
+	}
+	return $actions;
+}
+
+function wpsb_refresh_row_actions( array $actions, WP_Post $post ): array {
+	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
+		$actions[ "wpsb_refresh_$name" ] = sprintf( '<a class="wpsb-refresh-%s" href="%s">%s</a>', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
+	}
+	return $actions;
+}
+
+// --- the Posts list view ---------------------------------------------------------------------------------
+
+function wpsb_refresh_meta_query(): array {
+	return array(
+		array(
+			'key'     => WPSB_REFRESH_KEY,
+			'value'   => '"state"[[:space:]]*:[[:space:]]*"rewritten"',
+			'compare' => 'REGEXP',
+		),
+	);
+}
+
+function wpsb_refresh_listing(): bool {
+	global $pagenow;
+	return is_admin() && 'edit.php' === $pagenow && ! empty( $_GET[ WPSB_REFRESH_VIEW ] );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter, like core's post_status=
+}
+
+function wpsb_refresh_view( array $views ): array {
+	$count = ( new WP_Query(
+		array(
+			'post_type'      => 'post',
+			'post_status'    => WPSB_REFRESH_STATUSES,
+			'meta_query'     => wpsb_refresh_meta_query(),  // phpcs:ignore WordPress.DB.SlowDBQuery -- one indexed key
+			'fields'         => 'ids',
+			'posts_per_page' => 1,
+		)
+	) )->found_posts;
+	if ( ! $count && ! wpsb_refresh_listing() ) {
+		return $views;
+	}
+	if ( wpsb_refresh_listing() ) {
+		$views = str_replace( array( ' class="current"', ' aria-current="page"' ), '', $views );
+	}
+	$views[ WPSB_REFRESH_VIEW ] = sprintf(
+		'<a href="%s"%s>%s <span class="count">(%s)</span></a>',
+		esc_url( add_query_arg( WPSB_REFRESH_VIEW, 1, admin_url( 'edit.php' ) ) ),
+		wpsb_refresh_listing() ? ' class="current" aria-current="page"' : '',
+		esc_html__( 'SEO refresh proposals', 'wp-seo-bridge' ),
+		number_format_i18n( $count )
+	);
+	return $views;
+}
+
+function wpsb_refresh_filter_list( WP_Query $query ): void {
+	if ( wpsb_refresh_listing() && $query->is_main_query() ) {
+		$query->set( 'post_status', WPSB_REFRESH_STATUSES );
+		$query->set( 'meta_query', wpsb_refresh_meta_query() );
+	}
+}
+
+function wpsb_refresh_post_states( array $states, WP_Post $post ): array {
+	$state = wpsb_refresh_is_live( $post ) ? wpsb_refresh_state( $post->ID ) : null;
+	if ( $state && 'rewritten' === $state['state'] ) {
+		$states['wpsb_refresh'] = __( 'SEO refresh proposed', 'wp-seo-bridge' );
+	}
+	return $states;
+}
+
+// --- the live post's edit screen ---------------------------------------------------------------------------
+
+function wpsb_refresh_add_box( WP_Post $post ): void {
+	if ( wpsb_refresh_is_live( $post ) && ( wpsb_refresh_state( $post->ID ) || wpsb_refresh_enabled() ) ) {
+		add_meta_box( 'wpsb-refresh', __( 'SEO Bridge refresh', 'wp-seo-bridge' ), 'wpsb_refresh_box', 'post', 'side' );
+	}
+}
+
+function wpsb_refresh_box( WP_Post $post ): void {
+	$state = wpsb_refresh_state( $post->ID );
+	$lines = array(
+		'rewritten' => __( 'A refreshed version is proposed. The live post is unchanged until an editor approves it.', 'wp-seo-bridge' ),
+		'approved'  => __( 'The refresh was approved and is live.', 'wp-seo-bridge' ),
+		'rejected'  => __( 'The refresh was rejected or rolled back.', 'wp-seo-bridge' ),
+		'claimed'   => __( 'SEO Bridge is rewriting this post right now.', 'wp-seo-bridge' ),
+		'failed'    => __( 'The refresh failed:', 'wp-seo-bridge' ) . ' ' . (string) ( $state['reason'] ?? '' ),
+	);
+	if ( $state && isset( $lines[ $state['state'] ] ) ) {
+		printf( '<p class="wpsb-refresh-status">%s</p>', esc_html( $lines[ $state['state'] ] ) );
+	}
+	$proposal = $state && 'rewritten' === $state['state'] ? wpsb_refresh_proposal( $post->ID ) : null;
+	if ( $proposal ) {
+		wpsb_refresh_yoast_table( $post, $proposal );
+	}
+	echo '<p class="wpsb-refresh-actions">';
+	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
+		printf( '<a class="button wpsb-refresh-%s" href="%s">%s</a> ', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
+	}
+	echo '</p>';
+}
+
+/** The three Yoast fields, live and proposed. */
+function wpsb_refresh_yoast_table( WP_Post $post, WP_Post $proposal ): void {
+	$names = array(
+		'_yoast_wpseo_title'    => __( 'SEO title', 'wp-seo-bridge' ),
+		'_yoast_wpseo_metadesc' => __( 'meta description', 'wp-seo-bridge' ),
+		'_yoast_wpseo_focuskw'  => __( 'focus keyphrase', 'wp-seo-bridge' ),
+	);
+	$live  = wpsb_refresh_yoast( $post->ID );
+	$new   = wpsb_refresh_yoast( $proposal->ID );
+	echo '<table class="widefat striped wpsb-refresh-yoast"><thead><tr><th></th><th>' . esc_html__( 'Live', 'wp-seo-bridge' ) . '</th><th>' . esc_html__( 'Proposed', 'wp-seo-bridge' ) . '</th></tr></thead><tbody>';
+	foreach ( $names as $key => $label ) {
+		printf( '<tr><th>%s</th><td>%s</td><td>%s</td></tr>', esc_html( $label ), esc_html( $live[ $key ] ), esc_html( $new[ $key ] ) );
+	}
+	echo '</tbody></table>';
+}
+
+// --- the diff page (live vs proposal, core's text diff) ---------------------------------------------------
+
+function wpsb_refresh_diff_page(): void {
+	// Registered under Posts so its URL and capability work, then taken out of the menu: it is reached by links.
+	add_submenu_page( 'edit.php', __( 'SEO refresh: live and proposal', 'wp-seo-bridge' ), '', 'edit_posts', WPSB_REFRESH_DIFF, 'wpsb_refresh_render_diff' );
+	remove_submenu_page( 'edit.php', WPSB_REFRESH_DIFF );
+}
+
+function wpsb_refresh_render_diff(): void {
+	$post_id  = absint( $_GET['post'] ?? 0 );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a read-only page; rights checked on the post
+	$post     = get_post( $post_id );
+	$proposal = $post ? wpsb_refresh_proposal( $post->ID ) : null;
+	if ( ! $post || ! $proposal || ! current_user_can( 'edit_post', $post->ID ) ) {
+		wp_die( esc_html__( 'This post has no SEO refresh proposal waiting.', 'wp-seo-bridge' ), 404 );
+	}
+	$labels = array(
+		'title_left'  => __( 'Live', 'wp-seo-bridge' ),
+		'title_right' => __( 'Proposed', 'wp-seo-bridge' ),
+	);
+	echo '<div class="wrap"><h1>' . esc_html( get_admin_page_title() ) . ': ' . esc_html( get_the_title( $post ) ) . '</h1>';
+	wpsb_refresh_yoast_table( $post, $proposal );
+	// wp_text_diff() escapes both texts itself.
+	echo wp_text_diff( $post->post_title, $proposal->post_title, $labels );  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core's diff table, texts escaped by it
+	echo wp_text_diff( $post->post_content, $proposal->post_content, $labels );  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core's diff table, texts escaped by it
+	echo '<p class="wpsb-refresh-actions">';
+	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
+		if ( 'diff' !== $name ) {
+			printf( '<a class="button wpsb-refresh-%s" href="%s">%s</a> ', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
+		}
+	}
+	echo '</p></div>';
+}
