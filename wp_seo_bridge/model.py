@@ -67,6 +67,7 @@ class DraftSummary:
     content_hash: str  # source_hash(title, content), computed server-side by the plugin
     state: "BridgeState | None"  # our bookkeeping, if any
     locked_by: int | None  # user id holding the editor lock, None when free
+    kind: Literal["draft", "refresh"] = "draft"  # refresh: a published/scheduled post, rewritten as a proposal
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Draft:
     tags: tuple[str, ...]
     meta: dict[str, MetaField] = field(default_factory=dict)
     slug: str = ""  # post_name; usually empty on a draft
+    kind: Literal["draft", "refresh"] = "draft"  # refresh: the push makes a proposal, the live post is untouched
 
     @property
     def hash(self) -> str:
@@ -371,7 +373,7 @@ class KeptRewrite:
 class Outcome:
     site: str
     post_id: str
-    result: Literal["rewritten", "skipped", "failed"]
+    result: Literal["rewritten", "refreshed", "skipped", "failed"]  # refreshed: a published post's proposal
     reason: str = ""
     source_hash: str = ""
     model: str = ""

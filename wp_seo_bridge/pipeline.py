@@ -14,7 +14,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from . import check, relate, render
 from .check.scores import predict as predict_scores
@@ -297,7 +297,8 @@ class PassReport:
     def total_line(self) -> str:
         tail = f"; {self.stopped}" if self.stopped else ""
         sent = f", {self.batched} sent in a batch job" if self.batched else ""
-        return (f"{self.site}: {self.count('rewritten')} rewritten, {len(self.skipped)} skipped, "
+        refreshed = f", {self.count('refreshed')} refreshed (proposals)" if self.count("refreshed") else ""
+        return (f"{self.site}: {self.count('rewritten')} rewritten{refreshed}, {len(self.skipped)} skipped, "
                 f"{self.count('failed')} failed{sent}, {self.ignored} not opted in{tail}")
 
 
@@ -370,8 +371,17 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
     ledger.settle(version, "pushed")
     resumed = f", resumed from {r.resumed.calls} kept answer(s)" if r.resumed.calls else ""
     added = f", {len(r.links)} internal link{'s' if len(r.links) > 1 else ''}" if r.links else ""
-    return out("rewritten", f"keyphrase “{r.article.focus_keyphrase}”, {r.words} words{added}{resumed}",
+    done = ("refreshed", "proposal for the published post, ") if draft.kind == "refresh" else ("rewritten", "")
+    return out(done[0], f"{done[1]}keyphrase “{r.article.focus_keyphrase}”, {r.words} words{added}{resumed}",
                usage=r.usage, seconds=elapsed())
+
+
+def listing(wp: WordPressGateway, info: SiteInfo) -> Iterator[DraftSummary]:
+    """The drafts, then (when the site's admin allows it) the published posts opted in for a refresh: one
+    more listing request per pass, and the same calls per post as a draft."""
+    yield from wp.list_drafts()
+    if info.refresh_enabled:
+        yield from wp.list_refresh()
 
 
 def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
@@ -471,7 +481,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
         log.warning("%s: the daemon's account can publish posts; a role without publish_posts "
                     "(seo_bridge_bot) makes 'never publishes' a property of WordPress", wp.site)
     rule = Rule(opt_in=info.opt_in or opt_in, tag=info.opt_in_tag or opt_in_tag, quiet=quiet, daemon_id=daemon_id)
-    decisions: list[Decision] = select(wp.list_drafts(), rule, now or datetime.now(timezone.utc))
+    decisions: list[Decision] = select(listing(wp, info), rule, now or datetime.now(timezone.utc))
     _forget_gone_versions(wp.site, decisions, engine, ledger, report, on_outcome, on_done)
     budget = budget or Unlimited()
     todo: list[DraftSummary] = []
@@ -557,7 +567,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
     while pending:
         _emit(report, on_outcome, _result(pending.popleft()))
     report.stopped, report.refused = gate.stopped, gate.refused
-    _notify(wp, report.count("rewritten"))
+    _notify(wp, report.count("rewritten") + report.count("refreshed"))
     return report
 
 

@@ -198,8 +198,9 @@ def format_status(d: dict) -> str:
     for title, key in (("Totals today:", "today"), ("Totals since the start:", "all_time")):
         if d[key]:
             out += ["", title + " (drafts by their latest outcome; calls and cost from every paid answer)"]
-            out += _table(["site", "rewritten", "failed", "to retry", "skipped", "attempts", "calls", "tokens", "EUR"], [
-                [site, str(t["rewritten"]), str(t["failed"]), str(t["waiting"]), str(t["skipped"]),
+            out += _table(["site", "rewritten", "refreshed", "failed", "to retry", "skipped", "attempts", "calls",
+                           "tokens", "EUR"], [
+                [site, str(t["rewritten"]), str(t.get("refreshed", 0)), str(t["failed"]), str(t["waiting"]), str(t["skipped"]),
                  str(t["attempts"]), str(t["calls"]), f"{t['tokens']:,}", _eur(t)] for site, t in d[key].items()])
     if d.get("drafts"):
         out += ["", f"Drafts, latest outcome ({len(d['drafts'])}):"]

@@ -174,6 +174,7 @@ class Totals:
     skipped: int = 0
     failed: int = 0
     tokens: int = 0
+    refreshed: int = 0  # published posts' versions given a refresh proposal (drafts are "rewritten")
     cost_eur: float = 0.0
     waiting: int = 0  # failed for a transient cause, to be tried again
     attempts: int = 0
@@ -341,7 +342,8 @@ class JobLog:
         with self._lock:
             finals = self._conn.execute(
                 "SELECT a.site, SUM(a.outcome='rewritten'), SUM(a.outcome='skipped'), "
-                "SUM(a.outcome='failed' AND a.again=''), SUM(a.outcome='failed' AND a.again!='') FROM attempts a "
+                "SUM(a.outcome='failed' AND a.again=''), SUM(a.outcome='failed' AND a.again!=''), "
+                "SUM(a.outcome='refreshed') FROM attempts a "
                 "JOIN (SELECT MAX(id) AS id FROM attempts WHERE at >= ? GROUP BY site, post_id, source_hash) l "
                 "ON a.id = l.id GROUP BY a.site", (since,)).fetchall()
             skipped = dict(self._conn.execute(
@@ -355,7 +357,8 @@ class JobLog:
                 "WHERE calls > 0 AND at >= ?) GROUP BY site", (since, since)).fetchall()
         out: dict[str, dict] = {}
         for r in finals:
-            out.setdefault(r[0], {}).update(rewritten=int(r[1]), failed=int(r[3]), waiting=int(r[4]))
+            out.setdefault(r[0], {}).update(rewritten=int(r[1]), failed=int(r[3]), waiting=int(r[4]),
+                                            refreshed=int(r[5] or 0))
         for site, n in skipped.items():
             out.setdefault(site, {})["skipped"] = int(n or 0)
         for site, n in tries.items():

@@ -27,7 +27,8 @@ LATENCY_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 180, 300)
 class Metrics:
     def __init__(self) -> None:
         self.registry = r = CollectorRegistry()
-        self.posts = Counter("wpsb_posts", "Drafts attempted, by site and result", ["site", "result"], registry=r)
+        self.posts = Counter("wpsb_posts", "Posts attempted, by site and result (rewritten: a draft; "
+                             "refreshed: a published post's proposal)", ["site", "result"], registry=r)
         self.tokens = Counter("wpsb_mistral_tokens", "Mistral tokens used", ["direction"], registry=r)
         self.cost = Counter("wpsb_mistral_cost_eur", "Mistral cost in euros of real calls (from mistral.prices)",
                             registry=r)

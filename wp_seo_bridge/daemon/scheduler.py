@@ -203,6 +203,7 @@ class Daemon:
             "switched off" not in report.stopped else logging.INFO
         log.log(level, "%s", report.total_line(), extra={
             "site": site.name, "event": "pass", "rewritten": report.count("rewritten"),
+            "refreshed": report.count("refreshed"),
             "failed": report.count("failed"), "waiting": waiting, "ignored": report.ignored,
             "stopped": report.stopped})
         return report

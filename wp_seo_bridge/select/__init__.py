@@ -31,6 +31,8 @@ def opted_in(summary: DraftSummary, rule: Rule) -> bool:
 
 
 def decide(summary: DraftSummary, rule: Rule, now: datetime) -> Decision:
+    if summary.kind == "refresh":
+        return _decide_refresh(summary, rule, now)
     if summary.status != "draft":
         return Decision(summary, "ignore", f"status {summary.status}: only drafts are touched")
     if not opted_in(summary, rule):
@@ -53,6 +55,33 @@ def decide(summary: DraftSummary, rule: Rule, now: datetime) -> Decision:
         elif h and h == st.source_hash:
             why = f" ({st.reason}); edit the draft to retry" if st.state == "failed" else ""
             return Decision(summary, "skip", f"this version was already {st.state}{why}")
+    if summary.locked_by:
+        return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})")
+    if summary.modified_gmt and now - summary.modified_gmt < rule.quiet:
+        minutes = (now - summary.modified_gmt).total_seconds() / 60
+        return Decision(summary, "skip", f"edited {minutes:.0f} min ago; waiting until it is quiet")
+    return Decision(summary, "rewrite")
+
+
+def _decide_refresh(summary: DraftSummary, rule: Rule, now: datetime) -> Decision:
+    """A published or scheduled post the plugin listed as opted in for a refresh (tag or "Refresh SEO"): at most
+    one proposal per live version. Its state is the live post's refresh bookkeeping."""
+    st, h = summary.state, summary.content_hash
+    if st is not None:
+        if st.state == "claimed":
+            if st.by != rule.daemon_id and not _claim_expired(st.claim_until, now):
+                return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})")
+        elif st.state == "released":
+            pass
+        elif h and h == st.result_hash:
+            return Decision(summary, "skip", "this is our approved refresh: not rewritten again")
+        elif h and h == st.source_hash:
+            why = {"rewritten": "a refresh proposal of this version waits for review",
+                   "rejected": "the refresh of this version was rejected (or rolled back); use “Refresh SEO” to ask again",
+                   "failed": f"this version's refresh failed ({st.reason}); edit the post or use “Refresh SEO”",
+                   }.get(st.state, f"this version was already {st.state}")
+            return Decision(summary, "skip", why)
+        # else: the live post changed since (a stale proposal is replaced by a new one)
     if summary.locked_by:
         return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})")
     if summary.modified_gmt and now - summary.modified_gmt < rule.quiet:

@@ -90,6 +90,9 @@ class AutoGateway:
         # Materialised on the chosen transport: a generator would defer the choice past this call.
         yield from self._call(lambda gw: list(gw.list_drafts()))
 
+    def list_refresh(self) -> Iterator[DraftSummary]:
+        yield from self._call(lambda gw: list(gw.list_refresh()))
+
     def claim(self, summary: DraftSummary, daemon_id: str, ttl_s: int) -> Draft:
         return self._call(lambda gw: gw.claim(summary, daemon_id, ttl_s))
 

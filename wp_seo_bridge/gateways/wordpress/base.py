@@ -39,6 +39,7 @@ class SiteInfo:
     kses: KsesRules | None = None  # what kses lets the bot save; None: unfiltered_html, or not said
     home_url: str = ""  # links to this host are internal links for Yoast
     yoast_version: str = ""  # Yoast SEO's, "" when it is not active: its editor's scoring differs by version
+    refresh_enabled: bool = False  # the admin lets published posts be refreshed (as proposals)
 
     @classmethod
     def from_plugin(cls, raw: dict, site: SiteConfig) -> "SiteInfo":
@@ -65,6 +66,7 @@ class SiteInfo:
                 frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
             home_url=str(raw.get("home_url") or site.url),
             yoast_version=str(raw.get("yoast_version") or ""),
+            refresh_enabled=bool(raw.get("refresh_enabled")),
         )
 
 
@@ -112,6 +114,11 @@ class WordPressGateway(Protocol):
     def notify(self) -> int:
         """End of a pass: the plugin sends the editors ONE e-mail listing the posts its guard stored as
         rewritten and not yet mailed (the plugin keeps that list; the caller names no post)."""
+
+    def list_refresh(self) -> Iterator[DraftSummary]:
+        """The published and scheduled posts opted in for a refresh (``kind="refresh"``), 500 a request; the
+        plugin lists none while the admin's setting is off. Claimed with ``claim_many`` like drafts; their
+        ``push`` writes a proposal, never the live post."""
 
     def list_published(self, modified_since: datetime | None = None) -> PublishedChanges:
         """The published posts (internal-link candidates), 500 a request; with ``modified_since`` only
@@ -191,7 +198,28 @@ def summary(post_id, status: str, modified_gmt, bridge: dict) -> DraftSummary:
         content_hash=bridge.get("content_hash", ""),
         state=parse_state(bridge.get("state", "")),
         locked_by=int(bridge.get("locked_by") or 0) or None,
+        kind="refresh" if bridge.get("kind") == "refresh" else "draft",
     )
+
+
+def refresh_page(raw: dict) -> tuple[list[DraftSummary], int]:
+    """One page of the plugin's listRefresh answer (same struct over XML-RPC and REST): rows, pages."""
+    if not isinstance(raw, dict):
+        raise WordPressError("listRefresh: unexpected answer (not a struct)")
+    rows = [summary(r["id"], str(r.get("status", "")), _iso_utc(r.get("modified_gmt")), r.get("seo_bridge") or {})
+            for r in raw.get("posts") or () if isinstance(r, dict) and r.get("id")]
+    return rows, int(raw.get("pages") or 1)
+
+
+def all_refresh(fetch_page: Callable[[int], dict]) -> Iterator[DraftSummary]:
+    page = 1
+    while True:
+        with readable("listRefresh"):
+            rows, pages = refresh_page(fetch_page(page))
+        yield from rows
+        if page >= pages or not rows:
+            return
+        page += 1
 
 
 PUBLISHED_PAGE_SIZE = 500  # the plugin's maximum for listPublished / /published

@@ -28,6 +28,7 @@ from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChang
 from .base import (
     ClaimRounds,
     PUBLISHED_PAGE_SIZE,
+    all_refresh,
     PostUpdate,
     SiteInfo,
     all_published,
@@ -101,6 +102,7 @@ def draft_from_json(p: dict) -> Draft:
         tags=tuple(str(t) for t in (p.get("seo_bridge") or {}).get("tags") or ()),
         meta=meta,
         slug=p.get("slug") or "",
+        kind="refresh" if (p.get("seo_bridge") or {}).get("kind") == "refresh" else "draft",
     )
 
 
@@ -211,6 +213,8 @@ GUARDED_EDIT = Route("POST", "/wp/v2/posts/{id}", about_post=True)  # core's upd
 RECORD_STATE = Route("POST", f"/{NAMESPACE}/state/{{id}}", about_post=True)
 NOTIFY = Route("POST", f"/{NAMESPACE}/notify")
 PUBLISHED = Route("GET", f"/{NAMESPACE}/published")
+REFRESH = Route("GET", f"/{NAMESPACE}/refresh")
+PROPOSE = Route("POST", f"/{NAMESPACE}/propose/{{id}}", about_post=True)  # a refresh's guarded write
 
 # --- the gateway -----------------------------------------------------------------------
 
@@ -334,9 +338,14 @@ class RestGateway:
                     self._error(int(a.get("status") or 500), a.get("body"), CLAIM)
                     for a in answers]
 
+    def list_refresh(self) -> Iterator[DraftSummary]:
+        return all_refresh(lambda page: self._request(REFRESH, params={"per_page": PAGE_SIZE, "page": page})[0])
+
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         # Core answers an update in context=edit, built after meta and hooks ran: that answer is the read-back.
-        stored, _ = self._request(GUARDED_EDIT, draft.post_id, params={"_fields": STORED_FIELDS},
+        # A live post (refresh) gets a proposal beside it instead, answered the same way.
+        route = PROPOSE if draft.kind == "refresh" else GUARDED_EDIT
+        stored, _ = self._request(route, draft.post_id, params={"_fields": STORED_FIELDS},
                                   body=update_body(draft, update, daemon_id))
         with readable(self.endpoint):
             stored = stored if isinstance(stored, dict) else {}

@@ -35,6 +35,7 @@ from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChang
 from .base import (
     ClaimRounds,
     PUBLISHED_PAGE_SIZE,
+    all_refresh,
     PostUpdate,
     SiteInfo,
     all_published,
@@ -94,6 +95,20 @@ class RecordState(AuthenticatedMethod):
 class NotifyPending(AuthenticatedMethod):
     """The plugin mails the posts its guard marked; the daemon names none."""
     method_name = "seobridge.notifyPending"
+
+
+class ListRefresh(AuthenticatedMethod):
+    """Published/scheduled posts opted in for a refresh: {posts, total, pages} (includes/refresh.php)."""
+
+    method_name = "seobridge.listRefresh"
+    method_args = ("query",)
+
+
+class ProposeRefresh(AuthenticatedMethod):
+    """A refresh's guarded write: the proposal beside the live post, answering {post_status, meta} as stored."""
+
+    method_name = "seobridge.proposeRefresh"
+    method_args = ("post_id", "content")
 
 
 class ListPublished(AuthenticatedMethod):
@@ -183,6 +198,7 @@ def draft_from_struct(s: dict) -> Draft:
         tags=_tags(s.get("terms", [])),
         meta=_meta(s.get("custom_fields", [])),
         slug=s.get("post_name", ""),
+        kind="refresh" if (s.get("seo_bridge") or {}).get("kind") == "refresh" else "draft",
     )
 
 
@@ -339,8 +355,12 @@ class XmlRpcGateway:
             return [self._fault(xmlrpc.client.Fault(int(a.get("faultCode", 0)), str(a.get("faultString", ""))))
                     if isinstance(a, dict) else m.process_result(a[0]) for m, a in zip(methods, answers)]
 
+    def list_refresh(self) -> Iterator[DraftSummary]:
+        return all_refresh(lambda page: self._call(ListRefresh({"page": page, "per_page": PAGE_SIZE})))
+
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
-        stored = self._call(GuardedEdit(int(draft.post_id), edit_struct(draft, update, daemon_id)))
+        write = ProposeRefresh if draft.kind == "refresh" else GuardedEdit  # a live post: a proposal only
+        stored = self._call(write(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         with readable(self.endpoint):
             verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
 
