@@ -18,8 +18,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.integration.test_sync import SOURCES, TAG, engine, seed_text, site_cfg  # noqa: F401
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.sync import SOURCES, TAG, engine, seed_text, site_cfg
 from wp_seo_bridge.model import source_hash
 from wp_seo_bridge.pipeline import run_pass
 from wp_seo_bridge.wiring import make_wordpress
@@ -33,11 +32,6 @@ LIVE_TITLE = "La Chine rejette les allégations"
 #: The per-post calls of a refresh, per transport: the same claim as a draft's, and the proposal's guarded write.
 PER_POST = {"xmlrpc": ("seobridge.claimPost", "seobridge.proposeRefresh"),
             "rest": ("POST /wp-seo-bridge/v1/claim/<id>", "POST /wp-seo-bridge/v1/propose/<id>")}
-
-
-@pytest.fixture(params=["xmlrpc", "rest"])
-def transport(request) -> str:
-    return request.param
 
 
 @pytest.fixture
