@@ -23,14 +23,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Protocol, Sequence
 
-from .extract import extract
 from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
-from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Source, Usage
-from . import relate
-from .pipeline import (_MAX_CHARS_PER_WORD, SENT_IN_BATCH, Budget, Engine, PassReport, Unlimited, _candidates,
-                       _emit, _Gate, _notify, _record_failure, not_claimed, process_draft)
+from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Usage
+from .pipeline import (SENT_IN_BATCH, Budget, Engine, PassReport, Prepared, Unlimited, _candidates, _emit, _Gate,
+                       _notify, _record_failure, authors_fields, not_claimed, prepare, process_draft)
 from .push import release_state
 from .rewrite.rewrite import build_messages, estimate_cost, plan_answer
 from .select import Rule, select
@@ -265,24 +263,16 @@ class _BatchPass:
             return self.done(o, admitted=True)
         return self.done(o, item, admitted=True)
 
-    def _prompt(self, draft: Draft, used: frozenset[str],
-                candidates: Sequence[PublishedPost]) -> tuple[Source | None, list[dict] | None, str]:
-        """The draft as the model sees it and its first call's messages, or why there is none (the
-        synchronous rules)."""
-        limit = self.engine.max_source_words
-        if len(draft.content) > limit * _MAX_CHARS_PER_WORD:
-            return None, None, f"the draft is too long to rewrite ({len(draft.content):,} characters; " \
-                         f"rewrite.max_source_words is {limit:,} words)"
-        source = extract(draft.content, draft.title)
-        if source.words == 0:
-            return source, None, "the draft has no text"
-        if candidates:
-            source = replace(source, links=relate.offers(source, candidates, post_id=draft.post_id),
-                             post_id=draft.post_id)
-        if source.words > limit:
-            return source, None, f"the draft is too long to rewrite ({source.words:,} words; rewrite.max_source_words " \
-                         f"is {limit:,})"
-        return source, build_messages(source, min_words=self.engine.min_words, used_keyphrases=used), ""
+    def _prompt(self, draft: Draft, candidates: Sequence[PublishedPost]) -> tuple[Prepared, list[dict] | None]:
+        """The draft as the model sees it and its first call's messages, or why there is none: the
+        synchronous path's own preparation (the site's shortcodes and kses rules, the author's Yoast
+        fields), so a job's line is the prompt a synchronous pass would send."""
+        info = self.info
+        p = prepare(draft.title, draft.content, self.engine, info.used_keyphrases, candidates=candidates,
+                    post_id=draft.post_id, shortcodes=info.shortcodes, kses=info.kses, author=authors_fields(draft))
+        if p.reason:
+            return p, None
+        return p, build_messages(p.source, min_words=self.engine.min_words, used_keyphrases=p.listed)
 
     def _release(self, item: BatchItem, reason: str) -> None:
         try:
@@ -308,13 +298,13 @@ class _BatchPass:
                 else:
                     out.append(self.done(not_claimed(self.wp, s, claimed, self.engine.model)))
         requests, items, sent = [], [], []
-        used = self.info.used_keyphrases
         for draft in drafts:
             try:
-                source, messages, reason = self._prompt(draft, used, candidates)
+                prepared, messages = self._prompt(draft, candidates)
+                source, used, reason = prepared.source, frozenset(prepared.listed), prepared.reason
             except Exception as e:  # noqa: BLE001 — a parser error, a bug: this draft fails alone
                 log.exception("post %s: could not be processed", draft.post_id)
-                source, messages = None, None
+                messages = None
                 reason = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
             if messages is None:
                 _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, Usage())
@@ -336,7 +326,7 @@ class _BatchPass:
                                              model=e.model), admitted=True))
                 continue
             requests.append((custom_id(draft), messages, room.max_tokens))
-            items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, frozenset(used), links=source.links))
+            items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, used, links=source.links))
             sent.append(draft)
         if not requests:
             return out

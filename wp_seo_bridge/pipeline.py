@@ -102,6 +102,54 @@ def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: 
     return check.run(article, source, html, min_words=min_words, used_keyphrases=used_keyphrases)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A draft as the model will see it, before any call: the same for a synchronous rewrite and a batch
+    job's line (``prepare``), so both send the same prompt and judge with the same rules."""
+
+    source: Source | None  # None: refused before it was read (far too long)
+    used_keyphrases: frozenset[str]  # what the checks count as "used before" (never the author's own)
+    prompt_keyphrases: list[str] | None  # what the prompt lists, when not ``used_keyphrases``
+    reason: str = ""  # why there is nothing to send
+
+    @property
+    def listed(self):
+        return self.used_keyphrases if self.prompt_keyphrases is None else self.prompt_keyphrases
+
+
+def prepare(title: str, content: str, engine: Engine, used_keyphrases=frozenset(), prompt_keyphrases=None, *,
+            candidates: Sequence[PublishedPost] = (), post_id: str = "",
+            offers: tuple[LinkOffer, ...] | None = None, shortcodes: frozenset[str] | None = None,
+            kses: KsesRules | None = None, author: YoastFields | None = None) -> Prepared:
+    """extract → relate, and every refusal that needs no call (size, kses, no text); the author's focus
+    keyphrase imposed and never "already used" for its own post. Arguments as ``rewrite_text``'s."""
+    used_keyphrases = frozenset(used_keyphrases)
+    too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
+                f"{engine.max_source_words:,} words); split it or raise the limit")
+    if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
+        return Prepared(None, used_keyphrases, prompt_keyphrases, too_long.format(f"{len(content):,} characters"))
+    source = extract(content, title, shortcodes=shortcodes)
+    if kses and (losses := [p for markup in source.protected.values() for p in kses_losses(markup, kses)]):
+        return Prepared(source, used_keyphrases, prompt_keyphrases, (
+            f"WordPress would strip {', '.join(dict.fromkeys(losses[:6]))} from this draft when the bot saves it "
+            f"(its account has no unfiltered_html): remove them, or let an editor publish this draft by hand"))
+    if offers is not None:
+        source = replace(source, links=offers, post_id=post_id)
+    elif candidates and source.words:
+        source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
+    if source.words == 0:
+        return Prepared(source, used_keyphrases, prompt_keyphrases, "the draft has no text")
+    kp = " ".join((author.focus_keyphrase if author else "").split())
+    if kp:  # the author's choice: imposed on the model, and not "used before" by its own post
+        source = replace(source, keyphrase=kp)
+        used_keyphrases = frozenset(k for k in used_keyphrases if k.strip().lower() != kp.lower())
+        if prompt_keyphrases is not None:
+            prompt_keyphrases = [k for k in prompt_keyphrases if k.strip().lower() != kp.lower()]
+    if source.words > engine.max_source_words:
+        return Prepared(source, used_keyphrases, prompt_keyphrases, too_long.format(f"{source.words:,} words"))
+    return Prepared(source, used_keyphrases, prompt_keyphrases)
+
+
 def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=frozenset(),
                  wp_version: str = render.LATEST_WP, prompt_keyphrases=None,
                  admit: Callable[[Usage], str | None] | None = None, *,
@@ -110,8 +158,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  offers: tuple[LinkOffer, ...] | None = None,
                  shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None,
                  author: YoastFields | None = None) -> Rewritten:
-    """extract → relate → rewrite (with checks and a bounded repair) → render. No WordPress involved; the
-    block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
+    """extract → relate (``prepare``) → rewrite (with checks and a bounded repair) → render. No WordPress
+    involved; the block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
     ``admit`` sees the worst-case cost of the calls before the first one and may refuse it (the
     daily budget): the draft is then given back, untouched and unpaid.
@@ -124,29 +172,12 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     the draft: a focus keyphrase is the article's (never "already used" for its own post); an SEO title
     or meta description is kept when it passes the checks with the new article.
     Raises AuthError / SettingsError: a refused key concerns every draft, not this one."""
-    too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
-                f"{engine.max_source_words:,} words); split it or raise the limit")
-    if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
-        return Rewritten(None, None, "", None, Usage(), too_long.format(f"{len(content):,} characters"))
-    source = extract(content, title, shortcodes=shortcodes)
-    if kses and (losses := [p for markup in source.protected.values() for p in kses_losses(markup, kses)]):
-        return Rewritten(source, None, "", None, Usage(), (
-            f"WordPress would strip {', '.join(dict.fromkeys(losses[:6]))} from this draft when the bot saves it "
-            f"(its account has no unfiltered_html): remove them, or let an editor publish this draft by hand"))
-    if offers is not None:
-        source = replace(source, links=offers, post_id=post_id)
-    elif candidates and source.words:
-        source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
-    if source.words == 0:
-        return Rewritten(source, None, "", None, Usage(), "the draft has no text")
-    kp = " ".join((author.focus_keyphrase if author else "").split())
-    if kp:  # the author's choice: imposed on the model, and not "used before" by its own post
-        source = replace(source, keyphrase=kp)
-        used_keyphrases = frozenset(k for k in used_keyphrases if k.strip().lower() != kp.lower())
-        if prompt_keyphrases is not None:
-            prompt_keyphrases = [k for k in prompt_keyphrases if k.strip().lower() != kp.lower()]
-    if source.words > engine.max_source_words:
-        return Rewritten(source, None, "", None, Usage(), too_long.format(f"{source.words:,} words"))
+    p = prepare(title, content, engine, used_keyphrases, prompt_keyphrases, candidates=candidates,
+                post_id=post_id, offers=offers, shortcodes=shortcodes, kses=kses, author=author)
+    if p.reason:
+        return Rewritten(p.source, None, "", None, Usage(), p.reason)
+    source, used_keyphrases, prompt_keyphrases = p.source, p.used_keyphrases, p.prompt_keyphrases
+    kp = source.keyphrase  # the author's, imposed by prepare
     listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
     if admit and (why := admit(estimate_cost(source, engine.llm, min_words=engine.min_words,
                                              used_keyphrases=listed, max_repairs=engine.max_repairs))):

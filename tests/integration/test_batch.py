@@ -210,3 +210,54 @@ def test_internal_links_offered_in_the_job_are_the_ones_the_answer_is_checked_an
     assert 1 <= len(state["links"]) <= 3 and {category[l["post_id"]] for l in state["links"]} == {"Numérique"}
     assert all(l["url"] in post(site, related)["content"] for l in state["links"])
     assert post(site, unrelated)["state"]["links"] == []
+
+
+def test_a_batch_job_sends_the_synchronous_prompt_and_judges_with_the_same_rules(site, standin, tmp_path):
+    """One preparation for both modes: the author's Yoast fields, the site's shortcodes and its kses rules."""
+    from datetime import timedelta
+
+    from tests.integration.test_sync import meta, seed_text, site_cfg, snapshot
+    from tests.standin_fixture import gateway
+    from wp_seo_bridge.model import STATE_KEY
+    from wp_seo_bridge.pipeline import Engine, run_pass
+    from wp_seo_bridge.wiring import make_wordpress
+
+    description = ("Pirates chinois : Microsoft accuse des hackers d'avoir visé des messageries officielles ; "
+                   "Pékin dément et parle de désinformation.")
+    author = {"_yoast_wpseo_focuskw": "pirates chinois", "_yoast_wpseo_metadesc": description,
+              "_yoast_wpseo_title": "Un titre d'auteur sans l'expression-clé, bien trop long pour tenir dans la "
+                                    "largeur que Google affiche dans ses résultats de recherche"}
+    # "[note_interne]" looks like a shortcode (an underscore) but the site registers none by that name: text.
+    text = seed_text() + "\n\nRelu par la rédaction [note_interne] avant publication."
+    title = "La Chine rejette les allégations"
+    in_batch = site.create_post(title, text, tags=[TAG], meta=author)
+    stripped = site.create_post("Vidéo", "<p>Un texte.</p>\n\n<iframe src=\"https://example.org/v\"></iframe>",
+                                tags=[TAG])
+    sent = one_pass(site, standin, tmp_path)
+    assert sent.batched == 1, [o.line() for o in sent.outcomes]
+    failed = {o.post_id: o for o in sent.outcomes}[str(stripped)]
+    assert failed.result == "failed" and "<iframe>" in failed.reason and "unfiltered_html" in failed.reason
+    [job] = standin.jobs().values()
+    [line] = [json.loads(row) for row in standin.files()[job["input_files"][0]]["data"].decode().splitlines()]
+    assert job["total_requests"] == 1
+
+    # The same draft through a synchronous pass (the batch daemon's claim keeps it off the first one).
+    in_sync = site.create_post(title, text, tags=[TAG], meta=author)
+    report = run_pass(make_wordpress(site_cfg(site)), Engine(llm=gateway(standin), model="mistral-large-2512"),
+                      daemon_id="sync-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    assert {o.post_id: o.result for o in report.outcomes}[str(in_sync)] == "rewritten", report.outcomes
+    [sync_call] = standin.completions()
+    assert line["body"]["messages"] == sync_call["messages"]  # the same prompt, to the byte
+    prompt = sync_call["messages"][1]["content"]
+    assert "<<<EXPRESSION\npirates chinois\nEXPRESSION>>>" in prompt and "[note_interne]" in prompt
+    assert "pirates chinois" not in prompt.split("<<<EXPRESSIONS")[1].split("EXPRESSIONS>>>")[0]
+
+    collected = one_pass(site, standin, tmp_path)
+    assert [o.result for o in collected.outcomes if o.post_id == str(in_batch)] == ["rewritten"], \
+        [o.line() for o in collected.outcomes]
+    assert len(standin.completions()) == 1  # the job's answer passed: no repair call
+    batch_meta, sync_meta = meta(snapshot(site, in_batch)), meta(snapshot(site, in_sync))
+    for m in (batch_meta, sync_meta):  # the same checks kept the same author fields
+        assert m["_yoast_wpseo_focuskw"] == "pirates chinois" and m["_yoast_wpseo_metadesc"] == description
+        assert json.loads(m[STATE_KEY])["author_fields"] == ["focus_keyphrase", "meta_description"]
+    assert batch_meta["_yoast_wpseo_title"] == sync_meta["_yoast_wpseo_title"] != author["_yoast_wpseo_title"]
