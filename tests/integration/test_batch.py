@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -14,9 +15,12 @@ from tests.support.daemon import (
     REPO, claimed_drafts, count_status, env_for, in_process, post, rewritten_revisions, seed_variants, start, wait_for,
     write_config,
 )
-from tests.support.sync import TAG, load_corpus, source, split_source
+from tests.support.standin import gateway
+from tests.support.sync import TAG, load_corpus, meta, seed_text, site_cfg, snapshot, source, split_source
 from wp_seo_bridge.daemon.joblog import JobLog
-from wp_seo_bridge.model import source_hash
+from wp_seo_bridge.model import STATE_KEY, source_hash
+from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
 
@@ -214,14 +218,6 @@ def test_internal_links_offered_in_the_job_are_the_ones_the_answer_is_checked_an
 
 def test_a_batch_job_sends_the_synchronous_prompt_and_judges_with_the_same_rules(site, standin, tmp_path):
     """One preparation for both modes: the author's Yoast fields, the site's shortcodes and its kses rules."""
-    from datetime import timedelta
-
-    from tests.integration.test_sync import meta, seed_text, site_cfg, snapshot
-    from tests.standin_fixture import gateway
-    from wp_seo_bridge.model import STATE_KEY
-    from wp_seo_bridge.pipeline import Engine, run_pass
-    from wp_seo_bridge.wiring import make_wordpress
-
     description = ("Pirates chinois : Microsoft accuse des hackers d'avoir visé des messageries officielles ; "
                    "Pékin dément et parle de désinformation.")
     author = {"_yoast_wpseo_focuskw": "pirates chinois", "_yoast_wpseo_metadesc": description,
