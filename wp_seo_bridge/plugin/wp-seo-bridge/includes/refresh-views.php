@@ -270,8 +270,10 @@ function wpsb_refresh_post_states( array $states, WP_Post $post ): array {
 // --- the live post's edit screen ---------------------------------------------------------------------------
 
 function wpsb_refresh_add_box( WP_Post $post ): void {
-	if ( wpsb_refresh_is_live( $post ) && ( wpsb_refresh_state( $post->ID ) || wpsb_refresh_enabled() ) ) {
-		add_meta_box( 'wpsb-refresh', __( 'SEO Bridge refresh', 'wp-seo-bridge' ), 'wpsb_refresh_box', 'post', 'side' );
+	// Classic editor only: a meta box in the block editor would turn its iframe off (WordPress 6.3+); there the
+	// Posts list's row actions and the diff page carry the same actions.
+	if ( wpsb_refresh_is_live( $post ) && wpsb_refresh_state( $post->ID ) ) {
+		add_meta_box( 'wpsb-refresh', __( 'SEO Bridge refresh', 'wp-seo-bridge' ), 'wpsb_refresh_box', 'post', 'side', 'default', array( '__back_compat_meta_box' => true ) );
 	}
 }
 
@@ -333,7 +335,8 @@ function wpsb_refresh_render_diff(): void {
 		'title_left'  => __( 'Live', 'wp-seo-bridge' ),
 		'title_right' => __( 'Proposed', 'wp-seo-bridge' ),
 	);
-	echo '<div class="wrap"><h1>' . esc_html( get_admin_page_title() ) . ': ' . esc_html( get_the_title( $post ) ) . '</h1>';
+	// The page is out of the menu, so get_admin_page_title() has no title for it: say it here.
+	echo '<div class="wrap"><h1>' . esc_html__( 'SEO refresh: live and proposal', 'wp-seo-bridge' ) . ' — ' . esc_html( get_the_title( $post ) ) . '</h1>';
 	wpsb_refresh_yoast_table( $post, $proposal );
 	// wp_text_diff() escapes both texts itself.
 	echo wp_text_diff( $post->post_title, $proposal->post_title, $labels );  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core's diff table, texts escaped by it
