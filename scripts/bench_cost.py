@@ -139,12 +139,17 @@ class Result:
     why: str
 
 
-def run_sync(case: Case, standin, prices: dict) -> Result:
+def scripted_gateway(case: Case, standin, prices: dict) -> MistralGateway:
+    """A gateway to the stand-in, which answers the case's scripted steps in order."""
     standin.reset()
     standin.script(list(case.steps))
     settings = MistralSettings(model=MODEL, api_key="bench-not-a-secret", server_url=standin.url, timeout_s=30,
                                max_retries=2, initial_backoff_s=0.01, max_backoff_s=0.05, prices=prices)
-    gw = MistralGateway(settings)
+    return MistralGateway(settings)
+
+
+def run_sync(case: Case, standin, prices: dict) -> Result:
+    gw = scripted_gateway(case, standin, prices)
     try:
         title, text = source_of(case.fixture)
         r = rewrite_text(title, text, Engine(llm=gw, model=MODEL, context_tokens=262_144))
@@ -156,11 +161,7 @@ def run_sync(case: Case, standin, prices: dict) -> Result:
 def run_batch(case: Case, standin, prices: dict) -> Result:
     """The same case in batch mode: the first answer from a Batch API job (at batch prices), checked and
     repaired through the normal endpoint (at normal prices) exactly as wp_seo_bridge/batch.py does."""
-    standin.reset()
-    standin.script(list(case.steps))
-    settings = MistralSettings(model=MODEL, api_key="bench-not-a-secret", server_url=standin.url, timeout_s=30,
-                               max_retries=2, initial_backoff_s=0.01, max_backoff_s=0.05, prices=prices)
-    gw = MistralGateway(settings)
+    gw = scripted_gateway(case, standin, prices)
     try:
         title, text = source_of(case.fixture)
         engine = Engine(llm=gw, model=MODEL, context_tokens=262_144)

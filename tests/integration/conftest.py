@@ -13,6 +13,17 @@ def transport(request) -> str:
 
 
 @pytest.fixture
+def no_php_errors(wp):
+    """Fails the test if PHP logged a warning or an error during it (the log is the site's own)."""
+    before = wp.php_error_log.stat().st_size if wp.php_error_log.exists() else 0
+    yield
+    if wp.php_error_log.exists():
+        with wp.php_error_log.open() as f:
+            f.seek(before)
+            assert f.read() == ""
+
+
+@pytest.fixture
 def daemons():
     """Daemon subprocesses started by ``support.daemon.start``: killed after the test if still running."""
     started: list[DaemonProcess] = []

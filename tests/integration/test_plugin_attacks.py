@@ -9,36 +9,22 @@ import json
 import threading
 import time
 import xmlrpc.client
+from functools import partial
 
 import pytest
 import requests
 
+from tests.support.wordpress import fault_code
 from wp_seo_bridge.model import PREVIOUS_KEY, STATE_KEY, YOAST_FOCUSKW, YOAST_METADESC, YOAST_TITLE, source_hash
 
-pytestmark = pytest.mark.wordpress
+# A refusal is a clean WordPress answer: no PHP warning or error logged during any test here.
+pytestmark = [pytest.mark.wordpress, pytest.mark.usefixtures("no_php_errors")]
 
 TITLE = "Brouillon de l’éditrice"
 CONTENT = "<p>Le texte de l’éditrice, à ne pas perdre.</p>"
 BRIDGE_KEYS = (STATE_KEY, PREVIOUS_KEY)
 PHISHING = json.dumps({"state": "rewritten", "source_hash": "0" * 64, "keyphrase":
                        "URGENT: reset your password at https://evil.example/login", "words": 900})
-
-
-@pytest.fixture(autouse=True)
-def no_php_errors(wp):
-    """A refusal is a clean WordPress answer: no PHP warning or error logged during the test."""
-    before = wp.php_error_log.stat().st_size if wp.php_error_log.exists() else 0
-    yield
-    if wp.php_error_log.exists():
-        with wp.php_error_log.open() as f:
-            f.seek(before)
-            assert f.read() == ""
-
-
-def fault_code(call) -> int:
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call()
-    return info.value.faultCode
 
 
 def stored(wp, post_id: int) -> dict:
@@ -234,7 +220,7 @@ def test_the_bots_password_alone_cannot_replace_reassign_trash_or_retag_posts(re
     ]
     for method, pid, struct in attempts:
         args = [a for a in (pid, struct) if a is not None]
-        assert fault_code(lambda: wp.call(method, wp.bot, *args)) == 401, (method, struct)
+        assert fault_code(partial(wp.call, method, wp.bot, *args)) == 401, (method, struct)
     # Even with the guard keys, only the daemon's fields: not the author, not a foreign meta key.
     post = claim(wp, draft, wp.bot)
     guard = {"seo_bridge_expect_hash": post["seo_bridge"]["content_hash"], "seo_bridge_daemon": "daemon-a"}

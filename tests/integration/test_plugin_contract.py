@@ -7,28 +7,25 @@ daemon's claim, or busy.
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 import requests
 
+from tests.support.wordpress import fault_code
 from wp_seo_bridge.model import STATE_KEY, YOAST_FOCUSKW, YOAST_METADESC, YOAST_TITLE, source_hash
 
-pytestmark = pytest.mark.wordpress
+# A refusal is a clean WordPress answer: no PHP warning or error logged during any test here.
+pytestmark = [pytest.mark.wordpress, pytest.mark.usefixtures("no_php_errors")]
 
 SELECTION_FIELDS = ["post_id", "post_status", "post_modified_gmt", "terms", "seo_bridge"]
 TITLE = "Été 2024 : « œufs brûlés » à Noël — ça coûte 12 €"
 CONTENT = "<!-- wp:paragraph -->\n<p>Crème brûlée, garçon, naïf, Œdipe… L’été ‘ici’ 🍅</p>\n<!-- /wp:paragraph -->"
-
-
-def fault_code(call) -> int:
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call()
-    return info.value.faultCode
 
 
 def summary(wp, post_id: int) -> dict:
@@ -52,17 +49,6 @@ def guarded_edit(wp, post_id: int, expect: str, daemon: str = "daemon-a", accoun
 
 def revisions(wp, post_id: int) -> list[dict]:
     return wp.call("wp.getRevisions", wp.admin, post_id, ["post_title", "post_content"])
-
-
-@pytest.fixture(autouse=True)
-def no_php_errors(wp):
-    """Warnings or errors logged by PHP during a test fail it (the log is per site)."""
-    before = wp.php_error_log.stat().st_size if wp.php_error_log.exists() else 0
-    yield
-    if wp.php_error_log.exists():
-        with wp.php_error_log.open() as f:
-            f.seek(before)
-            assert f.read() == ""
 
 
 # --- hash and listing ----------------------------------------------------------------------------------
@@ -355,7 +341,7 @@ def test_record_state_writes_only_the_state_and_respects_claims(wp):
     assert state_of(wp, pid) == failed
     assert summary(wp, pid)["post_modified_gmt"] == before
     for bad in ("not json", "[]", '{"reason": "no state"}'):
-        assert fault_code(lambda: wp.call("seobridge.recordState", wp.bot, pid, "daemon-a", bad)) == 400
+        assert fault_code(partial(wp.call, "seobridge.recordState", wp.bot, pid, "daemon-a", bad)) == 400
     # Only on the daemon's own claim: a failed draft must be claimed again first.
     assert fault_code(lambda: wp.call("seobridge.recordState", wp.bot, pid, "daemon-b",
                                       json.dumps(failed | {"by": "daemon-b"}))) == 409

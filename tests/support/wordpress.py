@@ -5,8 +5,8 @@ tests/conftest.py hand it to the tests.
 The site runs whatever stack ``wordpress-local.sh start`` was given (``WPSB_WP``, ``WPSB_YOAST``): in CI real
 Yoast SEO is active on both matrices. A test that needs a site without Yoast says so with ``wp.yoast_disabled()``.
 
-The site is chosen by ``WP_PORT`` (default 8081; the demo keeps 8080): give concurrent test runs different ports, each gets its
-own database. Mark test modules with ``pytestmark = pytest.mark.wordpress``.
+The site is chosen by ``WP_PORT`` (default 8081; the demo keeps 8080): give concurrent test runs different ports,
+each gets its own database. Mark test modules with ``pytestmark = pytest.mark.wordpress``.
 """
 from __future__ import annotations
 
@@ -222,7 +222,8 @@ class LocalWordPress:
                 r = self.rest("POST", f"/wp/v2/users/{uid}", self.admin, json=body)
             else:
                 r = self.rest("POST", "/wp/v2/users", self.admin,
-                              json={**body, "username": login, "email": f"{login}@example.test", "name": "Contributrice"})
+                              json={**body, "username": login, "email": f"{login}@example.test",
+                                    "name": "Contributrice"})
                 uid = int(r.json().get("id", 0))
             assert r.status_code in (200, 201), r.text
             self.rest("DELETE", f"/wp/v2/users/{uid}/application-passwords", self.admin)  # earlier sessions'
@@ -252,6 +253,15 @@ class LocalWordPress:
     def mails(self) -> list[dict]:
         """E-mails WordPress tried to send, oldest first (to, subject, message, headers, attachments, at)."""
         return [json.loads(p.read_text()) for p in sorted(self.mail_dir.glob("*.json"))]
+
+
+def fault_code(call) -> int:
+    """The code of the XML-RPC fault ``call()`` raises; an AssertionError if it raises none."""
+    try:
+        call()
+    except xmlrpc.client.Fault as fault:
+        return fault.faultCode
+    raise AssertionError("expected an XML-RPC fault, the call succeeded")
 
 
 def _run_script(port: str, *args: str) -> str:

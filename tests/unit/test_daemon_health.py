@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 import xmlrpc.client
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -35,6 +37,18 @@ def wait_for_pass(d: Daemon, timeout: float = 15) -> None:
         time.sleep(0.05)
 
 
+@contextmanager
+def after_a_pass(d: Daemon) -> Iterator[Daemon]:
+    """The daemon started, once its first pass has ended; stopped and closed afterwards."""
+    d.start()
+    try:
+        wait_for_pass(d)
+        yield d
+    finally:
+        d.stop()
+        d.close()
+
+
 def switched_off_site(hostile):
     """A site whose admin switched the sync off: every pass ends at once, normally."""
     def behaviour(h):
@@ -47,30 +61,18 @@ def switched_off_site(hostile):
 
 
 def test_a_failing_pass_makes_the_daemon_unhealthy_with_the_reason(tmp_path):
-    d = daemon(tmp_path, "http://127.0.0.1:9")  # nothing listens: every pass fails
-    d.start()
-    try:
-        wait_for_pass(d)
+    with after_a_pass(daemon(tmp_path, "http://127.0.0.1:9")) as d:  # nothing listens: every pass fails
         ok, info = d.health()
-    finally:
-        d.stop()
-        d.close()
     assert not ok and info["sites"]["blog"]["last_pass"] == "error"
     assert any(r.startswith("blog: last pass failed:") and "cannot connect" in r for r in info["reasons"])
 
 
 def test_healthy_after_a_normal_pass_then_stale_when_passes_stop_ending(tmp_path, hostile):
-    d = daemon(tmp_path, switched_off_site(hostile))
-    d.start()
-    try:
-        wait_for_pass(d)
+    with after_a_pass(daemon(tmp_path, switched_off_site(hostile))) as d:
         ok, info = d.health()
         assert ok and info["reasons"] == [] and info["sites"]["blog"]["last_pass"] == "stopped"
         later = d.sites["blog"].last_end + STALE_PERIODS * 600 + STALE_GRACE_S + 1
         ok, info = d.health(now=later)
-    finally:
-        d.stop()
-        d.close()
     assert not ok and "blog: no pass has ended for" in info["reasons"][0]
     assert info["sites"]["blog"]["stale_after_s"] == STALE_PERIODS * 600 + STALE_GRACE_S
 
@@ -80,14 +82,8 @@ def test_a_spent_budget_makes_the_daemon_unhealthy(tmp_path, hostile):
     log.paid(("blog", "1", "h"), PromptInputs(700), PaidAnswer(0, "{}", Usage(1, 600, 600, 0.5)))  # the ledger
     log.record(Outcome("blog", "1", "rewritten", "", "h", usage=Usage(1, 600, 600, 0.5), model="m"))
     log.close()
-    d = daemon(tmp_path, switched_off_site(hostile), max_tokens_per_day=1000)
-    d.start()
-    try:
-        wait_for_pass(d)
+    with after_a_pass(daemon(tmp_path, switched_off_site(hostile), max_tokens_per_day=1000)) as d:
         ok, info = d.health()
-    finally:
-        d.stop()
-        d.close()
     assert not ok and info["reasons"][0].startswith("daily token budget spent (1,200 of 1,000)")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..markup.text import JS_WS, normalize_single_quotes, split_into_tokens, unhash_entities, words_from_tokens
-from ..markup.view import COMMENTS, VOID, iter_html
+from ..markup.view import COMMENTS, VOID, dispatch
 from .sentences import split_sentences
 
 # Comments are swapped for this void element before parsing: html.parser is slow on the hundreds of
@@ -124,13 +124,7 @@ class _Builder:
         self.open: Counter[str] = Counter()  # names on the stack: deep nesting must not cost a scan per tag
 
     def feed(self, html: str) -> None:
-        for event in iter_html(html, ("script", "style", "iframe", "xmp", "noembed", "noframes")):
-            if event[0] == "text":
-                self.handle_data(event[1])
-            elif event[0] == "start":
-                self.handle_starttag(event[1], event[2])
-            else:
-                self.handle_endtag(event[1])
+        dispatch(self, html, ("script", "style", "iframe", "xmp", "noembed", "noframes"))
 
     def _append(self, node: Node) -> None:
         self.stack[-1].children.append(node)

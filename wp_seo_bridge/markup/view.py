@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Protocol
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 COMMENTS = re.compile(r"<!--.*?-->", re.S)
@@ -43,6 +44,23 @@ def iter_html(html: str, raw_text: tuple[str, ...] = ("script", "style")):
                 if end > pos:
                     yield "text", html[pos:end]
                 pos = end
+
+
+class HtmlHandler(Protocol):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None: ...
+    def handle_endtag(self, tag: str) -> None: ...
+    def handle_data(self, data: str) -> None: ...
+
+
+def dispatch(handler: HtmlHandler, html: str, raw_text: tuple[str, ...] = ("script", "style")) -> None:
+    """Calls the handler's methods for ``iter_html``'s events, as html.parser's ``feed`` would."""
+    for event in iter_html(html, raw_text):
+        if event[0] == "text":
+            handler.handle_data(event[1])
+        elif event[0] == "start":
+            handler.handle_starttag(event[1], event[2])
+        else:
+            handler.handle_endtag(event[1])
 
 
 # --- htmlParser.js (htmlparser2): the text the string-based researches read ----------------
@@ -110,13 +128,7 @@ class _TextView:
             self.out.append(data)
 
     def feed(self, html: str) -> None:
-        for event in iter_html(html):
-            if event[0] == "text":
-                self.handle_data(event[1])
-            elif event[0] == "start":
-                self.handle_starttag(event[1], event[2])
-            else:
-                self.handle_endtag(event[1])
+        dispatch(self, html)
         while self.stack:
             self._closed(self.stack.pop())
 
