@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wp_seo_bridge import check  # noqa: E402
-from wp_seo_bridge.pipeline import judge  # noqa: E402
-from wp_seo_bridge.markup import text as text_module  # noqa: E402
 from wp_seo_bridge.check.sentences import split_sentences  # noqa: E402
 from wp_seo_bridge.extract import extract  # noqa: E402
+from wp_seo_bridge.markup import text as text_module  # noqa: E402
 from wp_seo_bridge.model import Article  # noqa: E402
+from wp_seo_bridge.pipeline import judge  # noqa: E402
 from wp_seo_bridge.render import render  # noqa: E402
 
 FIXTURES = ROOT / "wp_seo_bridge" / "standin" / "fixtures"
@@ -46,7 +46,8 @@ def build(words: int, article_words: int | None = None) -> tuple[str, Article]:
         draft += "\n\n" + paragraphs[i % len(paragraphs)]
         i += 1
     article = Article.model_validate(fixture["article"])
-    long_article = Article.model_validate(json.loads((FIXTURES / "long-fr.json").read_text(encoding="utf-8"))["article"])
+    long_fixture = json.loads((FIXTURES / "long-fr.json").read_text(encoding="utf-8"))
+    long_article = Article.model_validate(long_fixture["article"])
     sections, source, i = list(article.sections), extract(draft), 0
     target = article_words or words
     while check.analyse(article, render(article.model_copy(update={"sections": sections}), source)).word_count < target:

@@ -48,7 +48,8 @@ def main() -> None:
           f"{'first call':>10}  {'with repair':>11}")
     for n in (700, 1500, 3000):
         source = extract(draft(n, pool), "Brouillon de test")
-        messages = build_messages(source, min_words=args.min_words, used_keyphrases=[f"expression {i}" for i in range(20)])
+        messages = build_messages(source, min_words=args.min_words,
+                                  used_keyphrases=[f"expression {i}" for i in range(20)])
         chars = sum(len(m["content"]) for m in messages)
         p = plan(messages, min_words=args.min_words, source_words=source.words, context=10**9,
                  repairs=args.repairs, repair_chars=len(prompt("repair")) + 400)

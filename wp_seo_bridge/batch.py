@@ -27,8 +27,23 @@ from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsErro
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
 from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Usage
-from .pipeline import (SENT_IN_BATCH, Budget, Engine, PassReport, Prepared, Unlimited, _candidates, _emit, _Gate,
-                       _notify, _record_failure, authors_fields, not_claimed, prepare, process_draft)
+from .pipeline import (
+    SENT_IN_BATCH,
+    Budget,
+    Engine,
+    PassReport,
+    Prepared,
+    Unlimited,
+    _candidates,
+    _emit,
+    _Gate,
+    _notify,
+    _record_failure,
+    authors_fields,
+    not_claimed,
+    prepare,
+    process_draft,
+)
 from .push import release_state
 from .rewrite.rewrite import build_messages, estimate_cost, plan_answer
 from .select import Rule, select

@@ -200,7 +200,8 @@ def _print_rewrite(result: dict, out: Path | None) -> None:
         mark = "ok " if f["ok"] else ("ERR" if f["blocking"] else "warn")
         click.echo(f"  [{mark}] {f['code']}: {f['message']}")
     u = result["usage"]
-    click.echo(f"Mistral: {u['calls']} call(s), {u['tokens_in']} tokens in, {u['tokens_out']} out, {u['cost_eur']:.4f} EUR")
+    click.echo(f"Mistral: {u['calls']} call(s), {u['tokens_in']} tokens in, {u['tokens_out']} out, "
+               f"{u['cost_eur']:.4f} EUR")
 
 
 @main.command()

@@ -3,7 +3,8 @@
 No browser download: Playwright drives ``/usr/bin/chromium`` (Debian's ``chromium`` package). One browser per
 session; each test gets fresh contexts (cookies) per account through ``login(account)``.
 
-The WordPress and stand-in fixtures (``wp``, ``reset``, ``site``, ``standin``) are tests/conftest.py's. Screenshots go to ``artifacts/`` (git-ignored).
+The WordPress and stand-in fixtures (``wp``, ``reset``, ``site``, ``standin``) are tests/conftest.py's.
+Screenshots go to ``artifacts/`` (git-ignored).
 """
 from __future__ import annotations
 

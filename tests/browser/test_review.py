@@ -9,7 +9,18 @@ import re
 
 import pytest
 
-from tests.support.sync import REVIEW_VIEW, TAG, meta, one_pass, seed_text, snapshot, source, state_of, tags_of, wp_version
+from tests.support.sync import (
+    REVIEW_VIEW,
+    TAG,
+    meta,
+    one_pass,
+    seed_text,
+    snapshot,
+    source,
+    state_of,
+    tags_of,
+    wp_version,
+)
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import YOAST_KEYS, Article, Block, Section
 from wp_seo_bridge.render import dialect, render
@@ -32,8 +43,8 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     blocks = site.create_post("Fête du pain", source("gutenberg-fr"), tags=[TAG])
     wire_before = snapshot(site, wire)
     _, report = one_pass(site, standin)
-    assert sorted(int(o.post_id) for o in report.outcomes if o.result == "rewritten") == sorted([storm, wire, blocks]), \
-        [o.line() for o in report.outcomes]
+    rewritten = sorted(int(o.post_id) for o in report.outcomes if o.result == "rewritten")
+    assert rewritten == sorted([storm, wire, blocks]), [o.line() for o in report.outcomes]
     calls = len(standin.completions())
 
     editor = login(site.editor)
@@ -44,7 +55,8 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     assert re.search(r"\(3\)", view.inner_text())
     view.click()
     page.wait_for_url(re.compile(r"wpsb_review=1"))
-    listed = {int(i.removeprefix("post-")) for i in page.locator("#the-list tr").evaluate_all("rows => rows.map(r => r.id)")}
+    rows = page.locator("#the-list tr").evaluate_all("rows => rows.map(r => r.id)")
+    listed = {int(i.removeprefix("post-")) for i in rows}
     assert listed == {storm, wire, blocks}
 
     # Open one: the panel tells what the robot did, and the blocks are valid.
@@ -78,7 +90,8 @@ def test_editor_finds_approves_and_rejects_rewrites(site, standin, login, artifa
     compare = panel.locator("a.wpsb-compare").get_attribute("href")
     revisions = {r["post_id"]: r for r in site.call("wp.getRevisions", site.admin, storm, ["post_content"])}
     ids = dict(re.findall(r"(from|to)=(\d+)", compare))
-    assert "Storm-0558" in revisions[ids["from"]]["post_content"] and "<!-- wp:heading" not in revisions[ids["from"]]["post_content"]
+    original = revisions[ids["from"]]["post_content"]
+    assert "Storm-0558" in original and "<!-- wp:heading" not in original
     assert "<!-- wp:heading" in revisions[ids["to"]]["post_content"]
 
     # Approve from the panel: published.
@@ -201,7 +214,8 @@ def test_only_users_allowed_to_publish_can_approve(site, standin, login):
     # The robot's role may edit the post but not publish it, and has no dashboard at all: neither the editor
     # nor admin-post.php (Approve, even with the editor's nonce) answers it.
     bot = site.admin_session(site.bot)
-    assert bot.get(f"{site.url}/wp-admin/post.php", params={"post": post_id, "action": "edit"}, timeout=30).status_code == 403
+    edit = bot.get(f"{site.url}/wp-admin/post.php", params={"post": post_id, "action": "edit"}, timeout=30)
+    assert edit.status_code == 403
     assert bot.get(editor_approve, allow_redirects=False, timeout=30).status_code == 403
     assert snapshot(site, post_id)["post_status"] == "pending"
     assert state_of(site, post_id)["state"] == "rewritten"

@@ -94,7 +94,8 @@ def test_approving_a_post_with_a_future_date_schedules_it(site, standin):
     r = follow(editor, approve, f"{site.url}/wp-admin/{REVIEW_VIEW}")
     assert r.status_code == 302 and "wpsb_done=scheduled" in r.headers["location"]
     # (XML-RPC reports scheduled posts as "publish": ask REST.)
-    assert site.rest("GET", f"/wp/v2/posts/{post_id}", site.admin, params={"context": "edit"}).json()["status"] == "future"
+    stored = site.rest("GET", f"/wp/v2/posts/{post_id}", site.admin, params={"context": "edit"}).json()
+    assert stored["status"] == "future"
     assert state_of(site, post_id)["state"] == "approved"
     # Used twice (a stale tab): refused, nothing changes.
     assert follow(editor, approve, f"{site.url}/wp-admin/{REVIEW_VIEW}").status_code == 409

@@ -17,7 +17,8 @@ def editor_results(admin, post_id: int) -> tuple[int, dict[str, int]]:
     # Yoast first analyses an empty text while the editor loads: wait for an analysis of the post's text.
     admin.page.wait_for_function(
         """() => { const s = wp.data.select('yoast-seo/editor');
-                   const length = s && (s.getResultsForFocusKeyword().results || []).find(r => r._identifier === 'textLength');
+                   const length = s && (s.getResultsForFocusKeyword().results || [])
+                       .find(r => r._identifier === 'textLength');
                    return length && length.score > 0; }""", timeout=60_000)
     seen = None
     for _ in range(10):  # the worker answers again as the editor settles: read a stable analysis

@@ -38,7 +38,8 @@ def editor_scores(admin, post_id: int) -> tuple[int, int]:
     # Yoast first analyses an empty text while the editor loads: wait for an analysis of the post's text.
     admin.page.wait_for_function(
         """() => { const s = wp.data.select('yoast-seo/editor');
-                   const length = s && (s.getResultsForFocusKeyword().results || []).find(r => r._identifier === 'textLength');
+                   const length = s && (s.getResultsForFocusKeyword().results || [])
+                       .find(r => r._identifier === 'textLength');
                    return length && length.score > 0 && s.getReadabilityResults().overallScore > 0; }""",
         timeout=60_000)
     # The analysis runs again as the editor settles (the worker answers asynchronously): read a stable pair.

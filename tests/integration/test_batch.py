@@ -12,7 +12,16 @@ from datetime import timedelta
 import pytest
 
 from tests.support.daemon import (
-    REPO, claimed_drafts, count_status, env_for, in_process, post, rewritten_revisions, seed_variants, start, wait_for,
+    REPO,
+    claimed_drafts,
+    count_status,
+    env_for,
+    in_process,
+    post,
+    rewritten_revisions,
+    seed_variants,
+    start,
+    wait_for,
     write_config,
 )
 from tests.support.standin import gateway

@@ -87,8 +87,9 @@ def test_a_draft_whose_elements_the_bot_may_not_save_fails_before_any_call(site,
 
 
 def test_the_authors_yoast_fields_are_respected(site, standin):
-    from wp_seo_bridge.model import STATE_KEY
     import json
+
+    from wp_seo_bridge.model import STATE_KEY
 
     # The author chose the keyphrase the article is about; the plugin lists it among the site's keyphrases
     # (it is this very draft's): it must be the article's, never "already used".

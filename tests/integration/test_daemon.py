@@ -20,8 +20,18 @@ from collections import Counter
 import pytest
 
 from tests.support.daemon import (
-    PASSWORD_ENV, REPO, claimed_drafts, count_status, env_for, in_process, post, rewritten_revisions, seed_variants,
-    start, wait_for, write_config,
+    PASSWORD_ENV,
+    REPO,
+    claimed_drafts,
+    count_status,
+    env_for,
+    in_process,
+    post,
+    rewritten_revisions,
+    seed_variants,
+    start,
+    wait_for,
+    write_config,
 )
 from tests.support.outage import Outage
 from tests.support.sync import TAG, source

@@ -33,7 +33,8 @@ def test_listing_gives_published_posts_only_with_keyphrase_and_terms(site, trans
     got = gateway(site, transport).list_published()
     assert [p.post_id for p in got.posts] == [str(pub)]
     post = got.posts[0]
-    assert (post.title, post.keyphrase, post.tags) == ("Le compost en appartement", "compost en appartement", ("jardin",))
+    assert (post.title, post.keyphrase, post.tags) == (
+        "Le compost en appartement", "compost en appartement", ("jardin",))
     assert post.link.startswith(site.url) and post.modified_gmt is not None
 
 

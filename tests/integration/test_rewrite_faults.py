@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.standin import gateway
-from wp_seo_bridge.pipeline import judge
-from wp_seo_bridge.pipeline import Engine, Rewritten, rewrite_text
+from wp_seo_bridge.pipeline import Engine, Rewritten, judge, rewrite_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
 GOOD = sorted(p.stem for p in FIXTURES.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["kind"] == "good")

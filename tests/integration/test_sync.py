@@ -7,13 +7,13 @@ admin), never from our memory.
 from __future__ import annotations
 
 import json
-import xmlrpc.client
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
+import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -276,7 +276,7 @@ def test_the_push_stores_yoasts_scores_as_predicted_and_only_the_guarded_edit_wr
     # Yoast's Posts list shows these as dots without anyone opening the post.
     from wp_seo_bridge.check.scores import predict
     from wp_seo_bridge.extract import extract
-    from wp_seo_bridge.model import Article, YOAST_READABILITY_SCORE, YOAST_SEO_SCORE
+    from wp_seo_bridge.model import YOAST_READABILITY_SCORE, YOAST_SEO_SCORE, Article
     from wp_seo_bridge.pipeline import judge
 
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])

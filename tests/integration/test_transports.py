@@ -16,7 +16,6 @@ from tests.support.sync import REPO, TAG, engine, meta, seed_text, site_cfg, sna
 from tests.support.wordpress import Account
 from wp_seo_bridge.gateways.wordpress.auto import AutoGateway
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, PluginMissing, SiteDown
-
 from wp_seo_bridge.model import STATE_KEY
 from wp_seo_bridge.pipeline import run_pass
 from wp_seo_bridge.wiring import make_wordpress

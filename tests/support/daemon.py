@@ -37,7 +37,7 @@ def seed_variants(n: int) -> list[dict]:
     steps = []
     for word in _SUFFIXES[:n]:
         text = json.dumps(base, ensure_ascii=False)
-        text = re.sub(re.escape(kp), lambda m: f"{m.group(0)} {word}", text, flags=re.I)
+        text = re.sub(re.escape(kp), rf"\g<0> {word}", text, flags=re.I)
         art = json.loads(text)
         ascii_word = word.translate(str.maketrans("éèêàç", "eeeac"))
         art["slug"] = base["slug"].replace(kp.replace(" ", "-"), f"{kp.replace(' ', '-')}-{ascii_word}")

@@ -8,7 +8,8 @@ DRAFTS = Path(__file__).resolve().parents[1] / "fixtures" / "drafts"
 
 
 def corpus() -> dict[str, str]:
-    drafts = {f.stem: f.read_text(encoding="utf-8") for f in sorted(DRAFTS.iterdir()) if f.suffix in (".md", ".txt", ".html")}
+    drafts = {f.stem: f.read_text(encoding="utf-8") for f in sorted(DRAFTS.iterdir())
+              if f.suffix in (".md", ".txt", ".html")}
     # A 6,000-word draft: the plain-text and Markdown drafts' paragraphs, one after the other, under headings.
     parts, words, i = [], 0, 0
     texts = [drafts[k] for k in sorted(drafts) if k.startswith(("01", "02", "04", "05"))]

@@ -17,7 +17,9 @@ GUTENBERG = "\n\n".join([
     IMAGE,
     "<!-- wp:heading -->\n<h2>Le programme</h2>\n<!-- /wp:heading -->",
     TABLE, EMBED, SHORTCODE, THIRD_PARTY,
-    "<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>Pain de seigle</li>\n<!-- /wp:list-item --></ul>\n<!-- /wp:list -->",
-    "<!-- wp:quote -->\n<blockquote class=\"wp-block-quote\"><!-- wp:paragraph -->\n<p>Ce four a nourri le village.</p>\n"
+    "<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>Pain de seigle</li>\n<!-- /wp:list-item --></ul>\n"
+    "<!-- /wp:list -->",
+    "<!-- wp:quote -->\n<blockquote class=\"wp-block-quote\"><!-- wp:paragraph -->\n"
+    "<p>Ce four a nourri le village.</p>\n"
     "<!-- /wp:paragraph --><cite>Marcel Vidal</cite></blockquote>\n<!-- /wp:quote -->",
 ])

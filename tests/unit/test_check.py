@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from wp_seo_bridge import check
-from wp_seo_bridge.pipeline import judge
 from wp_seo_bridge.check import rules
 from wp_seo_bridge.check.analysis import Analysis
 from wp_seo_bridge.check.faithful import SourceFacts, numbers
 from wp_seo_bridge.check.keyphrase import Keyphrase
 from wp_seo_bridge.check.passive import is_passive
-from wp_seo_bridge.markup.safety import sanitize, unsafe_markup
 from wp_seo_bridge.check.titlewidth import title_width
 from wp_seo_bridge.extract import extract
+from wp_seo_bridge.markup.safety import sanitize, unsafe_markup
 from wp_seo_bridge.model import Article, Block, Section
+from wp_seo_bridge.pipeline import judge
 
 FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
 KEY = "piratage chinois"

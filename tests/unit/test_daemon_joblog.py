@@ -30,7 +30,8 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path):
     log = JobLog(path)
     assert log.version == joblog.VERSION
     [row] = log.recent()
-    assert (row["site"], row["post_id"], row["outcome"], row["pass_id"], row["daemon_id"]) == ("blog", "7", "rewritten", None, "")
+    assert (row["site"], row["post_id"], row["outcome"], row["pass_id"], row["daemon_id"]) == (
+        "blog", "7", "rewritten", None, "")
     pid = log.start_pass("blog", "d1")  # the version 2 table works
     log.record(Outcome("blog", "8", "failed", "boom", usage=Usage(1, 1, 1)), pass_id=pid, daemon_id="d1")
     log.finish_pass(pid, failed=1, wp_calls=4)

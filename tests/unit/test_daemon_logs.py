@@ -8,7 +8,7 @@ import logging
 import os
 
 from wp_seo_bridge.config import parse
-from wp_seo_bridge.daemon.logs import JsonFormatter, Secrets, TextFormatter, register_config_secrets, SECRETS
+from wp_seo_bridge.daemon.logs import SECRETS, JsonFormatter, Secrets, TextFormatter, register_config_secrets
 
 
 def _logger(fmt, secrets: Secrets):

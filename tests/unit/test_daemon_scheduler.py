@@ -11,7 +11,8 @@ from wp_seo_bridge.model import Outcome
 
 
 def site(**kw):
-    return parse({"sites": [{"name": "s", "url": "https://s.example", "user": "bot", "password_env": "X", **kw}]}).sites[0]
+    site = {"name": "s", "url": "https://s.example", "user": "bot", "password_env": "X", **kw}
+    return parse({"sites": [site]}).sites[0]
 
 
 def test_interval_sites_run_at_start_and_tolerate_one_interval_of_lateness():

@@ -54,7 +54,8 @@ def urls(text: str, is_html: bool) -> Counter:
 
 ARTICLE = Article(title="T", seo_title="S", meta_description="M", focus_keyphrase="k", slug="k",
                   intro=[Block(type="paragraph", text="Un article qui ne reprend aucun élément.")],
-                  sections=[Section(level=2, heading="Une section", blocks=[Block(type="paragraph", text="Du texte.")])])
+                  sections=[Section(level=2, heading="Une section",
+                                    blocks=[Block(type="paragraph", text="Du texte.")])])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -71,7 +71,8 @@ def test_a_link_in_a_heading_a_link_to_the_post_itself_and_a_target_the_draft_ha
 
 
 def test_more_than_three_links_are_refused(source):
-    many = tuple(LinkOffer(f"POST-{i}", str(100 + i), f"Titre {i}", f"https://blog.example.fr/{i}/") for i in range(1, 5))
+    many = tuple(LinkOffer(f"POST-{i}", str(100 + i), f"Titre {i}", f"https://blog.example.fr/{i}/")
+                 for i in range(1, 5))
     text = " ".join(f"Voir [[POST-{i}|le sujet numéro {i}]]." for i in range(1, 5))
     f = finding(with_text(text), replace(source, links=many))[1]
     assert not f.ok and "4 liens internes" in f.message

@@ -18,7 +18,8 @@ def imported_packages(stage: str) -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level >= 2 and node.module:
                 found.add(node.module.split(".")[0])
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("wp_seo_bridge."):
+            elif (isinstance(node, ast.ImportFrom) and node.level == 0
+                  and (node.module or "").startswith("wp_seo_bridge.")):
                 found.add(node.module.split(".")[1])
     return found
 

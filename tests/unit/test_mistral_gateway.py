@@ -10,12 +10,23 @@ from contextlib import contextmanager
 import pytest
 
 from tests.support.standin import ARTICLE, MESSAGES, TEST_KEY, gateway
-from wp_seo_bridge.gateways.mistral import (
-    AuthError, Malformed, MistralGateway, MistralSettings, NoLimit, RateLimited, Rejected, ServerError, SettingsError,
-    Timeout, Truncated, article_schema,
-)
 from wp_seo_bridge.daemon.limiter import RateLimiter
+from wp_seo_bridge.gateways.mistral import (
+    AuthError,
+    Malformed,
+    MistralGateway,
+    MistralSettings,
+    NoLimit,
+    RateLimited,
+    Rejected,
+    ServerError,
+    SettingsError,
+    Timeout,
+    Truncated,
+    article_schema,
+)
 from wp_seo_bridge.model import Article, Usage
+
 
 class RecordingLimiter(NoLimit):
     def __init__(self):

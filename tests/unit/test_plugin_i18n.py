@@ -34,8 +34,8 @@ def test_the_mo_reads_back_with_french_plurals_and_suits_wordpress_reader():
 def test_the_checker_catches_a_missing_translation_and_a_lost_placeholder(tmp_path):
     plugin = tmp_path / "plugin"
     plugin.mkdir()
-    (plugin / "a.php").write_text("<?php echo esc_html__( 'Hello %s', 'wp-seo-bridge' ); __( 'New', 'wp-seo-bridge' );\n"
-                                  "__( 'Core string' );\n", encoding="utf-8")
+    (plugin / "a.php").write_text("<?php echo esc_html__( 'Hello %s', 'wp-seo-bridge' ); "
+                                  "__( 'New', 'wp-seo-bridge' );\n__( 'Core string' );\n", encoding="utf-8")
     po = tmp_path / "fr.po"
     po.write_text('msgid "Hello %s"\nmsgstr "Bonjour"\n', encoding="utf-8")
     mo = tmp_path / "fr.mo"

@@ -53,7 +53,8 @@ def test_offers_are_tokens_most_related_first_and_at_most_five(site):
 
 
 def test_the_post_itself_and_posts_the_draft_already_links_to_are_never_offered():
-    posts = [PublishedPost("7", "Le compost en appartement sans odeur", "https://b.fr/compost/", "compost en appartement"),
+    posts = [PublishedPost("7", "Le compost en appartement sans odeur", "https://b.fr/compost/",
+                           "compost en appartement"),
              PublishedPost("8", "Composter en appartement : les erreurs", "https://b.fr/erreurs/", "composter")]
     text = "Le compost en appartement sans odeur est possible. Composter demande un bac et des vers."
     source = extract(text, "Composter en appartement")

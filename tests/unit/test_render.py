@@ -1,11 +1,11 @@
-"""render: the block markup of the site's WordPress (6.1, 7.1) / classic HTML per block type, protected elements verbatim."""
+"""render: the block markup of the site's WordPress (6.1, 7.1) / classic HTML per block type, protected elements
+verbatim."""
 from __future__ import annotations
 
+from tests.support.gutenberg import EMBED, GUTENBERG, IMAGE, LINK, SHORTCODE, TABLE, THIRD_PARTY
 from wp_seo_bridge.extract import extract
 from wp_seo_bridge.model import Article, Block, Section
 from wp_seo_bridge.render import dialect, normalise_slug, render, yoast_fields
-
-from tests.support.gutenberg import EMBED, GUTENBERG, IMAGE, LINK, SHORTCODE, TABLE, THIRD_PARTY
 
 
 def article(intro=(), sections=(), **fields) -> Article:
@@ -26,7 +26,8 @@ def test_paragraph_and_headings_as_wordpress_61_saves_them():
                 [Section(level=2, heading="Deux", blocks=[p("Un.")]), Section(level=3, heading="Trois", blocks=[])])
     html = render(a, extract("x"), wp_version="6.1")
     assert html == (
-        "<!-- wp:paragraph -->\n<p>Intro &amp; &lt;b&gt;pas de balise&lt;/b&gt; : « guillemets »</p>\n<!-- /wp:paragraph -->"
+        "<!-- wp:paragraph -->\n<p>Intro &amp; &lt;b&gt;pas de balise&lt;/b&gt; : « guillemets »</p>\n"
+        "<!-- /wp:paragraph -->"
         "\n\n<!-- wp:heading -->\n<h2>Deux</h2>\n<!-- /wp:heading -->"
         "\n\n<!-- wp:paragraph -->\n<p>Un.</p>\n<!-- /wp:paragraph -->"
         '\n\n<!-- wp:heading {"level":3} -->\n<h3>Trois</h3>\n<!-- /wp:heading -->')
@@ -121,15 +122,17 @@ def test_no_shortcode_the_model_writes_can_run():
 
 
 def test_classic_source_elements_stay_verbatim_in_blocks_or_as_classic_html():
-    src = extract("<p>Texte.</p>\n<img src=\"/a.jpg\" alt=\"A\">\n\nhttps://youtu.be/x\n\n[gallery ids=\"1\"]\n<!--more-->")
+    src = extract('<p>Texte.</p>\n<img src="/a.jpg" alt="A">\n\nhttps://youtu.be/x\n\n[gallery ids="1"]\n<!--more-->')
     a = article([Block(type="keep", ref=f"KEEP-{i}") for i in range(1, 5)])
     assert render(a, src) == (
         '<img src="/a.jpg" alt="A">\n\n'
-        '<!-- wp:embed {"url":"https://youtu.be/x"} -->\n<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">'
+        '<!-- wp:embed {"url":"https://youtu.be/x"} -->\n'
+        '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">'
         "\nhttps://youtu.be/x\n</div></figure>\n<!-- /wp:embed -->\n\n"
         '<!-- wp:shortcode -->\n[gallery ids="1"]\n<!-- /wp:shortcode -->\n\n'
         "<!-- wp:more -->\n<!--more-->\n<!-- /wp:more -->")
-    assert render(a, src, "classic") == '<img src="/a.jpg" alt="A">\n\nhttps://youtu.be/x\n\n[gallery ids="1"]\n\n<!--more-->'
+    assert render(a, src, "classic") == (
+        '<img src="/a.jpg" alt="A">\n\nhttps://youtu.be/x\n\n[gallery ids="1"]\n\n<!--more-->')
 
 
 def test_slug_and_yoast_fields():

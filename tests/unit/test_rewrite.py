@@ -18,7 +18,8 @@ SOURCE = Source(
     text="Le jardin partagé ouvre le 12 mai. [[LINK-1]]\n\n[[KEEP-1]]\n\n« On cultive ensemble », dit Ana.",
     plain="Le jardin partagé ouvre le 12 mai. le site\n\n« On cultive ensemble », dit Ana.",
     protected={"LINK-1": '<a href="https://exemple.fr/jardin">le site</a>',
-               "KEEP-1": '<figure><img src="https://exemple.fr/a.jpg" alt=""><figcaption>Les bacs</figcaption></figure>'},
+               "KEEP-1": '<figure><img src="https://exemple.fr/a.jpg" alt="">'
+                         '<figcaption>Les bacs</figcaption></figure>'},
     format="classic",
     words=14,
 )
@@ -255,7 +256,8 @@ def test_each_protected_element_is_described_by_its_kind(markup, kind):
 def test_every_paid_answer_is_reported_the_moment_it_arrives(standin):
     standin.script([{"raw": '{"title": "coupé'}, {"article": article(45)}])
     seen = []
-    r = run(standin, on_answer=lambda a: seen.append((a.step, a.content[:10], a.usage.calls, len(standin.completions()))))
+    r = run(standin,
+            on_answer=lambda a: seen.append((a.step, a.content[:10], a.usage.calls, len(standin.completions()))))
     assert r.ok and [s[:3] for s in seen] == [(0, '{"title": ', 1), (1, '{"title": ', 1)]
     assert [s[3] for s in seen] == [1, 2]  # the first was reported before the repair was asked
 

@@ -9,7 +9,7 @@ import pytest
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.gateways.wordpress import errors
 from wp_seo_bridge.gateways.wordpress.base import ClaimRounds
-from wp_seo_bridge.gateways.wordpress.errors import (CONTRACT, AuthFailed, Conflict, SiteDown, WordPressError)
+from wp_seo_bridge.gateways.wordpress.errors import CONTRACT, AuthFailed, Conflict, SiteDown, WordPressError
 from wp_seo_bridge.gateways.wordpress.rest import REST_STATUSES, error_for
 from wp_seo_bridge.gateways.wordpress.xmlrpc import XMLRPC_FAULTS, XmlRpcGateway
 from wp_seo_bridge.model import DraftSummary

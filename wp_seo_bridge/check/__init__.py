@@ -2,8 +2,8 @@
 
 ``run`` judges the article together with its rendered HTML (exactly what is pushed: the caller
 renders, check never imports render) and returns a Report whose
-findings carry stable codes (``CODES``), one per declaration in ``CHECKS``. The Yoast-side codes agree with yoastseo 3.6.0's fr_FR
-analysis; the others check faithfulness to the source and HTML safety.
+findings carry stable codes (``CODES``), one per declaration in ``CHECKS``. The Yoast-side codes agree with
+yoastseo 3.6.0's fr_FR analysis; the others check faithfulness to the source and HTML safety.
 """
 from __future__ import annotations
 

@@ -196,7 +196,8 @@ def token_uses(article: Article) -> Counter:
     return Counter(referenced_tokens(article))
 
 
-_URL_ATTR = re.compile(r"\b(?:href|src|srcset|data-src|poster|action|cite|data)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_URL_ATTR = re.compile(r"\b(?:href|src|srcset|data-src|poster|action|cite|data)\s*=\s*"
+                       r"(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
 _URL_TEXT = re.compile(r"(?:https?:)?//[^\s<>\"'()]+|www\.[^\s<>\"'()]+", re.I)
 
 

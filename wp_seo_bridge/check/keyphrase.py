@@ -55,7 +55,8 @@ def count_in_text(text: str, word: str) -> tuple[int, int]:
     """matchTextWithWord.js: (number of matches, position of the first one or -1) of a raw word."""
     text = normalize_quotes(_WS_ANY.sub(" ", strip_spaces(_NON_TEXT_TAGS.sub("", text)).replace("&nbsp;", " ")
                                         .replace("\u2014", " ")))
-    matches = [strip_spaces(remove_punctuation(m)) for m in _match_with_transliteration(text, normalize_quotes(re.escape(word)))]
+    found = _match_with_transliteration(text, normalize_quotes(re.escape(word)))
+    matches = [strip_spaces(remove_punctuation(m)) for m in found]
     positions = [text.find(m) for m in matches]
     return len(matches), (min(positions) if positions else -1)
 

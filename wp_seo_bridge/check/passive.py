@@ -84,7 +84,8 @@ def _indices_by_word_list(words, text: str) -> list[tuple[int, str]]:
             continue
         start = 0
         while (i := text.find(word, start)) > -1:
-            if (_in_boundary(text, i - 1) or i == 0) and (_in_boundary(text, i + len(word)) or len(text) == i + len(word)):
+            end = i + len(word)
+            if (_in_boundary(text, i - 1) or i == 0) and (_in_boundary(text, end) or len(text) == end):
                 found.append((i, word))
             start = i + len(word)
     return found

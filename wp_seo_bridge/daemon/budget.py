@@ -12,7 +12,8 @@ charges of those before it (counting it made a draft's admission depend on threa
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time as dtime
+from datetime import datetime
+from datetime import time as dtime
 from typing import Callable, Protocol
 
 from ..model import Usage

@@ -173,7 +173,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def format_status(d: dict) -> str:
-    out = [f"state dir: {d['state_dir']}", f"daemon:    {('running, ' + d['daemon']) if d['daemon'] else 'not running'}"]
+    running = f"running, {d['daemon']}" if d["daemon"] else "not running"
+    out = [f"state dir: {d['state_dir']}", f"daemon:    {running}"]
     b = d["budget"]
     note = ""
     if b.get("standin_calls_today"):  # the budget counts them at list price, so its limits can be tried offline
@@ -200,8 +201,9 @@ def format_status(d: dict) -> str:
             out += ["", title + " (drafts by their latest outcome; calls and cost from every paid answer)"]
             out += _table(["site", "rewritten", "refreshed", "failed", "to retry", "skipped", "attempts", "calls",
                            "tokens", "EUR"], [
-                [site, str(t["rewritten"]), str(t.get("refreshed", 0)), str(t["failed"]), str(t["waiting"]), str(t["skipped"]),
-                 str(t["attempts"]), str(t["calls"]), f"{t['tokens']:,}", _eur(t)] for site, t in d[key].items()])
+                [site, str(t["rewritten"]), str(t.get("refreshed", 0)), str(t["failed"]), str(t["waiting"]),
+                 str(t["skipped"]), str(t["attempts"]), str(t["calls"]), f"{t['tokens']:,}", _eur(t)]
+                for site, t in d[key].items()])
     if d.get("drafts"):
         out += ["", f"Drafts, latest outcome ({len(d['drafts'])}):"]
         out += _table(["time", "site", "post", "outcome", "attempts", "calls", "EUR", "reason"], [

@@ -72,7 +72,7 @@ MIGRATIONS: tuple[str, ...] = (
         daemon_id TEXT NOT NULL DEFAULT '',
         model TEXT NOT NULL DEFAULT '',
         submitted REAL NOT NULL,
-        state TEXT NOT NULL,          -- running | collected (answers stored below) 
+        state TEXT NOT NULL,          -- running | collected (answers stored below)
         mistral_status TEXT NOT NULL DEFAULT '',
         collected REAL
     );
@@ -378,7 +378,8 @@ class JobLog:
                 "COALESCE(c.standin, 0) AS standin_calls, COALESCE(c.unpriced, 0) AS unpriced_calls "
                 "FROM attempts a JOIN (SELECT MAX(id) AS id, COUNT(*) AS attempts FROM attempts "
                 "GROUP BY site, post_id, source_hash) n ON a.id = n.id "
-                "LEFT JOIN (SELECT site, post_id, source_hash, COUNT(*) AS calls, SUM(tokens_in + tokens_out) AS tokens, "
+                "LEFT JOIN (SELECT site, post_id, source_hash, COUNT(*) AS calls, "
+                "SUM(tokens_in + tokens_out) AS tokens, "
                 "SUM(CASE WHEN standin=0 THEN cost_eur ELSE 0 END) AS eur, SUM(standin) AS standin, "
                 "SUM(unpriced) AS unpriced FROM calls GROUP BY site, post_id, source_hash) c "
                 "ON c.site = a.site AND c.post_id = a.post_id AND c.source_hash = a.source_hash "

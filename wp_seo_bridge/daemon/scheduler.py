@@ -27,8 +27,8 @@ from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
 from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs
-from ..rewrite.budget import answer_tokens
 from ..pipeline import Engine, PassReport, Version, run_pass
+from ..rewrite.budget import answer_tokens
 from .budget import DailyBudget
 from .joblog import JobLog
 from .limiter import RateLimiter
@@ -183,7 +183,6 @@ class Daemon:
             self.joblog.finish_pass(pass_id, error=status.last_error)
             log.exception("%s: pass crashed", site.name, extra={"site": site.name, "event": "pass_error"})
             return None
-        attempts = [o for o in report.outcomes if is_attempt(o)]
         # Skips without a model are selection skips (quiet period, already handled, open in the
         # editor) or the pass's refusals of queued drafts (budget, stopping).
         waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - report.refused
@@ -278,7 +277,8 @@ class Daemon:
             s = self.sites[site.name]
             stale_after = STALE_PERIODS * self.period(site, now) + STALE_GRACE_S
             age = now - (s.last_end or self.started_at or now)
-            outcome = "error" if s.last_error else ("none" if not s.last_end else ("stopped" if s.last_stopped else "ok"))
+            ended = "stopped" if s.last_stopped else "ok"
+            outcome = "error" if s.last_error else ("none" if not s.last_end else ended)
             if s.last_error:
                 reasons.append(f"{site.name}: last pass failed: {s.last_error}")
             elif age > stale_after:

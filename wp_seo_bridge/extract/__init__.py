@@ -14,8 +14,8 @@ from ..markup.view import WORD_COUNT_IGNORED_CLASSES, text_view
 from ..model import Source, xml_clean
 from .blocks import gutenberg_blocks
 from .html import html_blocks
-from .protect import HIDDEN_PLACEHOLDER, Collector
 from .markdown import markdown_blocks
+from .protect import HIDDEN_PLACEHOLDER, Collector
 from .text import plain_blocks
 
 FORMATS = ("blocks", "classic", "markdown", "text")

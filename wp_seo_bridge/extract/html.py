@@ -11,8 +11,15 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from .protect import (HIDDEN_PLACEHOLDER, KEEP_PLACEHOLDER, Collector, find_bare_urls, find_shortcodes,
-                      find_text_urls, replace_spans)
+from .protect import (
+    HIDDEN_PLACEHOLDER,
+    KEEP_PLACEHOLDER,
+    Collector,
+    find_bare_urls,
+    find_shortcodes,
+    find_text_urls,
+    replace_spans,
+)
 
 # Elements kept whole (outermost first), matched with their own nesting.
 _KEPT_ELEMENTS = ("figure", "table", "iframe", "video", "audio", "object", "pre", "script", "style", "form",

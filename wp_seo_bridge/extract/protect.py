@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
 from html import unescape
 
 OPEN, CLOSE = "\ue000", "\ue001"

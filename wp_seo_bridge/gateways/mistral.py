@@ -357,7 +357,8 @@ class BatchCalls:
         try:
             res = models.ChatCompletionResponse.model_validate(body)
         except ValidationError as e:
-            return BatchAnswer(cid, None, Usage(), {}, Malformed(f"a batch answer the SDK cannot read: {e.errors()[0]['msg']}"))
+            unreadable = Malformed(f"a batch answer the SDK cannot read: {e.errors()[0]['msg']}")
+            return BatchAnswer(cid, None, Usage(), {}, unreadable)
         full = self._usage(res)
         usage = replace(full, cost_eur=round(full.cost_eur * self.settings.batch_price_factor, 6))
         log.info("mistral batch answer %s model=%s tokens_in=%d tokens_out=%d cost_eur=%.6f (batch price)",
@@ -391,7 +392,8 @@ class BatchCalls:
             if isinstance(line, dict):
                 lines.append(line)
             elif raw.strip():
-                log.warning("mistral batch file %s: skipping a line that is not a JSON object: %s", file_id, _excerpt(raw))
+                log.warning("mistral batch file %s: skipping a line that is not a JSON object: %s",
+                            file_id, _excerpt(raw))
         return lines
 
     def _batch_call(self, what: str, call: Callable[[int], Any], resend: bool = True) -> Any:

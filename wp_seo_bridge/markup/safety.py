@@ -4,6 +4,7 @@ carry iframes, scripts or arbitrary attributes (they are the author's own, kept 
 from __future__ import annotations
 
 import re
+
 import nh3
 
 # The markup our renderer writes around model text (and a link's own tag, allowed by its token).

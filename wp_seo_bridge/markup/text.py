@@ -129,7 +129,8 @@ def count_words(text: str) -> int:
 # --- token model ----------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(f"([{re.escape(JS_WS)}\u2013\u2014\\-\\[\\]]|#nbsp;)")
-_HASHED_START = re.compile(r"^#(amp|lt|gt|quot|apos|ndash|mdash|copy|reg|trade|pound|yen|euro|dollar|deg|asymp|ne|nbsp);")
+_HASHED_START = re.compile(
+    r"^#(amp|lt|gt|quot|apos|ndash|mdash|copy|reg|trade|pound|yen|euro|dollar|deg|asymp|ne|nbsp);")
 _HASHED_END = re.compile(r"#(amp|lt|gt|quot|apos|ndash|mdash|copy|reg|trade|pound|yen|euro|dollar|deg|asymp|ne|nbsp);$")
 # languages/en/config/abbreviations.js (yoastseo): kept whole by the tokenizers.
 ABBREVIATIONS = ("A.D.", "Adm.", "Adv.", "B.C.", "Br.", "Brig.", "Cmrd.", "Col.", "Cpl.", "Cpt.", "Dr.", "Esq.",

@@ -35,8 +35,8 @@ def build_update(
     author_fields: list[str] | None = None,
     scores: tuple[int, int] | None = None,
 ) -> PostUpdate:
-    """``scores``: (SEO, readability), what Yoast's editor will rate the article, stored as Yoast's own score meta so its Posts
-    list shows the dots before anyone opens the post."""
+    """``scores``: (SEO, readability), what Yoast's editor will rate the article, stored as Yoast's own score
+    meta so its Posts list shows the dots before anyone opens the post."""
     yoast = YoastFields(article.seo_title, article.meta_description, article.focus_keyphrase)
     state = BridgeState(
         state="rewritten", source_hash=draft.hash, result_hash=source_hash(article.title, html),

@@ -21,7 +21,8 @@ from ..model import LinkOffer, PublishedPost, Source
 
 #: Offered to the model at most; it places 1 to 3 of them.
 MAX_OFFERS = 5
-#: Below this BM25 score (measured on the test corpus: related posts 5-13, a title sharing one word with the draft ≤ 3.3, two common words ≤ 4.8) a candidate is not related enough.
+#: Below this BM25 score (measured on the test corpus: related posts 5-13, a title sharing one word with the
+#: draft ≤ 3.3, two common words ≤ 4.8) a candidate is not related enough.
 THRESHOLD = 5.0
 #: Distinct stems a candidate must share with the draft: one common word is a coincidence, not a topic.
 MIN_TERMS = 2

@@ -25,8 +25,8 @@ from ..gateways.mistral import (
     Truncated,
     parse_answer,
 )
-from . import budget
 from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, Report, Source, Usage
+from . import budget
 
 log = logging.getLogger("wp_seo_bridge.rewrite")
 

@@ -11,6 +11,7 @@ from typing import Iterable, Literal
 
 from ..model import DraftSummary
 
+
 @dataclass(frozen=True)
 class Rule:
     opt_in: Literal["tag", "all-drafts"]
@@ -77,7 +78,8 @@ def _decide_refresh(summary: DraftSummary, rule: Rule, now: datetime) -> Decisio
             return Decision(summary, "skip", "this is our approved refresh: not rewritten again")
         elif h and h == st.source_hash:
             why = {"rewritten": "a refresh proposal of this version waits for review",
-                   "rejected": "the refresh of this version was rejected (or rolled back); use “Refresh SEO” to ask again",
+                   "rejected": "the refresh of this version was rejected (or rolled back); "
+                               "use “Refresh SEO” to ask again",
                    "failed": f"this version's refresh failed ({st.reason}); edit the post or use “Refresh SEO”",
                    }.get(st.state, f"this version was already {st.state}")
             return Decision(summary, "skip", why)

@@ -15,4 +15,5 @@ p.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
 a = p.parse_args()
 logging.basicConfig(level=logging.INFO, format="%(message)s")
 print(f"{LABEL} on http://{a.host}:{a.port} — set MISTRAL_SERVER_URL=http://{a.host}:{a.port}", flush=True)
-serve(a.host, a.port, a.latency, fault_rate=a.fault_rate, fixtures_dirs=a.fixtures, seed=a.seed, batch_delay=a.batch_delay)
+serve(a.host, a.port, a.latency, fault_rate=a.fault_rate, fixtures_dirs=a.fixtures, seed=a.seed,
+      batch_delay=a.batch_delay)

@@ -48,8 +48,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
-from . import batch
-from . import links
+from . import batch, links
 from .echo import echo_article
 
 log = logging.getLogger("wp_seo_bridge.standin")

@@ -14,8 +14,16 @@ from typing import Any, Callable, Iterator, Protocol
 from ...config import SiteConfig, plain_http_refusal
 from ...markup.kses import KsesRules
 from ...model import BridgeState, Draft, DraftSummary, PublishedChanges, PublishedPost
-from .errors import (AuthFailed, Conflict, Forbidden, InsecureTransport, MetaDropped, PluginMissing, WordPressError,
-                     readable)
+from .errors import (
+    AuthFailed,
+    Conflict,
+    Forbidden,
+    InsecureTransport,
+    MetaDropped,
+    PluginMissing,
+    WordPressError,
+    readable,
+)
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress")
 
@@ -61,9 +69,10 @@ class SiteInfo:
             # A plugin before 0.3 does not say: the oldest supported markup is never refused by a newer editor.
             wp_version=str(raw.get("wp_version") or "6.1"),
             shortcodes=frozenset(map(str, raw["shortcodes"])) if isinstance(raw.get("shortcodes"), list) else None,
-            kses=None if raw.get("unfiltered_html", True) or not isinstance(raw.get("allowed_html"), dict) else KsesRules(
-                {str(t).lower(): frozenset(str(a).lower() for a in (attrs or ())) for t, attrs in raw["allowed_html"].items()},
-                frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
+            kses=None if raw.get("unfiltered_html", True) or not isinstance(raw.get("allowed_html"), dict)
+            else KsesRules({str(t).lower(): frozenset(str(a).lower() for a in (attrs or ()))
+                            for t, attrs in raw["allowed_html"].items()},
+                           frozenset(str(p).lower() for p in raw.get("allowed_protocols") or ())),
             home_url=str(raw.get("home_url") or site.url),
             yoast_version=str(raw.get("yoast_version") or ""),
             refresh_enabled=bool(raw.get("refresh_enabled")),

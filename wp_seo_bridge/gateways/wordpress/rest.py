@@ -26,27 +26,27 @@ from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
 from .base import (
-    ClaimRounds,
     PUBLISHED_PAGE_SIZE,
-    all_refresh,
+    ClaimRounds,
     PostUpdate,
     SiteInfo,
     all_published,
+    all_refresh,
     published_query,
     refuse_plain_http,
     summary,
     verify_readback,
 )
-from .wire import exchange, new_session
 from .errors import (
-    readable,
-    refused,
     AuthFailed,
     PluginMissing,
     RestDisabled,
     SiteDown,
     WordPressError,
+    readable,
+    refused,
 )
+from .wire import exchange, new_session
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 
@@ -168,7 +168,7 @@ def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_
                        secret=site.password_env or site.password_file, hint=LOGIN_HINT)
     if status >= 500:
         return SiteDown(f"{where}: WordPress answered {tag}")
-    params = ", ".join(sorted((data.get("data") or {}).get("params") or {})) if isinstance(data.get("data"), dict) else ""
+    params = ", ".join(sorted(data["data"].get("params") or {})) if isinstance(data.get("data"), dict) else ""
     return WordPressError(f"{where}: WordPress refused the request ({tag}{': ' + params if params else ''})")
 
 
@@ -331,8 +331,8 @@ class RestGateway:
         raw, _ = self._request(BATCH, body={"requests": calls})
         answers = raw.get("responses") if isinstance(raw, dict) else None
         if not isinstance(answers, list) or len(answers) != len(calls):
-            raise WordPressError(f"{self.endpoint}: /batch/v1 answered "
-                                 f"{len(answers) if isinstance(answers, list) else 'no list of'} results for {len(calls)} claims")
+            got = len(answers) if isinstance(answers, list) else "no list of"
+            raise WordPressError(f"{self.endpoint}: /batch/v1 answered {got} results for {len(calls)} claims")
         with readable(self.endpoint):
             return [draft_from_json(a.get("body")) if int(a.get("status") or 500) < 300 else
                     self._error(int(a.get("status") or 500), a.get("body"), CLAIM)

@@ -33,26 +33,26 @@ from ... import __version__
 from ...config import SiteConfig
 from ...model import BridgeState, Draft, DraftSummary, MetaField, PublishedChanges
 from .base import (
-    ClaimRounds,
     PUBLISHED_PAGE_SIZE,
-    all_refresh,
+    ClaimRounds,
     PostUpdate,
     SiteInfo,
     all_published,
+    all_refresh,
     published_query,
     refuse_plain_http,
     summary,
     verify_readback,
 )
-from .wire import exchange, new_session
 from .errors import (
-    readable,
-    refused,
     PluginMissing,
     SiteDown,
     WordPressError,
     XmlRpcDisabled,
+    readable,
+    refused,
 )
+from .wire import exchange, new_session
 
 log = logging.getLogger("wp_seo_bridge.gateways.wordpress.xmlrpc")
 
@@ -293,7 +293,8 @@ class XmlRpcGateway:
             return refused(XMLRPC_FAULTS[code], url=self.cfg.url, user=self.cfg.user, code=f"fault {code}",
                            secret=self.cfg.password_env or self.cfg.password_file)
         if code == 405:
-            return XmlRpcDisabled(f"{self.endpoint}: XML-RPC services are disabled on this site — enable them or use the REST transport")
+            return XmlRpcDisabled(f"{self.endpoint}: XML-RPC services are disabled on this site — "
+                                  "enable them or use the REST transport")
         return WordPressError(f"{self.endpoint}: XML-RPC fault {code}")
 
     # --- the interface ---
