@@ -199,7 +199,7 @@ class Analysis:
         if not paragraphs:
             return False, False
         first = paragraphs[0]
-        if any(self.keyphrase.percent_found(s.text) == 100 for s in first.sentences):
+        if any(self.keyphrase.percent_found(s.text) == 100 for s in first.sentences or ()):
             return True, True
         return False, self.keyphrase.percent_found(first.inner_text()) == 100
 

@@ -29,21 +29,21 @@ def internal_links(article: Article, source: Source, html: str) -> Finding:
     bad = [*tokens.malformed(article), *(f"[[{l.token}]]" for l in links if l.offer is None)]
     if bad:
         problems.append("lien(s) non proposé(s) : " + ", ".join(dict.fromkeys(bad)))
-    placed = [l for l in links if l.offer is not None]
-    misplaced = [l.token for l in placed if l.where in ("heading", "quote")]
+    placed = [(l, l.offer) for l in links if l.offer is not None]
+    misplaced = [l.token for l, _ in placed if l.where in ("heading", "quote")]
     if misplaced:
         problems.append("lien(s) dans un intertitre ou une citation : " + ", ".join(misplaced))
-    if any(l.offer.post_id == source.post_id for l in placed if source.post_id):
+    if any(offer.post_id == source.post_id for _, offer in placed if source.post_id):
         problems.append("lien vers l'article lui-même")
     own = "\n".join(source.protected.values())
-    targets = [l.offer.post_id for l in placed]
-    twice = sorted({l.token for l in placed if targets.count(l.offer.post_id) > 1 or l.offer.url in own})
+    targets = [offer.post_id for _, offer in placed]
+    twice = sorted({l.token for l, offer in placed if targets.count(offer.post_id) > 1 or offer.url in own})
     if twice:
         problems.append("même cible deux fois : " + ", ".join(twice))
     if len(placed) > MAX_LINKS:
         problems.append(f"{len(placed)} liens internes (au plus {MAX_LINKS})")
     keyphrase = _fold(article.focus_keyphrase)
-    for l in placed:
+    for l, _ in placed:
         anchor = _fold(l.anchor)
         if not anchor or anchor in GENERIC_ANCHORS:
             problems.append(f"ancre sans information « {l.anchor} » ({l.token})")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from ..markup.text import WORD_BOUNDARIES, get_words, normalize_single_quotes, sanitize_string, strip_spaces
 from . import lexicon
@@ -30,7 +31,7 @@ def _array_regex(words, boundary: bool = True) -> re.Pattern:
 
 @cache
 def _data():
-    d = {name: lexicon.words(name) for name in (
+    d: dict[str, Any] = {name: lexicon.words(name) for name in (
         "passive_auxiliaries", "passive_stopwords", "passive_cannot_directly_precede", "passive_cannot_be_between",
         "participles_irregular_regular", "participles_irregular_ending_in_s", "participles_irregular_irregular",
         "participle_exceptions_adjectives_verbs", "participle_exceptions_nouns", "participle_exceptions_others")}

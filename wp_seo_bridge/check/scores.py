@@ -102,7 +102,9 @@ def predict(report: Report, html: str, keyphrase: str, site_url: str, yoast_vers
     parsed = _Links()
     parsed.feed(html)
     host = urlsplit(site_url).hostname or ""
-    internal, outbound, competing = [], [], False
+    internal: list[bool] = []  # followed or not, a link
+    outbound: list[bool] = []
+    competing = False
     for href, nofollow, anchor in parsed.links:
         target = urlsplit(href)
         if target.scheme not in ("http", "https", "") or href.startswith("#"):

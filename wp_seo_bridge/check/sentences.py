@@ -233,7 +233,7 @@ def _is_sentence_ending(token) -> bool:
 
 def _valid_tag_pair(first: str, last: str) -> bool:
     a, b = _TAG_TYPE.search(first), _TAG_TYPE.search(last)
-    return bool(a and b) and a.group(1) == b.group(1) and a.group(1) in _SEMANTIC_TAGS
+    return a is not None and b is not None and a.group(1) == b.group(1) and a.group(1) in _SEMANTIC_TAGS
 
 
 def _sentences_from_tokens(tokens: list[tuple[str, str]], trim: bool = True) -> list[str]:

@@ -293,7 +293,7 @@ def build_tree(html: str) -> Node:
 
 def sentences_of(tree: Node) -> list[Sentence]:
     """getSentencesFromTree: every sentence of every paragraph and heading, in document order."""
-    return [s for n in tree.find_all(lambda n: n.sentences is not None) for s in n.sentences]
+    return [s for n in tree.find_all(lambda n: n.sentences is not None) for s in n.sentences or ()]
 
 
 def sentences_outside(tree: Node, names: frozenset[str], classes: frozenset[str]) -> list[Sentence]:

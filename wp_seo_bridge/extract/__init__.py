@@ -8,6 +8,7 @@ No I/O.
 from __future__ import annotations
 
 import re
+from typing import Literal, cast
 
 from ..markup.text import count_words
 from ..markup.view import WORD_COUNT_IGNORED_CLASSES, text_view
@@ -67,4 +68,4 @@ def extract(content: str, title: str = "", fmt: str | None = None,
     else:
         words = count_words(plain)
     return Source(title=title.strip(), text=col.model_text(joined), plain=plain, protected=col.protected,
-                  format=fmt, words=words)
+                  format=cast(Literal["blocks", "classic", "markdown", "text"], fmt), words=words)

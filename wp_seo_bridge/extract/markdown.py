@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html as _html
 from functools import cache
+from typing import cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from .html import html_blocks
@@ -24,7 +26,7 @@ def parser() -> MarkdownIt:
     # The author's URLs exactly as typed (no percent-encoding), so that they come back byte for byte;
     # validateLink still refuses javascript:, vbscript:, file: and data: (but images) links.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-    md.normalizeLinkText = lambda url: url  # type: ignore[method-assign]
+    md.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
     return md
 
 
@@ -45,7 +47,8 @@ def _cut_outside_code(text: str, col: Collector) -> str:
         if tok.type in ("fence", "code_block") and tok.map:
             for i in range(tok.map[0], min(tok.map[1], len(lines))):
                 code[i] = True
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
 
     def flush() -> None:
         if run:
@@ -76,7 +79,7 @@ def _images(tokens: list[Token], col: Collector, md: MarkdownIt) -> None:
                       and kids[i + 2].type == "link_close")
             image = kids[i + 1] if linked else k
             if image.type == "image":
-                alt = md.renderer.renderInlineAsText(image.children or [], md.options, {})
+                alt = cast(RendererHTML, md.renderer).renderInlineAsText(image.children or [], md.options, {})
                 markup = image_block(str(image.attrGet("src") or ""), alt, str(image.attrGet("title") or ""),
                                      str(k.attrGet("href") or "") if linked else "")
                 placeholder = Token("text", "", 0)

@@ -27,6 +27,7 @@ def iter_html(html: str, raw_text: tuple[str, ...] = ("script", "style")):
     pos, n = 0, len(html)
     while pos < n:
         m = _HTML_TOKEN.match(html, pos)
+        assert m is not None  # its last alternative matches any character
         pos = m.end()
         if m.group("text") is not None:
             yield "text", unescape(m.group("text"))

@@ -41,7 +41,7 @@ def fold(text: str) -> str:
 def stop_words() -> frozenset[str]:
     """French function words (Yoast's list, shipped with the checks), folded."""
     data = resources.files("wp_seo_bridge") / "check" / "data" / "function_words.txt"
-    words = set()
+    words: set[str] = set()
     for line in data.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             words.update(fold(w) for w in re.split(r"[\s'’-]+", line) if w)
