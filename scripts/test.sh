@@ -8,11 +8,12 @@
 # The WordPress and Yoast archives come from ../shared/wordpress (beside the repo; $WPSB_STACKS overrides),
 # checked against its SHA256SUMS. Without that folder (a user's machine) B is skipped and A runs without Yoast,
 # each said in one line. WPSB_MATRIX=A or B runs one matrix. Extra arguments go to every pytest run.
-# Exit status: non-zero when any matrix fails.
+# Exit status: non-zero when scripts/lint.sh (ruff, mypy: first, in seconds) finds anything or any matrix fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 bash scripts/setup.sh --with-tests
+bash scripts/lint.sh  # seconds: a lint or type finding fails the run before the 20 minutes of matrices
 export YOAST_JUDGE="${YOAST_JUDGE:-$PWD/tests/yoast-judge/run.sh}"
 mkdir -p artifacts
 
