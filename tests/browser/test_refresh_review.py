@@ -15,7 +15,8 @@ from tests.support.sync import FIXTURES, TAG, one_pass, seed_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
 
-YOAST = {"_yoast_wpseo_title": "Ancien titre SEO", "_yoast_wpseo_metadesc": "Ancienne méta description écrite à la main.",
+YOAST = {"_yoast_wpseo_title": "Ancien titre SEO",
+         "_yoast_wpseo_metadesc": "Ancienne méta description écrite à la main.",
          "_yoast_wpseo_focuskw": "pirates chinois"}
 
 
