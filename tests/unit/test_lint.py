@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "No module named" not in done.stderr, (
+        f"{args[0]} is not installed in this virtualenv: bash scripts/setup.sh --with-tests (a test extra)")
+    return done
 
 
 def test_ruff_finds_nothing():
