@@ -6,6 +6,7 @@
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
+require_once __DIR__ . '/includes/constants.php';
 require_once __DIR__ . '/includes/options.php';
 require_once __DIR__ . '/includes/roles.php';
 
@@ -13,4 +14,4 @@ wpsb_remove_role();
 foreach ( array_keys( wpsb_option_defaults() ) as $wpsb_name ) {
 	delete_option( $wpsb_name );
 }
-delete_option( WPSB_ROLE_VERSION_OPTION );
+delete_option( WPSB_OPTION_ROLE_VERSION );

@@ -14,8 +14,7 @@ defined( 'ABSPATH' ) || exit;
 const WPSB_LOCK_WAIT_S       = 5;
 const WPSB_MAX_TTL_S         = DAY_IN_SECONDS;
 const WPSB_MAX_STATE_B       = 262144;
-const WPSB_ORIGINAL_KEY      = '_wp_seo_bridge_original';  // only where revisions are disabled
-const WPSB_RECORDABLE_STATES = array( 'failed', 'released' );
+const WPSB_RECORDABLE_STATES = array( WPSB_STATE_FAILED, WPSB_STATE_RELEASED );
 
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_claims_hooks(): void {
@@ -70,7 +69,7 @@ function wpsb_state_json( int $post_id ): string {
 /** Daemon id holding a live claim on the post, '' when none (expired claims do not count). */
 function wpsb_live_claim_by( int $post_id ): string {
 	$state = json_decode( wpsb_state_json( $post_id ), true );
-	if ( ! is_array( $state ) || 'claimed' !== ( $state['state'] ?? '' ) ) {
+	if ( ! is_array( $state ) || WPSB_STATE_CLAIMED !== ( $state['state'] ?? '' ) ) {
 		return '';
 	}
 	$until = strtotime( (string) ( $state['claim_until'] ?? '' ) );
@@ -252,7 +251,7 @@ function wpsb_claim( int $post_id, string $expect_hash, string $daemon, int $ttl
 	}
 	$now   = time();
 	$state = array(
-		'state'       => 'claimed',
+		'state'       => WPSB_STATE_CLAIMED,
 		'source_hash' => wpsb_content_hash( $post->post_title, $post->post_content ),
 		'by'          => $daemon,
 		'at'          => wpsb_now_iso( $now ),
@@ -293,7 +292,7 @@ function wpsb_record_state( int $post_id, string $daemon, string $state_json ) {
 		return wpsb_error( 423, 'wpsb_claimed', 'Another daemon is working on this draft.' );
 	}
 	$current = json_decode( wpsb_state_json( $post_id ), true );
-	if ( ! is_array( $current ) || 'claimed' !== ( $current['state'] ?? '' ) || ( $current['by'] ?? '' ) !== $daemon ) {
+	if ( ! is_array( $current ) || WPSB_STATE_CLAIMED !== ( $current['state'] ?? '' ) || ( $current['by'] ?? '' ) !== $daemon ) {
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no claim on the draft.' );
 	}
 	wpsb_write_state( $post_id, $state_json );
@@ -347,13 +346,11 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 }
 
 /**
- * Yoast's own scores (0-100): its Posts list shows them as dots, so an editor sees the rewrite's scores before
- * opening it (Yoast recomputes them when the post is opened). The only keys the guarded write adds to what
- * core writes; written here, after the guard passed for this post in this request, never through the meta APIs.
- */
-const WPSB_SCORE_KEYS = array( '_yoast_wpseo_linkdex', '_yoast_wpseo_content_score' );
-
-/**
+ * Yoast's own scores (0-100, WPSB_SCORE_KEYS): its Posts list shows them as dots, so an editor sees the rewrite's
+ * scores before opening it (Yoast recomputes them when the post is opened). The only keys the guarded write adds
+ * to what core writes; written here, after the guard passed for this post in this request, never through the
+ * meta APIs.
+ *
  * @param mixed $scores key => 0..100, as the daemon sent them
  * @return array<string, string> what each key holds afterwards (empty when the post's write was not guarded)
  */
@@ -411,11 +408,11 @@ function wpsb_site_info(): array {
 		// Links to this host are internal for Yoast; its version decides how its editor totals its scores.
 		'home_url'          => home_url( '/' ),
 		'yoast_version'     => defined( 'WPSEO_VERSION' ) ? (string) WPSEO_VERSION : '',
-		'sync_enabled'      => '1' === wpsb_option( 'wp_seo_bridge_sync_enabled' ),
+		'sync_enabled'      => '1' === wpsb_option( WPSB_OPTION_SYNC_ENABLED ),
 		// Published posts too (includes/refresh.php): the daemon lists them only then.
 		'refresh_enabled'   => function_exists( 'wpsb_refresh_enabled' ) && wpsb_refresh_enabled(),
-		'opt_in'            => wpsb_option( 'wp_seo_bridge_opt_in' ),
-		'opt_in_tag'        => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
+		'opt_in'            => wpsb_option( WPSB_OPTION_OPT_IN ),
+		'opt_in_tag'        => wpsb_option( WPSB_OPTION_OPT_IN_TAG ),
 		'can_publish'       => current_user_can( 'publish_posts' ),
 		// Other people's keyphrases (drafts, private posts) only for those who may edit others' posts.
 		'used_keyphrases'   => current_user_can( 'edit_others_posts' ) ? wpsb_used_keyphrases() : array(),
@@ -442,11 +439,14 @@ function wpsb_allowed_html(): array {
 function wpsb_used_keyphrases(): array {
 	global $wpdb;
 	$values  = $wpdb->get_col(
-		"SELECT DISTINCT pm.meta_value FROM {$wpdb->postmeta} pm
-		 INNER JOIN {$wpdb->posts} p ON p.ID = pm.post_id
-		 WHERE pm.meta_key = '_yoast_wpseo_focuskw' AND pm.meta_value <> ''
-		   AND p.post_type <> 'revision' AND p.post_status NOT IN ('trash', 'auto-draft')
-		 LIMIT 5000"
+		$wpdb->prepare(
+			"SELECT DISTINCT pm.meta_value FROM {$wpdb->postmeta} pm
+			 INNER JOIN {$wpdb->posts} p ON p.ID = pm.post_id
+			 WHERE pm.meta_key = %s AND pm.meta_value <> ''
+			   AND p.post_type <> 'revision' AND p.post_status NOT IN ('trash', 'auto-draft')
+			 LIMIT 5000",
+			WPSB_YOAST_FOCUSKW_KEY
+		)
 	);
 	$phrases = array();
 	foreach ( $values as $value ) {

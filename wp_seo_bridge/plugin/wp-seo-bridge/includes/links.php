@@ -185,7 +185,7 @@ function wpsb_published_row( WP_Post $post ): array {
 		'id'           => (int) $post->ID,
 		'title'        => html_entity_decode( $post->post_title, ENT_QUOTES | ENT_HTML5, 'UTF-8' ),
 		'link'         => (string) get_permalink( $post ),
-		'keyphrase'    => (string) get_post_meta( $post->ID, '_yoast_wpseo_focuskw', true ),
+		'keyphrase'    => (string) get_post_meta( $post->ID, WPSB_YOAST_FOCUSKW_KEY, true ),
 		'categories'   => wpsb_term_names( $post->ID, 'category' ),
 		'tags'         => wpsb_term_names( $post->ID, 'post_tag' ),
 		'date_gmt'     => mysql_to_rfc3339( $post->post_date_gmt ),

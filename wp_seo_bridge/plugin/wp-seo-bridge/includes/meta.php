@@ -12,10 +12,6 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_STATE_KEY    = '_wp_seo_bridge_state';     // JSON: the daemon's bookkeeping (claim, result, failure)
-const WPSB_PREVIOUS_KEY = '_wp_seo_bridge_previous';  // JSON: Yoast values before our rewrite (for Reject)
-const WPSB_YOAST_KEYS   = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
-
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_meta_hooks(): void {
 	add_action( 'init', 'wpsb_register_meta' );

@@ -18,9 +18,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_NOTIFY_SWITCH   = 'wp_seo_bridge_notify_enabled';  // on by default; "0" is off
 const WPSB_NOTIFY_MAX_POST = 100;
-const WPSB_NOTIFY_DUE_KEY  = '_wp_seo_bridge_review_mail';    // '1' on a post rewritten and not yet mailed
 
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_notify_hooks(): void {
@@ -37,18 +35,18 @@ function wpsb_notify_mark_due( $meta_id, $post_id, $meta_key, $meta_value ): voi
 		return;
 	}
 	$state = is_string( $meta_value ) ? json_decode( $meta_value, true ) : null;
-	if ( is_array( $state ) && 'rewritten' === ( $state['state'] ?? '' ) ) {
+	if ( is_array( $state ) && WPSB_STATE_REWRITTEN === ( $state['state'] ?? '' ) ) {
 		update_post_meta( (int) $post_id, WPSB_NOTIFY_DUE_KEY, '1' );
 	}
 }
 
 function wpsb_notify_enabled(): bool {
-	return '0' !== (string) get_option( WPSB_NOTIFY_SWITCH, '1' );
+	return '0' !== (string) get_option( WPSB_OPTION_NOTIFY_ENABLED, '1' );
 }
 
 /** @return string[] e-mail addresses, each once */
 function wpsb_notify_recipients(): array {
-	$listed = wpsb_option( 'wp_seo_bridge_notify' );
+	$listed = wpsb_option( WPSB_OPTION_NOTIFY );
 	if ( '' !== $listed ) {
 		$emails = preg_split( '/[\s,;]+/', $listed, -1, PREG_SPLIT_NO_EMPTY );
 	} else {
@@ -90,7 +88,7 @@ function wpsb_notify_pending() {
 			continue;  // another call took it, or the e-mails are off
 		}
 		$state = wpsb_review_state( $post->ID );
-		if ( 'pending' === $post->post_status && $state && 'rewritten' === $state['state'] ) {
+		if ( 'pending' === $post->post_status && $state && WPSB_STATE_REWRITTEN === $state['state'] ) {
 			$posts[] = array( $post, $state );
 		} elseif ( function_exists( 'wpsb_refresh_mail_state' ) ) {
 			$state = wpsb_refresh_mail_state( $post );  // a refresh proposal for a published post
@@ -215,14 +213,14 @@ function wpsb_notify_register_setting(): void {
 		return;
 	}
 	// The setting itself is registered with the others (settings.php, options.php defaults).
-	add_settings_field( WPSB_NOTIFY_SWITCH, __( 'Review e-mails', 'wp-seo-bridge' ), 'wpsb_notify_field', WPSB_SETTINGS_PAGE, 'wpsb_main' );
+	add_settings_field( WPSB_OPTION_NOTIFY_ENABLED, __( 'Review e-mails', 'wp-seo-bridge' ), 'wpsb_notify_field', WPSB_SETTINGS_PAGE, 'wpsb_main' );
 }
 
 function wpsb_notify_field(): void {
 	// The hidden input makes an unticked box save '0'.
 	printf(
 		'<input type="hidden" name="%1$s" value="0"><label><input type="checkbox" id="%1$s" name="%1$s" value="1" %2$s> %3$s</label>',
-		esc_attr( WPSB_NOTIFY_SWITCH ),
+		esc_attr( WPSB_OPTION_NOTIFY_ENABLED ),
 		checked( wpsb_notify_enabled(), true, false ),
 		esc_html__( 'After each pass, e-mail one list of the posts awaiting SEO review', 'wp-seo-bridge' )
 	);

@@ -1,15 +1,15 @@
 <?php
-/** The site admin's settings (Settings → SEO Bridge). All values are strings, as stored. */
+/** The site admin's settings (Settings → SEO Bridge; names in constants.php). All values are strings, as stored. */
 
 defined( 'ABSPATH' ) || exit;
 
 function wpsb_option_defaults(): array {
 	return array(
-		'wp_seo_bridge_sync_enabled'   => '0',            // the admin's switch: the daemon does nothing until on
-		'wp_seo_bridge_opt_in'         => 'tag',          // tag, or all-drafts
-		'wp_seo_bridge_opt_in_tag'     => 'seo-bridge',   // tag slug marking drafts to rewrite
-		'wp_seo_bridge_notify'         => '',             // comma separated e-mails; empty = editors and admins
-		'wp_seo_bridge_notify_enabled' => '1',          // review e-mails on (includes/notify.php)
+		WPSB_OPTION_SYNC_ENABLED   => '0',
+		WPSB_OPTION_OPT_IN         => 'tag',
+		WPSB_OPTION_OPT_IN_TAG     => 'seo-bridge',
+		WPSB_OPTION_NOTIFY         => '',
+		WPSB_OPTION_NOTIFY_ENABLED => '1',
 	);
 }
 

@@ -167,7 +167,7 @@ function wpsb_refresh_actions_for( WP_Post $post ): array {
 	}
 	$state    = wpsb_refresh_state( $post->ID );
 	$stage    = $state ? $state['state'] : '';
-	$proposal = 'rewritten' === $stage ? wpsb_refresh_proposal( $post->ID ) : null;
+	$proposal = WPSB_STATE_REWRITTEN === $stage ? wpsb_refresh_proposal( $post->ID ) : null;
 	$publish  = current_user_can( 'publish_post', $post->ID );
 	$actions  = array();
 	if ( $proposal ) {
@@ -187,13 +187,13 @@ function wpsb_refresh_actions_for( WP_Post $post ): array {
 		);
 		return $actions;
 	}
-	if ( 'approved' === $stage && $publish && get_post_meta( $post->ID, WPSB_REFRESH_BEFORE, true ) ) {
+	if ( WPSB_STATE_APPROVED === $stage && $publish && get_post_meta( $post->ID, WPSB_REFRESH_BEFORE, true ) ) {
 		$actions['rollback'] = array(
 			'label' => __( 'Roll back refresh', 'wp-seo-bridge' ),
 			'url'   => wpsb_refresh_action_url( 'rollback', $post->ID ),
 		);
 	}
-	if ( wpsb_refresh_enabled() && 'claimed' !== $stage && '1' !== (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true ) ) {
+	if ( wpsb_refresh_enabled() && WPSB_STATE_CLAIMED !== $stage && '1' !== (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true ) ) {
 		$actions['ask'] = array(
 			'label' => __( 'Refresh SEO', 'wp-seo-bridge' ),
 			'url'   => wpsb_refresh_action_url( 'ask', $post->ID ),
@@ -261,7 +261,7 @@ function wpsb_refresh_filter_list( WP_Query $query ): void {
 
 function wpsb_refresh_post_states( array $states, WP_Post $post ): array {
 	$state = wpsb_refresh_is_live( $post ) ? wpsb_refresh_state( $post->ID ) : null;
-	if ( $state && 'rewritten' === $state['state'] ) {
+	if ( $state && WPSB_STATE_REWRITTEN === $state['state'] ) {
 		$states['wpsb_refresh'] = __( 'SEO refresh proposed', 'wp-seo-bridge' );
 	}
 	return $states;
@@ -280,16 +280,16 @@ function wpsb_refresh_add_box( WP_Post $post ): void {
 function wpsb_refresh_box( WP_Post $post ): void {
 	$state = wpsb_refresh_state( $post->ID );
 	$lines = array(
-		'rewritten' => __( 'A refreshed version is proposed. The live post is unchanged until an editor approves it.', 'wp-seo-bridge' ),
-		'approved'  => __( 'The refresh was approved and is live.', 'wp-seo-bridge' ),
-		'rejected'  => __( 'The refresh was rejected or rolled back.', 'wp-seo-bridge' ),
-		'claimed'   => __( 'SEO Bridge is rewriting this post right now.', 'wp-seo-bridge' ),
-		'failed'    => __( 'The refresh failed:', 'wp-seo-bridge' ) . ' ' . (string) ( $state['reason'] ?? '' ),
+		WPSB_STATE_REWRITTEN => __( 'A refreshed version is proposed. The live post is unchanged until an editor approves it.', 'wp-seo-bridge' ),
+		WPSB_STATE_APPROVED  => __( 'The refresh was approved and is live.', 'wp-seo-bridge' ),
+		WPSB_STATE_REJECTED  => __( 'The refresh was rejected or rolled back.', 'wp-seo-bridge' ),
+		WPSB_STATE_CLAIMED   => __( 'SEO Bridge is rewriting this post right now.', 'wp-seo-bridge' ),
+		WPSB_STATE_FAILED    => __( 'The refresh failed:', 'wp-seo-bridge' ) . ' ' . (string) ( $state['reason'] ?? '' ),
 	);
 	if ( $state && isset( $lines[ $state['state'] ] ) ) {
 		printf( '<p class="wpsb-refresh-status">%s</p>', esc_html( $lines[ $state['state'] ] ) );
 	}
-	$proposal = $state && 'rewritten' === $state['state'] ? wpsb_refresh_proposal( $post->ID ) : null;
+	$proposal = $state && WPSB_STATE_REWRITTEN === $state['state'] ? wpsb_refresh_proposal( $post->ID ) : null;
 	if ( $proposal ) {
 		wpsb_refresh_yoast_table( $post, $proposal );
 	}
@@ -303,9 +303,9 @@ function wpsb_refresh_box( WP_Post $post ): void {
 /** The three Yoast fields, live and proposed. */
 function wpsb_refresh_yoast_table( WP_Post $post, WP_Post $proposal ): void {
 	$names = array(
-		'_yoast_wpseo_title'    => __( 'SEO title', 'wp-seo-bridge' ),
-		'_yoast_wpseo_metadesc' => __( 'meta description', 'wp-seo-bridge' ),
-		'_yoast_wpseo_focuskw'  => __( 'focus keyphrase', 'wp-seo-bridge' ),
+		WPSB_YOAST_TITLE_KEY    => __( 'SEO title', 'wp-seo-bridge' ),
+		WPSB_YOAST_METADESC_KEY => __( 'meta description', 'wp-seo-bridge' ),
+		WPSB_YOAST_FOCUSKW_KEY  => __( 'focus keyphrase', 'wp-seo-bridge' ),
 	);
 	$live  = wpsb_refresh_yoast( $post->ID );
 	$new   = wpsb_refresh_yoast( $proposal->ID );

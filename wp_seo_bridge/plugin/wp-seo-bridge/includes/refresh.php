@@ -25,13 +25,9 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_PROPOSAL_TYPE     = 'wpsb_proposal';
-const WPSB_REFRESH_KEY       = '_wp_seo_bridge_refresh';
-const WPSB_REFRESH_ASKED_KEY = '_wp_seo_bridge_refresh_asked';
-const WPSB_REFRESH_BEFORE    = '_wp_seo_bridge_refresh_before';
-const WPSB_REFRESH_OPTION    = 'wp_seo_bridge_refresh_enabled';  // off by default
-const WPSB_REFRESH_STATUSES  = array( 'publish', 'future' );
-const WPSB_REFRESH_MAX_PAGE  = 500;
+const WPSB_PROPOSAL_TYPE    = 'wpsb_proposal';
+const WPSB_REFRESH_STATUSES = array( 'publish', 'future' );
+const WPSB_REFRESH_MAX_PAGE = 500;
 
 /** Every hook of this file. */
 function wpsb_refresh_hooks(): void {
@@ -87,7 +83,7 @@ function wpsb_refresh_is_live( WP_Post $post ): bool {
 /** A live post opted in: it carries the opt-in tag, or an editor asked ("Refresh SEO"). */
 function wpsb_refresh_opted_in( WP_Post $post ): bool {
 	return '1' === (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true )
-		|| has_term( wpsb_option( 'wp_seo_bridge_opt_in_tag' ), 'post_tag', $post );
+		|| has_term( wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag', $post );
 }
 
 function wpsb_refresh_state_json( int $post_id ): string {
@@ -208,7 +204,7 @@ function wpsb_refresh_candidates( int $page, int $per_page ): array {
 				array(
 					'taxonomy' => 'post_tag',
 					'field'    => 'slug',
-					'terms'    => wpsb_option( 'wp_seo_bridge_opt_in_tag' ),
+					'terms'    => wpsb_option( WPSB_OPTION_OPT_IN_TAG ),
 				),
 			),
 		)
@@ -287,7 +283,7 @@ function wpsb_refresh_check_same( WP_Post $post, string $expect_hash ): ?WP_Erro
 
 function wpsb_refresh_claim_by( int $post_id ): string {
 	$state = wpsb_refresh_state( $post_id );
-	if ( ! $state || 'claimed' !== $state['state'] ) {
+	if ( ! $state || WPSB_STATE_CLAIMED !== $state['state'] ) {
 		return '';
 	}
 	$until = strtotime( (string) ( $state['claim_until'] ?? '' ) );
@@ -317,7 +313,7 @@ function wpsb_refresh_claim( int $post_id, string $expect_hash, string $daemon, 
 	wpsb_refresh_write_state(
 		$post_id,
 		array(
-			'state'       => 'claimed',
+			'state'       => WPSB_STATE_CLAIMED,
 			'source_hash' => wpsb_refresh_hash( $post ),
 			'by'          => $daemon,
 			'at'          => wpsb_now_iso( $now ),
@@ -338,7 +334,7 @@ function wpsb_refresh_record( int $post_id, string $daemon, array $state, string
 		return $post;  // a failure may be recorded on a post un-flagged meanwhile
 	}
 	$current = wpsb_refresh_state( $post_id );
-	if ( ! $current || 'claimed' !== $current['state'] || ( $current['by'] ?? '' ) !== $daemon ) {
+	if ( ! $current || WPSB_STATE_CLAIMED !== $current['state'] || ( $current['by'] ?? '' ) !== $daemon ) {
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no claim on the post.' );
 	}
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, $state_json );
@@ -404,7 +400,7 @@ function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no live claim on the post.' );
 	}
 	$state = json_decode( (string) ( $meta[ WPSB_STATE_KEY ] ?? '' ), true );
-	if ( ! is_array( $state ) || 'rewritten' !== ( $state['state'] ?? '' ) || strlen( (string) $meta[ WPSB_STATE_KEY ] ) > WPSB_MAX_STATE_B ) {
+	if ( ! is_array( $state ) || WPSB_STATE_REWRITTEN !== ( $state['state'] ?? '' ) || strlen( (string) $meta[ WPSB_STATE_KEY ] ) > WPSB_MAX_STATE_B ) {
 		return wpsb_error( 400, 'wpsb_bad_state', 'A proposal carries the daemon\'s "rewritten" state.' );
 	}
 	$existing                       = wpsb_refresh_proposal( $post_id );
@@ -727,7 +723,7 @@ function wpsb_refresh_approve( int $post_id ) {
 	}
 	$proposal = wpsb_refresh_proposal( $post_id );
 	$state    = wpsb_refresh_state( $post_id );
-	if ( ! $proposal || ! $state || 'rewritten' !== $state['state'] ) {
+	if ( ! $proposal || ! $state || WPSB_STATE_REWRITTEN !== $state['state'] ) {
 		return wpsb_error( 409, 'wpsb_no_proposal', __( 'This post has no SEO refresh proposal waiting.', 'wp-seo-bridge' ) );
 	}
 	$made_for = (string) ( wpsb_refresh_proposal_state( $proposal )['source_hash'] ?? '' );
@@ -746,7 +742,7 @@ function wpsb_refresh_approve( int $post_id ) {
 	}
 	$before['after_hash'] = wpsb_refresh_hash( $live );
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_BEFORE, wp_json_encode( $before, JSON_UNESCAPED_UNICODE ) );
-	wpsb_refresh_decided( $post_id, $state, 'approved', array( 'result_hash' => $before['after_hash'] ) );
+	wpsb_refresh_decided( $post_id, $state, WPSB_STATE_APPROVED, array( 'result_hash' => $before['after_hash'] ) );
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_ASKED_KEY, null );
 	wp_delete_post( $proposal->ID, true );
 	return true;
@@ -765,14 +761,14 @@ function wpsb_refresh_reject( int $post_id ) {
 	}
 	$proposal = wpsb_refresh_proposal( $post_id );
 	$state    = wpsb_refresh_state( $post_id );
-	if ( ! $proposal || ! $state || 'rewritten' !== $state['state'] ) {
+	if ( ! $proposal || ! $state || WPSB_STATE_REWRITTEN !== $state['state'] ) {
 		return wpsb_error( 409, 'wpsb_no_proposal', __( 'This post has no SEO refresh proposal waiting.', 'wp-seo-bridge' ) );
 	}
 	wp_delete_post( $proposal->ID, true );
 	wpsb_refresh_decided(
 		$post_id,
 		$state,
-		'rejected',
+		WPSB_STATE_REJECTED,
 		array(
 			'source_hash' => wpsb_refresh_hash( $post ),
 			'reason'      => 'rejected by an editor',
@@ -795,7 +791,7 @@ function wpsb_refresh_rollback( int $post_id ) {
 	}
 	$state  = wpsb_refresh_state( $post_id );
 	$before = json_decode( (string) get_post_meta( $post_id, WPSB_REFRESH_BEFORE, true ), true );
-	if ( ! $state || 'approved' !== $state['state'] || ! is_array( $before ) || ! isset( $before['title'], $before['content'], $before['after_hash'] ) ) {
+	if ( ! $state || WPSB_STATE_APPROVED !== $state['state'] || ! is_array( $before ) || ! isset( $before['title'], $before['content'], $before['after_hash'] ) ) {
 		return wpsb_error( 409, 'wpsb_nothing_to_roll_back', __( 'No approved SEO refresh to roll back on this post.', 'wp-seo-bridge' ) );
 	}
 	if ( ! hash_equals( (string) $before['after_hash'], wpsb_refresh_hash( $post ) ) ) {
@@ -810,7 +806,7 @@ function wpsb_refresh_rollback( int $post_id ) {
 	wpsb_refresh_decided(
 		$post_id,
 		$state,
-		'rejected',
+		WPSB_STATE_REJECTED,
 		array(
 			'source_hash' => wpsb_refresh_hash( $live ),
 			'reason'      => 'rolled back by an editor',
@@ -833,7 +829,7 @@ function wpsb_refresh_ask( int $post_id ) {
 		return $post;
 	}
 	$state = wpsb_refresh_state( $post_id );
-	if ( $state && in_array( $state['state'], array( 'claimed', 'rewritten' ), true ) ) {
+	if ( $state && in_array( $state['state'], array( WPSB_STATE_CLAIMED, WPSB_STATE_REWRITTEN ), true ) ) {
 		return true;  // already on its way, or waiting for review
 	}
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, null );  // a rejection or failure no longer holds it back
@@ -844,7 +840,7 @@ function wpsb_refresh_ask( int $post_id ) {
 /** For the pass's review e-mail (includes/notify.php): the refresh state of a live post with an open proposal. */
 function wpsb_refresh_mail_state( WP_Post $post ): ?array {
 	$state = wpsb_refresh_is_live( $post ) ? wpsb_refresh_state( $post->ID ) : null;
-	if ( ! $state || 'rewritten' !== $state['state'] || ! wpsb_refresh_proposal( $post->ID ) ) {
+	if ( ! $state || WPSB_STATE_REWRITTEN !== $state['state'] || ! wpsb_refresh_proposal( $post->ID ) ) {
 		return null;
 	}
 	return array_merge( $state, array( 'kind' => 'refresh' ) );

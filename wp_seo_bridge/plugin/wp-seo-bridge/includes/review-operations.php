@@ -11,8 +11,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_REVIEW_VIEW       = 'wpsb_review';  // query arg of the Posts list view
-const WPSB_REVIEW_YOAST_KEYS = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw' );
+const WPSB_REVIEW_VIEW = 'wpsb_review';  // query arg of the Posts list view
 
 function wpsb_review_operations_hooks(): void {
 	add_action( 'transition_post_status', 'wpsb_review_on_publish', 10, 3 );
@@ -28,7 +27,7 @@ function wpsb_review_state( int $post_id ): ?array {
 
 /** A rewrite nobody has approved or rejected yet, on a post that is not published. */
 function wpsb_review_is_open( WP_Post $post, ?array $state ): bool {
-	return $state && 'rewritten' === $state['state'] && in_array( $post->post_status, array( 'pending', 'draft' ), true );
+	return $state && WPSB_STATE_REWRITTEN === $state['state'] && in_array( $post->post_status, array( 'pending', 'draft' ), true );
 }
 
 function wpsb_review_json( array $state ): string {
@@ -61,8 +60,8 @@ function wpsb_review_on_publish( $new_status, $old_status, $post ): void {
 		return;
 	}
 	$state = wpsb_review_state( $post->ID );
-	if ( $state && 'rewritten' === $state['state'] ) {
-		wpsb_review_record( $post->ID, $state, 'approved' );
+	if ( $state && WPSB_STATE_REWRITTEN === $state['state'] ) {
+		wpsb_review_record( $post->ID, $state, WPSB_STATE_APPROVED );
 	}
 }
 
@@ -238,13 +237,13 @@ function wpsb_reject( int $post_id ) {
 	}
 	$previous = json_decode( (string) get_post_meta( $post_id, WPSB_PREVIOUS_KEY, true ), true );
 	wpsb_review_restore_yoast( $post_id, is_array( $previous ) ? $previous : array() );
-	wp_remove_object_terms( $post_id, wpsb_option( 'wp_seo_bridge_opt_in_tag' ), 'post_tag' );
+	wp_remove_object_terms( $post_id, wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag' );
 
 	$fresh = get_post( $post_id );
 	wpsb_review_record(
 		$post_id,
 		$state,
-		'rejected',
+		WPSB_STATE_REJECTED,
 		array(
 			// The version now in WordPress: the daemon's selection recognises it.
 			'source_hash' => wpsb_content_hash( $fresh->post_title, $fresh->post_content ),
@@ -272,7 +271,7 @@ function wpsb_review_restore_yoast( int $post_id, array $previous ): void {
 	if ( ! is_array( $yoast ) ) {
 		return;  // no record of the old values: leave the fields as they are rather than guess
 	}
-	foreach ( WPSB_REVIEW_YOAST_KEYS as $key ) {
+	foreach ( WPSB_YOAST_KEYS as $key ) {
 		$value = isset( $yoast[ $key ] ) && is_scalar( $yoast[ $key ] ) ? (string) $yoast[ $key ] : '';
 		if ( '' === $value ) {
 			delete_post_meta( $post_id, $key );
@@ -294,12 +293,12 @@ function wpsb_rewrite_again( int $post_id ) {
 		return $post;
 	}
 	$state = wpsb_review_state( $post_id );
-	if ( ! $state || 'rejected' !== $state['state'] || 'draft' !== $post->post_status ) {
+	if ( ! $state || WPSB_STATE_REJECTED !== $state['state'] || 'draft' !== $post->post_status ) {
 		return wpsb_error( 409, 'wpsb_not_rejected', __( 'Only a draft whose rewrite was rejected can be rewritten again.', 'wp-seo-bridge' ) );
 	}
 	delete_post_meta( $post_id, WPSB_STATE_KEY );
-	if ( 'tag' === wpsb_option( 'wp_seo_bridge_opt_in' ) ) {
-		wp_set_object_terms( $post_id, array( wpsb_option( 'wp_seo_bridge_opt_in_tag' ) ), 'post_tag', true );
+	if ( 'tag' === wpsb_option( WPSB_OPTION_OPT_IN ) ) {
+		wp_set_object_terms( $post_id, array( wpsb_option( WPSB_OPTION_OPT_IN_TAG ) ), 'post_tag', true );
 	}
 	return true;
 }

@@ -157,20 +157,20 @@ function wpsb_review_meta_box( WP_Post $post ): void {
 function wpsb_review_status_line( WP_Post $post, array $state ): string {
 	$who = (string) ( $state['reviewed_by'] ?? '' );
 	switch ( $state['state'] ) {
-		case 'rewritten':
+		case WPSB_STATE_REWRITTEN:
 			return 'pending' === $post->post_status
 				? __( 'Rewritten by SEO Bridge: waiting for your review.', 'wp-seo-bridge' )
 				: __( 'Rewritten by SEO Bridge.', 'wp-seo-bridge' );
-		case 'approved':
+		case WPSB_STATE_APPROVED:
 			/* translators: %s: user name */
 			return $who ? sprintf( __( 'Approved by %s.', 'wp-seo-bridge' ), $who ) : __( 'Approved.', 'wp-seo-bridge' );
-		case 'rejected':
+		case WPSB_STATE_REJECTED:
 			/* translators: %s: user name */
 			return $who ? sprintf( __( 'Rewrite rejected by %s: this is the previous version.', 'wp-seo-bridge' ), $who ) : __( 'Rewrite rejected: this is the previous version.', 'wp-seo-bridge' );
-		case 'failed':
+		case WPSB_STATE_FAILED:
 			/* translators: %s: why the rewrite failed */
 			return sprintf( __( 'Not rewritten: %s. Edit the draft to try again.', 'wp-seo-bridge' ), (string) ( $state['reason'] ?? '' ) );
-		case 'claimed':
+		case WPSB_STATE_CLAIMED:
 			return __( 'SEO Bridge is rewriting this draft right now.', 'wp-seo-bridge' );
 	}
 	/* translators: %s: a state name */
@@ -218,7 +218,7 @@ function wpsb_review_facts( array $state ): void {
 
 /** Which Yoast fields the author set (kept as they were) and which SEO Bridge wrote; '' before daemon 0.3. */
 function wpsb_review_yoast_origin( array $state ): string {
-	if ( ! in_array( $state['state'] ?? '', array( 'rewritten', 'approved' ), true ) || ! is_array( $state['author_fields'] ?? null ) ) {
+	if ( ! in_array( $state['state'] ?? '', array( WPSB_STATE_REWRITTEN, WPSB_STATE_APPROVED ), true ) || ! is_array( $state['author_fields'] ?? null ) ) {
 		return '';
 	}
 	$names  = array(
@@ -281,8 +281,8 @@ function wpsb_review_report( array $report ): void {
 }
 
 function wpsb_review_buttons( WP_Post $post, array $state ): void {
-	$tag_mode = 'tag' === wpsb_option( 'wp_seo_bridge_opt_in' );
-	$tag      = wpsb_option( 'wp_seo_bridge_opt_in_tag' );
+	$tag_mode = 'tag' === wpsb_option( WPSB_OPTION_OPT_IN );
+	$tag      = wpsb_option( WPSB_OPTION_OPT_IN_TAG );
 	if ( wpsb_review_is_open( $post, $state ) ) {
 		echo '<p class="wpsb-actions">';
 		if ( current_user_can( 'publish_post', $post->ID ) ) {
@@ -311,7 +311,7 @@ function wpsb_review_buttons( WP_Post $post, array $state ): void {
 		echo '</p>';
 		return;
 	}
-	if ( 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+	if ( WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
 		printf(
 			'<p class="wpsb-actions"><a class="button wpsb-rewrite-again" href="%s">%s</a></p><p class="description">%s</p>',
 			esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ),
@@ -384,7 +384,7 @@ function wpsb_review_row_actions( array $actions, WP_Post $post ): array {
 			$actions['wpsb_approve'] = sprintf( '<a class="wpsb-approve" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'approve', $post->ID ) ), esc_html__( 'Approve', 'wp-seo-bridge' ) );
 		}
 		$actions['wpsb_reject'] = sprintf( '<a class="wpsb-reject" data-wpsb-confirm="reject" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'reject', $post->ID ) ), esc_html__( 'Reject rewrite', 'wp-seo-bridge' ) );
-	} elseif ( $state && 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+	} elseif ( $state && WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
 		$actions['wpsb_rewrite_again'] = sprintf( '<a class="wpsb-rewrite-again" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ), esc_html__( 'Rewrite again', 'wp-seo-bridge' ) );
 	}
 	return $actions;
@@ -394,7 +394,7 @@ function wpsb_review_post_states( array $states, WP_Post $post ): array {
 	$state = 'post' === $post->post_type ? wpsb_review_state( $post->ID ) : null;
 	if ( wpsb_review_is_open( $post, $state ) ) {
 		$states['wpsb_review'] = __( 'SEO review', 'wp-seo-bridge' );
-	} elseif ( $state && 'rejected' === $state['state'] && 'draft' === $post->post_status ) {
+	} elseif ( $state && WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
 		$states['wpsb_review'] = __( 'SEO rewrite rejected', 'wp-seo-bridge' );
 	}
 	return $states;

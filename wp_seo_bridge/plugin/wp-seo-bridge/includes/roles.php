@@ -6,9 +6,8 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_ROLE                = 'seo_bridge_bot';
-const WPSB_ROLE_VERSION        = '1';
-const WPSB_ROLE_VERSION_OPTION = 'wp_seo_bridge_role_version';
+const WPSB_ROLE         = 'seo_bridge_bot';
+const WPSB_ROLE_VERSION = '1';
 
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_roles_hooks(): void {
@@ -27,7 +26,7 @@ function wpsb_role_caps(): array {
 function wpsb_ensure_role(): void {
 	remove_role( WPSB_ROLE );
 	add_role( WPSB_ROLE, 'SEO Bridge (robot)', wpsb_role_caps() );
-	update_option( WPSB_ROLE_VERSION_OPTION, WPSB_ROLE_VERSION );
+	update_option( WPSB_OPTION_ROLE_VERSION, WPSB_ROLE_VERSION );
 }
 
 function wpsb_remove_role(): void {
@@ -35,7 +34,7 @@ function wpsb_remove_role(): void {
 }
 
 function wpsb_maybe_update_role(): void {
-	if ( WPSB_ROLE_VERSION !== get_option( WPSB_ROLE_VERSION_OPTION ) ) {
+	if ( WPSB_ROLE_VERSION !== get_option( WPSB_OPTION_ROLE_VERSION ) ) {
 		wpsb_ensure_role();
 	}
 }

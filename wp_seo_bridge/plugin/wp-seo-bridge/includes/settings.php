@@ -14,11 +14,11 @@ function wpsb_settings_hooks(): void {
 
 function wpsb_register_settings(): void {
 	$sanitizers = array(
-		'wp_seo_bridge_sync_enabled'   => 'wpsb_sanitize_flag',
-		'wp_seo_bridge_opt_in'         => 'wpsb_sanitize_opt_in',
-		'wp_seo_bridge_opt_in_tag'     => 'wpsb_sanitize_opt_in_tag',
-		'wp_seo_bridge_notify'         => 'wpsb_sanitize_notify',
-		'wp_seo_bridge_notify_enabled' => 'wpsb_sanitize_flag',  // its field is added by notify.php
+		WPSB_OPTION_SYNC_ENABLED   => 'wpsb_sanitize_flag',
+		WPSB_OPTION_OPT_IN         => 'wpsb_sanitize_opt_in',
+		WPSB_OPTION_OPT_IN_TAG     => 'wpsb_sanitize_opt_in_tag',
+		WPSB_OPTION_NOTIFY         => 'wpsb_sanitize_notify',
+		WPSB_OPTION_NOTIFY_ENABLED => 'wpsb_sanitize_flag',  // its field is added by notify.php
 	);
 	foreach ( wpsb_option_defaults() as $name => $default ) {
 		register_setting(
@@ -32,10 +32,10 @@ function wpsb_register_settings(): void {
 		);
 	}
 	add_settings_section( 'wpsb_main', __( 'Automatic rewriting of drafts', 'wp-seo-bridge' ), 'wpsb_settings_intro', WPSB_SETTINGS_PAGE );
-	add_settings_field( 'wp_seo_bridge_sync_enabled', __( 'Synchronisation', 'wp-seo-bridge' ), 'wpsb_field_sync_enabled', WPSB_SETTINGS_PAGE, 'wpsb_main' );
-	add_settings_field( 'wp_seo_bridge_opt_in', __( 'Drafts to rewrite', 'wp-seo-bridge' ), 'wpsb_field_opt_in', WPSB_SETTINGS_PAGE, 'wpsb_main' );
-	add_settings_field( 'wp_seo_bridge_opt_in_tag', __( 'Opt-in tag (slug)', 'wp-seo-bridge' ), 'wpsb_field_opt_in_tag', WPSB_SETTINGS_PAGE, 'wpsb_main', array( 'label_for' => 'wp_seo_bridge_opt_in_tag' ) );
-	add_settings_field( 'wp_seo_bridge_notify', __( 'Notify', 'wp-seo-bridge' ), 'wpsb_field_notify', WPSB_SETTINGS_PAGE, 'wpsb_main', array( 'label_for' => 'wp_seo_bridge_notify' ) );
+	add_settings_field( WPSB_OPTION_SYNC_ENABLED, __( 'Synchronisation', 'wp-seo-bridge' ), 'wpsb_field_sync_enabled', WPSB_SETTINGS_PAGE, 'wpsb_main' );
+	add_settings_field( WPSB_OPTION_OPT_IN, __( 'Drafts to rewrite', 'wp-seo-bridge' ), 'wpsb_field_opt_in', WPSB_SETTINGS_PAGE, 'wpsb_main' );
+	add_settings_field( WPSB_OPTION_OPT_IN_TAG, __( 'Opt-in tag (slug)', 'wp-seo-bridge' ), 'wpsb_field_opt_in_tag', WPSB_SETTINGS_PAGE, 'wpsb_main', array( 'label_for' => WPSB_OPTION_OPT_IN_TAG ) );
+	add_settings_field( WPSB_OPTION_NOTIFY, __( 'Notify', 'wp-seo-bridge' ), 'wpsb_field_notify', WPSB_SETTINGS_PAGE, 'wpsb_main', array( 'label_for' => WPSB_OPTION_NOTIFY ) );
 }
 
 function wpsb_add_settings_page(): void {
@@ -60,8 +60,9 @@ function wpsb_settings_intro(): void {
 function wpsb_field_sync_enabled(): void {
 	// The hidden input makes an unticked box save '0' instead of keeping the old value.
 	printf(
-		'<input type="hidden" name="wp_seo_bridge_sync_enabled" value="0"><label><input type="checkbox" id="wp_seo_bridge_sync_enabled" name="wp_seo_bridge_sync_enabled" value="1" %s> %s</label>',
-		checked( wpsb_option( 'wp_seo_bridge_sync_enabled' ), '1', false ),
+		'<input type="hidden" name="%1$s" value="0"><label><input type="checkbox" id="%1$s" name="%1$s" value="1" %2$s> %3$s</label>',
+		esc_attr( WPSB_OPTION_SYNC_ENABLED ),
+		checked( wpsb_option( WPSB_OPTION_SYNC_ENABLED ), '1', false ),
 		esc_html__( 'Enabled', 'wp-seo-bridge' )
 	);
 }
@@ -73,22 +74,24 @@ function wpsb_field_opt_in(): void {
 	);
 	foreach ( $choices as $value => $label ) {
 		printf(
-			'<label><input type="radio" name="wp_seo_bridge_opt_in" value="%s" %s> %s</label><br>',
+			'<label><input type="radio" name="%s" value="%s" %s> %s</label><br>',
+			esc_attr( WPSB_OPTION_OPT_IN ),
 			esc_attr( $value ),
-			checked( wpsb_option( 'wp_seo_bridge_opt_in' ), $value, false ),
+			checked( wpsb_option( WPSB_OPTION_OPT_IN ), $value, false ),
 			esc_html( $label )
 		);
 	}
 }
 
 function wpsb_field_opt_in_tag(): void {
-	printf( '<input type="text" class="regular-text" id="wp_seo_bridge_opt_in_tag" name="wp_seo_bridge_opt_in_tag" value="%s">', esc_attr( wpsb_option( 'wp_seo_bridge_opt_in_tag' ) ) );
+	printf( '<input type="text" class="regular-text" id="%1$s" name="%1$s" value="%2$s">', esc_attr( WPSB_OPTION_OPT_IN_TAG ), esc_attr( wpsb_option( WPSB_OPTION_OPT_IN_TAG ) ) );
 }
 
 function wpsb_field_notify(): void {
 	printf(
-		'<input type="text" class="large-text" id="wp_seo_bridge_notify" name="wp_seo_bridge_notify" value="%s"><p class="description">%s</p>',
-		esc_attr( wpsb_option( 'wp_seo_bridge_notify' ) ),
+		'<input type="text" class="large-text" id="%1$s" name="%1$s" value="%2$s"><p class="description">%3$s</p>',
+		esc_attr( WPSB_OPTION_NOTIFY ),
+		esc_attr( wpsb_option( WPSB_OPTION_NOTIFY ) ),
 		esc_html__( 'Comma separated e-mail addresses. Empty: all editors and administrators.', 'wp-seo-bridge' )
 	);
 }
