@@ -265,3 +265,19 @@ def test_the_bot_cannot_write_a_live_post_nor_apply_its_proposal(site, standin):
     for key in ("_wp_seo_bridge_refresh_before", "_wp_seo_bridge_refresh"):
         r = site.rest("POST", f"/wp/v2/posts/{post_id}", site.admin, json={"meta": {key: "{}"}})
         assert key not in stored(site, post_id)["meta"] or stored(site, post_id)["meta"][key] != "{}"
+
+
+def test_nobody_plants_a_proposal_through_core(site, standin):
+    """An author (or a stolen bot password) creating a post of the proposal type, child of someone else's live post,
+    through core's XML-RPC: refused, and the editor still reviews the daemon's proposal."""
+    post_id = live_post(site)
+    one_pass(site, standin)
+    [proposal] = proposals(site)
+    for account in (site.author, site.editor):
+        with pytest.raises(xmlrpc.client.Fault):
+            site.call("wp.newPost", account, {"post_type": "wpsb_proposal", "post_parent": post_id,
+                                              "post_title": "Spam", "post_content": "<p>Achetez</p>"})
+    assert [p["post_id"] for p in proposals(site)] == [proposal["post_id"]]
+    s = site.admin_session(site.editor)
+    page = s.get(f"{site.url}/wp-admin/edit.php", params={"page": "wpsb-refresh-diff", "post": post_id}, timeout=30).text
+    assert "Achetez" not in page and "Storm-0558" in page

@@ -54,6 +54,10 @@ function wpsb_refresh_register_type(): void {
 			'rewrite'             => false,
 			'can_export'          => false,
 			'supports'            => array( 'title', 'editor' ),  // no revisions: its history is the live post's
+			// Only the plugin's guarded proposeRefresh creates one (wp_insert_post, no capability asked): through
+			// core's APIs nobody may, or an author could plant a "proposal" beside someone else's live post.
+			'capabilities'        => array( 'create_posts' => 'do_not_allow' ),
+			'map_meta_cap'        => true,  // as for posts (given capabilities, WordPress would turn it off)
 		)
 	);
 }
@@ -111,8 +115,13 @@ function wpsb_refresh_write_state( int $post_id, array $state ): void {
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, wp_json_encode( $state, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) );
 }
 
-/** The open proposal of a live post (at most one: the newest wins if a bug ever made two). */
+/** The open proposal of a live post: the one its refresh state names, else (none named) the newest child. */
 function wpsb_refresh_proposal( int $post_id ): ?WP_Post {
+	$named = (int) ( wpsb_refresh_state( $post_id )['proposal'] ?? 0 );
+	$post  = $named ? get_post( $named ) : null;
+	if ( $post && WPSB_PROPOSAL_TYPE === $post->post_type && $post_id === (int) $post->post_parent ) {
+		return $post;
+	}
 	$found = get_posts(
 		array(
 			'post_type'        => WPSB_PROPOSAL_TYPE,
