@@ -279,5 +279,6 @@ def test_nobody_plants_a_proposal_through_core(site, standin):
                                               "post_title": "Spam", "post_content": "<p>Achetez</p>"})
     assert [p["post_id"] for p in proposals(site)] == [proposal["post_id"]]
     s = site.admin_session(site.editor)
-    page = s.get(f"{site.url}/wp-admin/edit.php", params={"page": "wpsb-refresh-diff", "post": post_id}, timeout=30).text
+    diff = {"page": "wpsb-refresh-diff", "post": post_id}
+    page = s.get(f"{site.url}/wp-admin/edit.php", params=diff, timeout=30).text
     assert "Achetez" not in page and "Storm-0558" in page
