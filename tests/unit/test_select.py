@@ -72,3 +72,41 @@ def test_rejected_waits_for_the_author_to_ask_again():
 
 def test_a_released_version_is_eligible_again():
     assert decide(summary(state=state(state="released")), RULE, NOW).action == "rewrite"
+
+
+# --- refreshes of published posts (kind="refresh": the plugin listed them as opted in) ---------------------
+
+
+def live(**kw) -> DraftSummary:
+    return summary(**{"status": "publish", "kind": "refresh", "tags": (), **kw})
+
+
+def test_a_listed_published_or_scheduled_post_is_refreshed_without_the_tag():
+    for status in ("publish", "future"):
+        assert decide(live(status=status), RULE, NOW).action == "rewrite"
+
+
+def test_one_proposal_per_live_version():
+    d = decide(live(state=state(state="rewritten")), RULE, NOW)
+    assert d.action == "skip" and "waits for review" in d.reason
+    # The live post edited since: the stale proposal is replaced by a new one.
+    assert decide(live(content_hash="h2", state=state(state="rewritten")), RULE, NOW).action == "rewrite"
+
+
+def test_an_approved_refresh_is_ours_and_a_rejected_or_rolled_back_version_is_left_alone():
+    d = decide(live(content_hash="h9", state=state(state="approved", result_hash="h9")), RULE, NOW)
+    assert d.action == "skip" and "approved refresh" in d.reason
+    d = decide(live(state=state(state="rejected")), RULE, NOW)
+    assert d.action == "skip" and "Refresh SEO" in d.reason
+    # Tag mode does not make a rejected refresh eligible again (a draft's Reject removes its tag; a live post keeps it).
+    assert decide(live(tags=("seo-bridge",), state=state(state="rejected")), RULE, NOW).action == "skip"
+    assert decide(live(content_hash="h2", state=state(state="rejected")), RULE, NOW).action == "rewrite"
+
+
+def test_a_refresh_waits_for_another_daemons_claim_an_editor_and_the_quiet_period():
+    claim = state(state="claimed", by="other", claim_until="2026-11-28T13:00:00Z")
+    assert decide(live(state=claim), RULE, NOW).action == "skip"
+    assert decide(live(state=claim.model_copy(update={"claim_until": "2026-11-28T11:00:00Z"})), RULE, NOW).action \
+        == "rewrite"
+    assert decide(live(locked_by=3), RULE, NOW).action == "skip"
+    assert decide(live(modified_gmt=NOW - timedelta(minutes=1)), RULE, NOW).action == "skip"
