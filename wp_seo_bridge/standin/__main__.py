@@ -2,7 +2,8 @@
 import argparse
 import logging
 
-from .server import LABEL, serve
+from .chat import LABEL
+from .server import serve
 
 p = argparse.ArgumentParser(prog="python -m wp_seo_bridge.standin", description=f"{LABEL}: hand-written fixtures")
 p.add_argument("--host", default="127.0.0.1")

@@ -19,6 +19,8 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
+from .chat import answer, error_payload
+
 TERMINAL = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
 ENDPOINT = "/v1/chat/completions"
 
@@ -26,7 +28,6 @@ Answer = tuple[int, Any, dict]  # status, JSON payload (or bytes for a file's co
 
 
 def _err(status: int, message: str) -> Answer:
-    from .server import error_payload
     return status, error_payload(status, message, detail=status == 422), {}
 
 
@@ -146,8 +147,6 @@ def job_route(st, method: str, path: str, query: dict[str, list[str]]) -> Answer
 
 def advance(st, job: dict) -> dict:
     """Moves ``job`` on to where the clock says it is; answers its lines once, when it ends."""
-    from .server import answer
-
     now = time.time()
     if job["status"] in TERMINAL:
         return job
