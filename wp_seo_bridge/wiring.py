@@ -10,7 +10,10 @@ from pathlib import Path
 from .config import Config, ConfigError, MistralConfig, ModelConfig, SiteConfig, mistral_env, plain_http_refusal
 from .daemon.instance import private_dir, private_file
 from .gateways.mistral import MistralGateway, MistralSettings, SettingsError
+from .gateways.wordpress.auto import AutoGateway
 from .gateways.wordpress.base import WordPressGateway
+from .gateways.wordpress.rest import RestGateway
+from .gateways.wordpress.xmlrpc import XmlRpcGateway
 from .pipeline import Engine
 
 log = logging.getLogger("wp_seo_bridge.wiring")
@@ -96,10 +99,6 @@ def make_engine(cfg: Config | None, *, mode: str | None = None, limiter=None) ->
 
 
 def make_wordpress(site: SiteConfig) -> WordPressGateway:
-    from .gateways.wordpress.auto import AutoGateway
-    from .gateways.wordpress.rest import RestGateway
-    from .gateways.wordpress.xmlrpc import XmlRpcGateway
-
     if site.transport == "xmlrpc":
         return XmlRpcGateway(site)
     return RestGateway(site) if site.transport == "rest" else AutoGateway(site)

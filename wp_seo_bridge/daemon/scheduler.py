@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from .. import wiring
 from ..batch import run_batch_pass
 from ..config import Config, ConfigError, SiteConfig
 from ..gateways.mistral import MistralError
@@ -108,8 +109,6 @@ class Daemon:
                  make_wordpress: Callable[[SiteConfig], WordPressGateway] | None = None,
                  interval_seconds: float | None = None, metrics: Metrics | None = None,
                  joblog: JobLog | None = None, on_outcome: Callable[[Outcome], None] | None = None):
-        from .. import wiring
-
         d = cfg.daemon
         self._triggers = {s.name: trigger_for(s, interval_seconds) for s in cfg.sites}  # a bad cron fails first
         self.cfg = cfg
