@@ -20,27 +20,25 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable, Iterable, Protocol, Sequence
 
+from .claims import Budget, Claimer, Gate, Unlimited, not_claimed
 from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
 from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Usage
 from .pipeline import (
     SENT_IN_BATCH,
-    Budget,
     Engine,
     PassReport,
+    PassSettings,
     Prepared,
-    Unlimited,
     _candidates,
     _emit,
-    _Gate,
     _notify,
     _record_failure,
     authors_fields,
-    not_claimed,
     prepare,
     process_draft,
 )
@@ -99,15 +97,15 @@ def custom_id(draft: Draft) -> str:
     return f"{draft.post_id}-{draft.hash[:16]}"
 
 
-def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, daemon_id: str, opt_in: str,
-                   opt_in_tag: str, quiet: timedelta, claim_ttl_s: int = 1800, max_posts: int | None = None,
-                   budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
+def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, settings: PassSettings, *,
+                   budget: Budget | None = None, executor: Executor | None = None,
+                   link_candidates: Callable[[], Sequence[PublishedPost]] | None = None,
                    on_outcome: Callable[[Outcome], None] = lambda o: None,
                    on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
-                   now: datetime | None = None,
-                   link_candidates: Callable[[], Sequence[PublishedPost]] | None = None) -> PassReport:
+                   now: datetime | None = None) -> PassReport:
     """One batch-mode pass over one site (the steps in the module's docstring). Raises WordPressError
     when the site cannot be worked on at all; a Mistral failure leaves the jobs for the next pass.
+    ``settings.max_claimed`` does not apply: a job's drafts stay claimed until it is answered.
     ``link_candidates``: the site's published posts, asked once when drafts are to be sent; the links a
     prompt offered are kept with its draft, so the answer is checked and rendered against the same ones."""
     report = PassReport(wp.site)
@@ -117,15 +115,18 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, *, d
         return report
     budget = budget or Unlimited()
     listing = {s.post_id: s for s in wp.list_drafts()}
-    pass_ = _BatchPass(wp, engine, store, info, daemon_id, claim_ttl_s, max(1, claim_batch), budget, on_done)
+    claimer = Claimer(wp, daemon_id=settings.daemon_id, ttl_s=settings.claim_ttl_s, batch=settings.claim_batch,
+                      model=engine.model)
+    pass_ = _BatchPass(wp, engine, store, info, claimer, budget, on_done)
     busy = pass_.poll_jobs(listing)  # post ids of drafts in a job still running
     outcomes = [] if stop() else pass_.use_answers(listing, executor)
     busy |= {o.post_id for o in outcomes}  # their new state is not in this pass's listing
     for o in outcomes:
         _emit(report, on_outcome, o)
     busy |= {i.post_id for i in store.batch_items(wp.site, ("waiting", "answered"))}
-    rule = Rule(opt_in=info.opt_in or opt_in, tag=info.opt_in_tag or opt_in_tag, quiet=quiet, daemon_id=daemon_id)
-    gate = _Gate(max_posts, budget, stop)
+    rule = Rule(opt_in=info.opt_in or settings.opt_in, tag=info.opt_in_tag or settings.opt_in_tag,
+                quiet=settings.quiet, daemon_id=settings.daemon_id)
+    gate = Gate(settings.max_posts, budget, stop)
     todo: list[DraftSummary] = []
     for d in select(listing.values(), rule, now or datetime.now(timezone.utc)):
         if d.summary.post_id in busy:
@@ -151,10 +152,10 @@ SENT = SENT_IN_BATCH
 
 
 class _BatchPass:
-    def __init__(self, wp: WordPressGateway, engine: Engine, store: BatchStore, info: SiteInfo, daemon_id: str,
-                 claim_ttl_s: int, claim_batch: int, budget: Budget, on_done: Callable[[Outcome], None]):
+    def __init__(self, wp: WordPressGateway, engine: Engine, store: BatchStore, info: SiteInfo, claimer: Claimer,
+                 budget: Budget, on_done: Callable[[Outcome], None]):
         self.wp, self.engine, self.store, self.info = wp, engine, store, info
-        self.daemon_id, self.ttl, self.round = daemon_id, claim_ttl_s, claim_batch
+        self.claimer, self.daemon_id = claimer, claimer.daemon_id
         self.budget, self.on_done = budget, on_done
 
     def done(self, o: Outcome, item: BatchItem | None = None, admitted: bool = False) -> Outcome:
@@ -206,10 +207,9 @@ class _BatchPass:
         extends a claim its holder takes again."""
         same = [listing[i.post_id] for i in items
                 if i.post_id in listing and listing[i.post_id].content_hash == i.source_hash]
-        for start in range(0, len(same), self.round):
-            chunk = same[start:start + self.round]
+        for chunk in self.claimer.rounds(same):
             try:
-                answers = self.wp.claim_many(chunk, self.daemon_id, self.ttl)
+                answers = self.wp.claim_many(list(chunk), self.daemon_id, self.claimer.ttl_s)
             except WordPressError as e:
                 log.warning("%s: could not renew %d claim(s): %s", self.wp.site, len(chunk), e)
                 continue
@@ -236,13 +236,8 @@ class _BatchPass:
                                                   "sent again next pass"), item, admitted=True))
             else:
                 ready.append(item)
-        for start in range(0, len(ready), self.round):
-            chunk = ready[start:start + self.round]
-            try:
-                claims = self.wp.claim_many([listing[i.post_id] for i in chunk], self.daemon_id, self.ttl)
-            except WordPressError as e:
-                claims = [e] * len(chunk)
-            for item, claimed in zip(chunk, claims):
+        for chunk in self.claimer.rounds(ready):
+            for item, claimed in zip(chunk, self.claimer.claim([listing[i.post_id] for i in chunk])):
                 if isinstance(claimed, Draft):
                     out.append(executor.submit(self._finish, claimed, item) if executor else
                                self._finish(claimed, item))
@@ -298,16 +293,11 @@ class _BatchPass:
 
     # --- 4. new drafts ----------------------------------------------------------------------
 
-    def submit(self, todo: list[DraftSummary], gate: _Gate, candidates: Sequence[PublishedPost] = ()) -> list[Outcome]:
+    def submit(self, todo: list[DraftSummary], gate: Gate, candidates: Sequence[PublishedPost] = ()) -> list[Outcome]:
         out: list[Outcome] = []
         drafts: list[Draft] = []
-        for start in range(0, len(todo), self.round):
-            chunk = todo[start:start + self.round]
-            try:
-                claims = self.wp.claim_many(chunk, self.daemon_id, self.ttl)
-            except WordPressError as e:
-                claims = [e] * len(chunk)
-            for s, claimed in zip(chunk, claims):
+        for chunk in self.claimer.rounds(todo):
+            for s, claimed in zip(chunk, self.claimer.claim(chunk)):
                 if isinstance(claimed, Draft):
                     drafts.append(claimed)
                 else:

@@ -7,10 +7,8 @@ claiming drafts a round at a time.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -18,6 +16,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from . import check, relate, render
 from .check.scores import predict as predict_scores
+from .claims import Budget, Claimer, Gate, Unlimited
 from .extract import extract
 from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
@@ -233,30 +232,6 @@ def _authors_fields(article: Article, report: Report, source: Source, author: Yo
     return article, report, kept
 
 
-class Budget(Protocol):
-    """Decides whether one more draft may start (the daemon's per-pass and per-day limits)."""
-
-    def try_start(self) -> str | None: ...  # None = go; else why not
-    def admit(self, estimate: Usage) -> str | None: ...  # a started draft, once its cost is estimated
-    def charge(self, usage: Usage) -> None: ...  # one paid answer, the moment it arrives
-    # A started draft ended (``usage``: its new calls; ``admitted``: admit had said yes to it).
-    def finish(self, usage: Usage, admitted: bool = False) -> None: ...
-
-
-class Unlimited:
-    def try_start(self) -> str | None:
-        return None
-
-    def admit(self, estimate: Usage) -> str | None:
-        return None
-
-    def charge(self, usage: Usage) -> None:
-        pass
-
-    def finish(self, usage: Usage, admitted: bool = False) -> None:
-        pass
-
-
 Version = tuple[str, str, str]  # (site, post_id, source_hash): one draft version
 
 
@@ -415,11 +390,6 @@ def listing(wp: WordPressGateway, info: SiteInfo) -> Iterator[DraftSummary]:
         yield from wp.list_refresh()
 
 
-def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
-    result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
-    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model)
-
-
 def authors_fields(draft: Draft) -> YoastFields:
     """The Yoast fields the author set on the draft. Values the bot itself wrote (a rewrite sent back to
     draft keeps them, with our state naming the keyphrase) are not the author's."""
@@ -452,85 +422,45 @@ def _release(wp: WordPressGateway, draft: Draft, daemon_id: str, reason: str) ->
         log.warning("post %s: could not release claim: %s", draft.post_id, e)
 
 
-class _Gate:
-    """Decides, draft by draft in order, whether one more may start: not stopping, under the pass's
-    max posts and the daily budget, and Mistral has not refused the key."""
+@dataclass(frozen=True)
+class PassSettings:
+    """How one daemon works on one site: whose drafts (the opt-in, unless the plugin's settings name
+    theirs), how long a draft must rest, how many drafts a pass starts and how they are claimed."""
 
-    def __init__(self, max_posts: int | None, budget: Budget, stop: Callable[[], bool]):
-        self.max_posts, self.budget, self.stop = max_posts, budget, stop
-        self.started = self.refused = 0
-        self.fatal = ""  # set once Mistral refuses the key: every later draft would fail the same way
-        self.first_refusal = ""
-        self._lock = threading.Lock()
-
-    def refusal(self) -> str | None:
-        with self._lock:  # decide and count atomically: never overshoots max_posts
-            why = self.fatal or ("stopping" if self.stop() else None)
-            if not why and self.max_posts is not None and self.started >= self.max_posts:
-                why = f"max {self.max_posts} posts per pass reached"
-            why = why or self.budget.try_start()
-            if why:
-                self.first_refusal = self.first_refusal or why
-                self.refused += 1
-                return why
-            self.started += 1
-            return None
-
-    def halt(self, why: str) -> None:
-        with self._lock:
-            self.fatal = self.fatal or why
-
-    @property
-    def stopped(self) -> str:
-        return self.fatal or self.first_refusal
+    daemon_id: str
+    opt_in: str  # "tag" | "all" (the plugin's setting wins)
+    opt_in_tag: str
+    quiet: timedelta  # a draft edited more recently than this is left for a later pass
+    claim_ttl_s: int = 1800  # a claim WordPress lets expire: a killed daemon's drafts come back
+    max_posts: int | None = None  # drafts started per pass
+    claim_batch: int = 1  # drafts claimed per WordPress request (a round)
+    max_claimed: int | None = None  # claimed and unfinished at once (default: one round)
 
 
-def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: str, opt_in_tag: str,
-             quiet: timedelta, claim_ttl_s: int = 1800, max_posts: int | None = None,
-             budget: Budget | None = None, executor: Executor | None = None, claim_batch: int = 1,
-             max_claimed: int | None = None, on_outcome: Callable[[Outcome], None] = lambda o: None,
+def run_pass(wp: WordPressGateway, engine: Engine, settings: PassSettings, *, budget: Budget | None = None,
+             executor: Executor | None = None, ledger: Ledger | None = None,
+             link_candidates: Callable[[], Sequence[PublishedPost]] | None = None,
+             on_outcome: Callable[[Outcome], None] = lambda o: None,
              on_done: Callable[[Outcome], None] = lambda o: None, stop: Callable[[], bool] = lambda: False,
-             now: datetime | None = None, link_candidates: Callable[[], Sequence[PublishedPost]] | None = None,
-             ledger: Ledger | None = None) -> PassReport:
-    """One pass over one site. Raises WordPressError when the site cannot be worked on at all.
+             now: datetime | None = None) -> PassReport:
+    """One pass over one site: select → claim → process → notify. Raises WordPressError when the site
+    cannot be worked on at all.
 
-    Drafts are claimed ``claim_batch`` at a time (one WordPress request per round) and handed to
-    ``executor``; at most ``max_claimed`` are claimed and unfinished at once, so a claim is taken
-    just before its draft's turn, never for the whole queue. ``on_done`` sees each claimed (or
-    refused) draft's outcome the moment it is known, on that thread: the job log writes its row
-    right after the push. ``on_outcome`` sees every outcome, in selection order.
-    ``link_candidates`` gives the site's published posts (internal-link candidates); it is asked once,
-    and only when a draft is to be rewritten: a quiet pass costs no listing. ``ledger`` keeps every
-    paid answer (see :class:`Ledger`)."""
-    report = PassReport(wp.site)
-    ledger = ledger or NoLedger()
+    Drafts are claimed a round at a time just ahead of the workers (``claims.Claimer``) and processed on
+    ``executor``. ``on_done`` sees each claimed (or refused) draft's outcome the moment it is known, on
+    that thread: the job log writes its row right after the push. ``on_outcome`` sees every outcome, in
+    selection order. ``link_candidates`` gives the site's published posts (internal-link candidates),
+    asked once and only when a draft is to be rewritten: a quiet pass costs no listing. ``ledger`` keeps
+    every paid answer (see :class:`Ledger`)."""
+    report, ledger, budget = PassReport(wp.site), ledger or NoLedger(), budget or Unlimited()
+    emit = partial(_emit, report, on_outcome)
     info = wp.site_info()
     if not info.sync_enabled:
         report.stopped = "sync is switched off in WordPress (Settings → SEO Bridge)"
         return report
-    if info.can_publish:
-        log.warning("%s: the daemon's account can publish posts; a role without publish_posts "
-                    "(seo_bridge_bot) makes 'never publishes' a property of WordPress", wp.site)
-    rule = Rule(opt_in=info.opt_in or opt_in, tag=info.opt_in_tag or opt_in_tag, quiet=quiet, daemon_id=daemon_id)
-    decisions: list[Decision] = select(listing(wp, info), rule, now or datetime.now(timezone.utc))
-    _forget_gone_versions(wp.site, decisions, engine, ledger, report, on_outcome, on_done)
-    budget = budget or Unlimited()
-    todo: list[DraftSummary] = []
-    for d in decisions:
-        if d.action == "ignore":
-            report.ignored += 1
-        elif d.action == "skip":
-            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
-        elif wait := retry_wait(engine, ledger, (wp.site, d.summary.post_id, d.summary.content_hash), time.time()):
-            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", wait, d.summary.content_hash))
-        else:
-            todo.append(d.summary)
-
+    todo = _select(wp, info, engine, settings, ledger, report, emit, on_done, now)
     candidates = _candidates(wp, link_candidates) if todo else ()
-    gate = _Gate(max_posts, budget, stop)
-    batch = max(1, claim_batch)
-    room = threading.Semaphore(max(max_claimed or batch, batch))
-    pending: deque[Outcome | Future] = deque()  # in selection order, emitted in that order
+    gate = Gate(settings.max_posts, budget, stop)
 
     def done(o: Outcome, admitted: bool = False) -> Outcome:
         budget.finish(o.usage, admitted=admitted)
@@ -540,66 +470,75 @@ def run_pass(wp: WordPressGateway, engine: Engine, *, daemon_id: str, opt_in: st
             log.exception("recording the outcome of post %s failed", o.post_id)
         return o
 
-    def finish(draft: Draft) -> Outcome:
-        admitted = False
+    def process(draft: Draft) -> Outcome:  # on a worker thread
+        return done(*_process_claimed(wp, draft, engine, info, gate, settings.daemon_id, stop=stop, budget=budget,
+                                      candidates=candidates, ledger=ledger))
 
-        def admit(estimate: Usage) -> str | None:  # this draft's admission, told back to the budget at its end
-            nonlocal admitted
-            why = budget.admit(estimate)
-            admitted = why is None
-            return why
-
-        try:
-            if stop():  # claimed in the last round, not started: give it back untouched
-                _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
-                o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
-                            model=engine.model)
-            else:
-                o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
-                                  candidates=candidates, ledger=ledger, on_paid=budget.charge)
-        except WordPressError as e:
-            o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
-        except (AuthError, SettingsError) as e:
-            gate.halt(f"Mistral refused the request: {e}")
-            o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
-        except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
-            log.exception("post %s: unexpected error", draft.post_id)
-            reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
-            _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
-            o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model)
-        finally:
-            room.release()
-        return done(o, admitted)
-
-    for start in range(0, len(todo), batch):
-        chosen: list[DraftSummary] = []
-        for summary in todo[start:start + batch]:
-            room.acquire()  # waits while max_claimed drafts are claimed and unfinished
-            why_not = gate.refusal()
-            if why_not:
-                room.release()
-                pending.append(Outcome(wp.site, summary.post_id, "skipped", why_not, summary.content_hash))
-            else:
-                chosen.append(summary)
-        claims: list[Draft | WordPressError] = []
-        if chosen:
-            try:
-                claims = wp.claim_many(chosen, daemon_id, claim_ttl_s)
-            except WordPressError as e:  # the request itself failed: so did each claim in it
-                claims = [e] * len(chosen)
-        for summary, claimed in zip(chosen, claims):
-            if isinstance(claimed, Draft):
-                pending.append(executor.submit(finish, claimed) if executor else finish(claimed))
-                continue
-            room.release()
-            pending.append(done(not_claimed(wp, summary, claimed, engine.model)))
-        while pending and (isinstance(pending[0], Outcome) or pending[0].done()):
-            _emit(report, on_outcome, _result(pending.popleft()))
-    while pending:
-        _emit(report, on_outcome, _result(pending.popleft()))
+    claimer = Claimer(wp, daemon_id=settings.daemon_id, ttl_s=settings.claim_ttl_s, batch=settings.claim_batch,
+                      model=engine.model)
+    for o in claimer.run(todo, gate, process, refused=done, executor=executor, max_claimed=settings.max_claimed):
+        emit(o)
     report.stopped, report.refused = gate.stopped, gate.refused
     _notify(wp, report.count("rewritten") + report.count("refreshed"))
     return report
+
+
+def _select(wp: WordPressGateway, info: SiteInfo, engine: Engine, settings: PassSettings, ledger: Ledger,
+            report: PassReport, emit: Callable[[Outcome], None], on_done: Callable[[Outcome], None],
+            now: datetime | None) -> list[DraftSummary]:
+    """The drafts to rewrite now, in order; the others are counted (not opted in) or skipped with why."""
+    if info.can_publish:
+        log.warning("%s: the daemon's account can publish posts; a role without publish_posts "
+                    "(seo_bridge_bot) makes 'never publishes' a property of WordPress", wp.site)
+    rule = Rule(opt_in=info.opt_in or settings.opt_in, tag=info.opt_in_tag or settings.opt_in_tag,
+                quiet=settings.quiet, daemon_id=settings.daemon_id)
+    decisions: list[Decision] = select(listing(wp, info), rule, now or datetime.now(timezone.utc))
+    _forget_gone_versions(wp.site, decisions, engine, ledger, emit, on_done)
+    todo: list[DraftSummary] = []
+    for d in decisions:
+        if d.action == "ignore":
+            report.ignored += 1
+        elif d.action == "skip":
+            emit(Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
+        elif wait := retry_wait(engine, ledger, (wp.site, d.summary.post_id, d.summary.content_hash), time.time()):
+            emit(Outcome(wp.site, d.summary.post_id, "skipped", wait, d.summary.content_hash))
+        else:
+            todo.append(d.summary)
+    return todo
+
+
+def _process_claimed(wp: WordPressGateway, draft: Draft, engine: Engine, info: SiteInfo, gate: Gate,
+                     daemon_id: str, *, stop: Callable[[], bool], budget: Budget,
+                     candidates: Sequence[PublishedPost], ledger: Ledger) -> tuple[Outcome, bool]:
+    """``process_draft`` on a claimed draft, never raising: whatever goes wrong, the other drafts go on.
+    Returns its outcome and whether the budget admitted it (told back to the budget when it ends)."""
+    admitted = False
+
+    def admit(estimate: Usage) -> str | None:  # this draft's admission
+        nonlocal admitted
+        why = budget.admit(estimate)
+        admitted = why is None
+        return why
+
+    try:
+        if stop():  # claimed in the last round, not started: give it back untouched
+            _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
+            o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
+                        model=engine.model)
+        else:
+            o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
+                              candidates=candidates, ledger=ledger, on_paid=budget.charge)
+    except WordPressError as e:
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+    except (AuthError, SettingsError) as e:
+        gate.halt(f"Mistral refused the request: {e}")
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+    except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
+        log.exception("post %s: unexpected error", draft.post_id)
+        reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
+        _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
+        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model)
+    return o, admitted
 
 
 def _candidates(wp: WordPressGateway, provide: Callable[[], Sequence[PublishedPost]] | None) -> Sequence[PublishedPost]:
@@ -613,8 +552,8 @@ def _candidates(wp: WordPressGateway, provide: Callable[[], Sequence[PublishedPo
         return ()
 
 
-def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, ledger: Ledger, report: PassReport,
-                          on_outcome: Callable[[Outcome], None], on_done: Callable[[Outcome], None]) -> None:
+def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, ledger: Ledger,
+                          emit: Callable[[Outcome], None], on_done: Callable[[Outcome], None]) -> None:
     """Kept answers of a version no longer among the opted-in drafts (edited, pending, published, trashed)
     can never be used: settled, with a final outcome. The usual case is a push that reached WordPress while
     an outage cut its answer (the post is pending now): WordPress holds that rewrite, the job log says why
@@ -626,12 +565,8 @@ def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, 
         ledger.settle(version, "abandoned")
         o = Outcome(site, version[1], "skipped", "no longer this draft version (edited, or already pushed when an "
                     "outage cut the answer): its kept answers are not used", version[2], model=engine.model)
-        _emit(report, on_outcome, o)
+        emit(o)
         on_done(o)
-
-
-def _result(item: Outcome | Future) -> Outcome:
-    return item if isinstance(item, Outcome) else item.result()
 
 
 def _notify(wp: WordPressGateway, rewritten: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 from tests.support.drafts import corpus
 from tests.support.standin import gateway
 from tests.support.sync import TAG, site_cfg
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_the_block_editor_opens_each_pushed_draft_without_invalid_blocks(site, s
                      else site.create_post(name, content, tags=[TAG]))
     standin.script([{"echo": True}] * len(drafts))
     report = run_pass(make_wordpress(site_cfg(site)), Engine(llm=gateway(standin), model="mistral-large-latest"),
-                      daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0), claim_batch=4)
+                      PassSettings("test-daemon", "tag", TAG, timedelta(0), claim_batch=4))
     assert sorted(o.result for o in report.outcomes) == ["rewritten"] * len(drafts), [o.line() for o in report.outcomes]
     editor = login(site.editor)
     for name, post_id in ids.items():

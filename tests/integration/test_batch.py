@@ -28,7 +28,7 @@ from tests.support.standin import gateway
 from tests.support.sync import TAG, load_corpus, meta, seed_text, site_cfg, snapshot, source, split_source
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.model import STATE_KEY, source_hash
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -249,7 +249,7 @@ def test_a_batch_job_sends_the_synchronous_prompt_and_judges_with_the_same_rules
     # The same draft through a synchronous pass (the batch daemon's claim keeps it off the first one).
     in_sync = site.create_post(title, text, tags=[TAG], meta=author)
     report = run_pass(make_wordpress(site_cfg(site)), Engine(llm=gateway(standin), model="mistral-large-2512"),
-                      daemon_id="sync-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+                      PassSettings("sync-daemon", "tag", TAG, timedelta(0)))
     assert {o.post_id: o.result for o in report.outcomes}[str(in_sync)] == "rewritten", report.outcomes
     [sync_call] = standin.completions()
     assert line["body"]["messages"] == sync_call["messages"]  # the same prompt, to the byte

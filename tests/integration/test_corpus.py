@@ -19,7 +19,7 @@ from tests.support.drafts import corpus
 from tests.support.standin import gateway
 from tests.support.sync import TAG, meta, seed_text, site_cfg, snapshot
 from wp_seo_bridge.extract import detect_format
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -49,8 +49,8 @@ def test_every_draft_of_the_corpus_is_pushed_with_all_its_links_images_and_embed
                      else site.create_post(title, content, tags=[TAG]))
     standin.script([{"echo": True}] * len(drafts))
     gw = make_wordpress(site_cfg(site))
-    report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest"), daemon_id="test-daemon",
-                      opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0), claim_batch=4, max_claimed=4)
+    report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest"),
+                      PassSettings("test-daemon", "tag", TAG, timedelta(0), claim_batch=4, max_claimed=4))
     results = {int(o.post_id): (o.result, o.reason) for o in report.outcomes}
     assert {name: results[pid] for name, pid in ids.items() if results[pid][0] != "rewritten"} == {}
 
@@ -76,7 +76,7 @@ def test_a_draft_whose_elements_the_bot_may_not_save_fails_before_any_call(site,
                '<a href="javascript:alert(1)">ceci</a>.</p>\n<p>Un texte ordinaire de plus.</p>')
     post_id = site.create_post("Contenu réservé", content, tags=[TAG])
     report = run_pass(make_wordpress(site_cfg(site)), Engine(llm=gateway(standin), model="mistral-large-latest"),
-                      daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+                      PassSettings("test-daemon", "tag", TAG, timedelta(0)))
     (outcome,) = report.outcomes
     assert outcome.result == "failed" and "unfiltered_html" in outcome.reason
     for what in ("<iframe>", "<a onclick>", '<a href="javascript:…">'):
@@ -102,8 +102,8 @@ def test_the_authors_yoast_fields_are_respected(site, standin):
     post_id = site.create_post("La Chine rejette les allégations", seed_text(), tags=[TAG], meta=author)
     gw = make_wordpress(site_cfg(site))
     assert "pirates chinois" in gw.site_info().used_keyphrases
-    report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest"), daemon_id="test-daemon",
-                      opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest"),
+                      PassSettings("test-daemon", "tag", TAG, timedelta(0)))
     assert [o.result for o in report.outcomes] == ["rewritten"], report.outcomes
     prompt = standin.completions()[0]["messages"][1]["content"]
     used_section = prompt.split("<<<EXPRESSIONS")[1].split("EXPRESSIONS>>>")[0]

@@ -11,7 +11,7 @@ import pytest
 from tests.support.standin import gateway
 from tests.support.sync import TAG, meta, seed_text, site_cfg, snapshot
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -32,8 +32,7 @@ def test_a_round_with_poisoned_drafts_rewrites_the_others_and_leaves_nothing_cla
 
     gw = make_wordpress(site_cfg(site, transport=transport))
     report = run_pass(gw, Engine(llm=gateway(standin), model="mistral-large-latest", max_source_words=2000),
-                      daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0),
-                      claim_batch=4, max_claimed=4)
+                      PassSettings("test-daemon", "tag", TAG, timedelta(0), claim_batch=4, max_claimed=4))
 
     results = {int(o.post_id): (o.result, o.reason) for o in report.outcomes}
     assert {pid: results[pid][0] for pid in ids} == {clean: "rewritten", word: "rewritten", bomb: "rewritten",

@@ -15,7 +15,7 @@ from tests.support.standin import gateway
 from tests.support.sync import TAG, meta, seed_text, site_cfg, snapshot
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.wordpress
 def one_pass(wp, handle, ledger, *, max_retries=3, url=None, **kw):
     engine = Engine(llm=gateway(handle, max_retries=max_retries), model="mistral-large-latest", retry_backoff_s=0)
     gw = make_wordpress(site_cfg(wp, **({"url": url} if url else {})))
-    return run_pass(gw, engine, daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0),
+    return run_pass(gw, engine, PassSettings("test-daemon", "tag", TAG, timedelta(0)),
                     ledger=ledger, on_done=lambda o: ledger.record(o, daemon_id="test-daemon"), **kw)
 
 

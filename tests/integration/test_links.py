@@ -15,7 +15,7 @@ from tests.support.sync import TAG, engine, load_corpus, meta, site_cfg, snapsho
 from wp_seo_bridge.daemon.linkcache import LinkCache
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, WordPressError
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import run_pass
+from wp_seo_bridge.pipeline import PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -93,8 +93,8 @@ def test_related_drafts_gain_links_to_related_posts_and_unrelated_drafts_none(si
         drafts[name] = site.create_post(title, text, tags=[TAG])
     gw = gateway(site, transport)
     cache = LinkCache(tmp_path)
-    report = run_pass(gw, engine(standin), daemon_id="test-daemon", opt_in="tag", opt_in_tag=TAG,
-                      quiet=timedelta(0), link_candidates=lambda: cache.candidates("local", gw))
+    report = run_pass(gw, engine(standin), PassSettings("test-daemon", "tag", TAG, timedelta(0)),
+                      link_candidates=lambda: cache.candidates("local", gw))
     assert sorted(o.result for o in report.outcomes) == ["rewritten"] * 4, report.outcomes
     by_url = {}
     for p in cache.candidates("local", gw):

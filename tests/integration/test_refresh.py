@@ -20,7 +20,7 @@ import requests
 
 from tests.support.sync import SOURCES, TAG, engine, seed_text, site_cfg
 from wp_seo_bridge.model import source_hash
-from wp_seo_bridge.pipeline import run_pass
+from wp_seo_bridge.pipeline import PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -43,7 +43,7 @@ def site(reset):
 
 def one_pass(wp, handle, transport="xmlrpc", daemon_id="test-daemon"):
     gw = make_wordpress(site_cfg(wp, transport=transport))
-    return gw, run_pass(gw, engine(handle), daemon_id=daemon_id, opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    return gw, run_pass(gw, engine(handle), PassSettings(daemon_id, "tag", TAG, timedelta(0)))
 
 
 def live_post(wp, title=LIVE_TITLE, status="publish", tags=(TAG,)) -> int:

@@ -31,7 +31,7 @@ from wp_seo_bridge.gateways.wordpress.errors import (
 )
 from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway, draft_from_struct
 from wp_seo_bridge.model import STATE_KEY, YOAST_KEYS, Draft
-from wp_seo_bridge.pipeline import run_pass
+from wp_seo_bridge.pipeline import PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -144,8 +144,8 @@ def test_a_site_that_blocks_multicall_is_claimed_one_draft_per_request(site, sta
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": seed_text(), "tags": (TAG,)} for i in range(4)])
     gw = make_wordpress(site_cfg(site))
     with site.multicall_blocked():
-        report = run_pass(gw, engine(standin), daemon_id="d", opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0),
-                          claim_batch=2, max_claimed=2)
+        report = run_pass(gw, engine(standin), PassSettings("d", "tag", TAG, timedelta(0), claim_batch=2,
+                                                            max_claimed=2))
     assert report.count("rewritten") == 4 and not report.stopped
     # One refused multicall, then each claim on its own for the rest of the gateway's life.
     assert gw.calls["system.multicall"] == 1 and gw.calls["seobridge.claimPost"] == 4
@@ -215,8 +215,7 @@ def test_site_level_failures_are_one_clear_error_and_change_nothing(site, standi
     ctx = {"xmlrpc disabled": site.xmlrpc_disabled, "plugin missing": site.plugin_disabled}.get(breakage)
     with (ctx() if ctx else _nothing()):
         with pytest.raises(expected) as e:
-            run_pass(XmlRpcGateway(cfg), engine(standin), daemon_id="d", opt_in="tag", opt_in_tag=TAG,
-                     quiet=timedelta(0))
+            run_pass(XmlRpcGateway(cfg), engine(standin), PassSettings("d", "tag", TAG, timedelta(0)))
     assert "\n" not in str(e.value) and len(str(e.value)) < 300
     assert snapshot(site, post_id) == before and standin.completions() == []
 

@@ -17,7 +17,7 @@ from tests.support.wordpress import Account
 from wp_seo_bridge.gateways.wordpress.auto import AutoGateway
 from wp_seo_bridge.gateways.wordpress.errors import AuthFailed, Forbidden, PluginMissing, SiteDown
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import run_pass
+from wp_seo_bridge.pipeline import PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -31,7 +31,7 @@ def gateway(wp, transport: str = "rest", account: Account | None = None, **kw):
 
 def one_pass(wp, handle, gw=None, daemon_id="test-daemon"):
     gw = gw or gateway(wp)
-    return gw, run_pass(gw, engine(handle), daemon_id=daemon_id, opt_in="tag", opt_in_tag=TAG, quiet=timedelta(0))
+    return gw, run_pass(gw, engine(handle), PassSettings(daemon_id, "tag", TAG, timedelta(0)))
 
 
 def assert_rewritten(wp, post_id: int) -> dict:

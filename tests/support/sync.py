@@ -15,7 +15,7 @@ from tests.support import corpus
 from tests.support.standin import gateway
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import Engine, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,8 +61,8 @@ def engine(handle) -> Engine:
 
 def one_pass(wp, handle, account=None, daemon_id="test-daemon", transport="xmlrpc", **kw):
     gw = make_wordpress(site_cfg(wp, account, transport))
-    return gw, run_pass(gw, engine(handle), daemon_id=daemon_id, opt_in="tag", opt_in_tag=TAG,
-                        quiet=timedelta(0), **kw)
+    settings = {k: kw.pop(k) for k in ("claim_batch", "max_claimed", "max_posts") if k in kw}
+    return gw, run_pass(gw, engine(handle), PassSettings(daemon_id, "tag", TAG, timedelta(0), **settings), **kw)
 
 
 def snapshot(wp, post_id: int) -> dict:

@@ -28,7 +28,7 @@ def local_midnight(now: datetime) -> datetime:
 
 
 class DailyBudget:
-    """Implements the pipeline's ``Budget`` protocol (``try_start`` / ``charge`` / ``finish``). Thread-safe."""
+    """Implements ``claims.Budget`` (``try_start`` / ``charge`` / ``finish``). Thread-safe."""
 
     def __init__(self, source: SpendSource, *, max_tokens: int, max_eur: float,
                  first_estimate: tuple[int, float] = (0, 0.0),

@@ -28,7 +28,7 @@ from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
 from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs
-from ..pipeline import Engine, PassReport, Version, run_pass
+from ..pipeline import Engine, PassReport, PassSettings, Version, run_pass
 from ..rewrite.budget import answer_tokens
 from .budget import DailyBudget
 from .joblog import JobLog
@@ -158,18 +158,17 @@ class Daemon:
                     log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
                 self.on_outcome(o)
 
-            common = dict(
-                daemon_id=self.daemon_id, opt_in=site.opt_in, opt_in_tag=site.opt_in_tag,
-                quiet=timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=self.cfg.daemon.claim_ttl_s,
-                max_posts=self.cfg.daemon.max_posts_per_pass, budget=self.budget, executor=self.executor,
-                claim_batch=self.cfg.daemon.concurrency, on_outcome=on_outcome, on_done=self._done,
-                stop=self.stopping.is_set, link_candidates=lambda: self.links.candidates(site.name, wp),
-            )
+            d = self.cfg.daemon
+            settings = PassSettings(self.daemon_id, site.opt_in, site.opt_in_tag,
+                                    timedelta(minutes=site.min_quiet_minutes), claim_ttl_s=d.claim_ttl_s,
+                                    max_posts=d.max_posts_per_pass, claim_batch=d.concurrency,
+                                    max_claimed=claim_window(d.concurrency))
+            common = dict(budget=self.budget, executor=self.executor, on_outcome=on_outcome, on_done=self._done,
+                          stop=self.stopping.is_set, link_candidates=lambda: self.links.candidates(site.name, wp))
             if self.cfg.mistral.mode == "batch":  # answers come passes later: see wp_seo_bridge/batch.py
-                report = run_batch_pass(wp, self.engine, self.joblog, **common)
+                report = run_batch_pass(wp, self.engine, self.joblog, settings, **common)
             else:
-                report = run_pass(wp, self.engine, max_claimed=claim_window(self.cfg.daemon.concurrency),
-                                  ledger=self.ledger, **common)
+                report = run_pass(wp, self.engine, settings, ledger=self.ledger, **common)
         except (WordPressError, ConfigError, MistralError) as e:  # the site, or the key: not one draft
             status.last_end, status.last_error = time.time(), str(e)
             self.metrics.passes.labels(site.name, "error").inc()
