@@ -59,18 +59,22 @@
 			notices.createNotice( 'success', settings.done, { id: 'wpsb-review-done', isDismissible: true } );
 			return;
 		}
-		var actions = [];
-		if ( settings.approve ) {
-			actions.push( { label: settings.approve.label, url: settings.approve.url, variant: 'primary', className: 'wpsb-notice-approve' } );
-		}
-		actions.push( {
-			label: settings.reject.label,
-			className: 'wpsb-notice-reject',
-			onClick: function () {
-				if ( confirmReject() ) {
-					window.location.href = settings.reject.url;
-				}
-			},
+		// The server's list of the user's actions (wpsb_review_actions), as in the panel.
+		var actions = ( settings.actions || [] ).map( function ( action ) {
+			var button = { label: action.label, className: 'wpsb-notice-' + action.name };
+			if ( action.primary ) {
+				button.variant = 'primary';
+			}
+			if ( action.confirm ) {
+				button.onClick = function () {
+					if ( confirmReject() ) {
+						window.location.href = action.url;
+					}
+				};
+			} else {
+				button.url = action.url;
+			}
+			return button;
 		} );
 		notices.createNotice( 'info', settings.review, { id: 'wpsb-review', isDismissible: true, actions: actions } );
 	} );

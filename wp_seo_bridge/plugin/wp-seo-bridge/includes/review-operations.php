@@ -142,7 +142,10 @@ function wpsb_review_compare_url( WP_Post $post, array $state ): string {
 
 // --- the operations (also used by the row actions) -----------------------------------------------------
 
-/** Each review action's operation: post id => the outcome or a WP_Error. review-requests.php routes to them. */
+/**
+ * Each review action's operation: post id => the outcome or a WP_Error. review-requests.php routes to them,
+ * wpsb_review_actions() says when each is offered. A new action: its operation, a line here, an entry there.
+ */
 const WPSB_REVIEW_OPERATIONS = array(
 	'approve'       => 'wpsb_approve',
 	'reject'        => 'wpsb_reject',
@@ -318,4 +321,43 @@ function wpsb_review_meta_query(): array {
 			'compare' => 'REGEXP',
 		),
 	);
+}
+
+/**
+ * THE review actions the current user has on this post now, by capability and state: every view (the panel, the
+ * block editor's notice, the Posts list's row actions) shows exactly these, and nothing else decides.
+ *
+ * @return array<string, array{label: string, short: string, url: string, primary?: bool, confirm?: string}>
+ *         operation name (WPSB_REVIEW_OPERATIONS) => its button label, its shorter row-action label, its link,
+ *         whether it is the main action, and which confirmation it asks for (review.js)
+ */
+function wpsb_review_actions( WP_Post $post ): array {
+	if ( 'post' !== $post->post_type || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return array();
+	}
+	$state   = wpsb_review_state( $post->ID );
+	$actions = array();
+	if ( wpsb_review_is_open( $post, $state ) ) {
+		if ( current_user_can( 'publish_post', $post->ID ) ) {
+			$actions['approve'] = array(
+				'label'   => 'future' === wpsb_review_publish_status( $post ) ? __( 'Approve and schedule', 'wp-seo-bridge' ) : __( 'Approve and publish', 'wp-seo-bridge' ),
+				'short'   => __( 'Approve', 'wp-seo-bridge' ),
+				'primary' => true,
+			);
+		}
+		$actions['reject'] = array(
+			'label'   => __( 'Reject', 'wp-seo-bridge' ),
+			'short'   => __( 'Reject rewrite', 'wp-seo-bridge' ),
+			'confirm' => 'reject',
+		);
+	} elseif ( $state && WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
+		$actions['rewrite_again'] = array(
+			'label' => __( 'Rewrite again', 'wp-seo-bridge' ),
+			'short' => __( 'Rewrite again', 'wp-seo-bridge' ),
+		);
+	}
+	foreach ( $actions as $name => $action ) {
+		$actions[ $name ]['url'] = wpsb_review_action_url( $name, $post->ID );
+	}
+	return $actions;
 }

@@ -118,17 +118,17 @@ function wpsb_review_block_editor_settings( WP_Post $post ): array {
 		),
 	);
 	if ( '' === $done && wpsb_review_is_open( $post, $state ) ) {
-		$settings['review'] = __( 'SEO Bridge rewrote this post. Read it, compare it with the previous version (SEO Bridge review panel, in the sidebar), then:', 'wp-seo-bridge' );
-		if ( current_user_can( 'publish_post', $post->ID ) ) {
-			$settings['approve'] = array(
-				'label' => 'future' === wpsb_review_publish_status( $post ) ? __( 'Approve and schedule', 'wp-seo-bridge' ) : __( 'Approve and publish', 'wp-seo-bridge' ),
-				'url'   => wpsb_review_action_url( 'approve', $post->ID ),
+		$settings['review']  = __( 'SEO Bridge rewrote this post. Read it, compare it with the previous version (SEO Bridge review panel, in the sidebar), then:', 'wp-seo-bridge' );
+		$settings['actions'] = array();
+		foreach ( wpsb_review_actions( $post ) as $name => $action ) {
+			$settings['actions'][] = array(
+				'name'    => str_replace( '_', '-', $name ),
+				'label'   => $action['label'],
+				'url'     => $action['url'],
+				'primary' => ! empty( $action['primary'] ),
+				'confirm' => $action['confirm'] ?? '',
 			);
 		}
-		$settings['reject'] = array(
-			'label' => __( 'Reject', 'wp-seo-bridge' ),
-			'url'   => wpsb_review_action_url( 'reject', $post->ID ),
-		);
 	}
 	return $settings;
 }
@@ -280,25 +280,35 @@ function wpsb_review_report( array $report ): void {
 	);
 }
 
+/** One review action (wpsb_review_actions) as a link: a button in the panel, a row action in the Posts list. */
+function wpsb_review_action_link( string $name, array $action, string $classes, string $label ): string {
+	return sprintf(
+		'<a class="%s"%s href="%s">%s</a>',
+		esc_attr( trim( $classes . ' wpsb-' . str_replace( '_', '-', $name ) ) ),
+		empty( $action['confirm'] ) ? '' : ' data-wpsb-confirm="' . esc_attr( $action['confirm'] ) . '"',
+		esc_url( $action['url'] ),
+		esc_html( $label )
+	);
+}
+
 function wpsb_review_buttons( WP_Post $post, array $state ): void {
+	$actions = wpsb_review_actions( $post );
+	$links   = array();
+	foreach ( $actions as $name => $action ) {
+		$links[] = wpsb_review_action_link( $name, $action, empty( $action['primary'] ) ? 'button' : 'button button-primary', $action['label'] );
+	}
+	if ( $links ) {
+		echo '<p class="wpsb-actions">' . implode( ' ', $links ) . '</p>';  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in wpsb_review_action_link()
+	}
+	wpsb_review_help( $post, $state, $actions );
+}
+
+/** What the buttons do, under them. */
+function wpsb_review_help( WP_Post $post, array $state, array $actions ): void {
 	$tag_mode = 'tag' === wpsb_option( WPSB_OPTION_OPT_IN );
 	$tag      = wpsb_option( WPSB_OPTION_OPT_IN_TAG );
 	if ( wpsb_review_is_open( $post, $state ) ) {
-		echo '<p class="wpsb-actions">';
-		if ( current_user_can( 'publish_post', $post->ID ) ) {
-			$future = 'future' === wpsb_review_publish_status( $post );
-			printf(
-				'<a class="button button-primary wpsb-approve" href="%s">%s</a> ',
-				esc_url( wpsb_review_action_url( 'approve', $post->ID ) ),
-				esc_html( $future ? __( 'Approve and schedule', 'wp-seo-bridge' ) : __( 'Approve and publish', 'wp-seo-bridge' ) )
-			);
-		}
-		printf(
-			'<a class="button wpsb-reject" data-wpsb-confirm="reject" href="%s">%s</a></p>',
-			esc_url( wpsb_review_action_url( 'reject', $post->ID ) ),
-			esc_html__( 'Reject', 'wp-seo-bridge' )
-		);
-		if ( ! current_user_can( 'publish_post', $post->ID ) ) {
+		if ( ! isset( $actions['approve'] ) ) {
 			echo '<p class="description">' . esc_html__( 'Only a user allowed to publish this post can approve it.', 'wp-seo-bridge' ) . '</p>';
 		}
 		echo '<p class="description">' . esc_html__( 'Approve publishes the post now, or schedules it if it has a future date.', 'wp-seo-bridge' ) . ' ';
@@ -309,13 +319,9 @@ function wpsb_review_buttons( WP_Post $post, array $state ): void {
 			echo esc_html__( 'Reject brings back the text and the SEO fields from before the rewrite, as a draft: SEO Bridge then leaves the post alone until someone clicks “Rewrite again” (here or in the Posts list).', 'wp-seo-bridge' );
 		}
 		echo '</p>';
-		return;
-	}
-	if ( WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
+	} elseif ( isset( $actions['rewrite_again'] ) ) {
 		printf(
-			'<p class="wpsb-actions"><a class="button wpsb-rewrite-again" href="%s">%s</a></p><p class="description">%s</p>',
-			esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ),
-			esc_html__( 'Rewrite again', 'wp-seo-bridge' ),
+			'<p class="description">%s</p>',
 			esc_html(
 				$tag_mode
 					/* translators: %s: tag slug */
@@ -375,17 +381,8 @@ function wpsb_review_filter_list( WP_Query $query ): void {
 }
 
 function wpsb_review_row_actions( array $actions, WP_Post $post ): array {
-	if ( 'post' !== $post->post_type || ! current_user_can( 'edit_post', $post->ID ) ) {
-		return $actions;
-	}
-	$state = wpsb_review_state( $post->ID );
-	if ( wpsb_review_is_open( $post, $state ) ) {
-		if ( current_user_can( 'publish_post', $post->ID ) ) {
-			$actions['wpsb_approve'] = sprintf( '<a class="wpsb-approve" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'approve', $post->ID ) ), esc_html__( 'Approve', 'wp-seo-bridge' ) );
-		}
-		$actions['wpsb_reject'] = sprintf( '<a class="wpsb-reject" data-wpsb-confirm="reject" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'reject', $post->ID ) ), esc_html__( 'Reject rewrite', 'wp-seo-bridge' ) );
-	} elseif ( $state && WPSB_STATE_REJECTED === $state['state'] && 'draft' === $post->post_status ) {
-		$actions['wpsb_rewrite_again'] = sprintf( '<a class="wpsb-rewrite-again" href="%s">%s</a>', esc_url( wpsb_review_action_url( 'rewrite_again', $post->ID ) ), esc_html__( 'Rewrite again', 'wp-seo-bridge' ) );
+	foreach ( wpsb_review_actions( $post ) as $name => $action ) {
+		$actions[ "wpsb_$name" ] = wpsb_review_action_link( $name, $action, '', $action['short'] );
 	}
 	return $actions;
 }
