@@ -2,7 +2,7 @@
 
     commands  cli, __main__                    the CLI: builds and runs what is below
     daemon    daemon/, wiring                  schedules passes; builds gateways and the engine from the config
-    story     pipeline, batch                  one draft's story and a pass over a site, in either Mistral mode
+    story     pipeline, claims, batch          one draft's story and a pass over a site, in either Mistral mode
     stages    select extract relate rewrite check render push      never import each other
     gateways  gateways/                        all the I/O: WordPress (XML-RPC, REST) and Mistral
     markup    markup/                          text and HTML primitives the stages share (word count, Yoast's
@@ -28,7 +28,7 @@ LAYERS = {
     "markup": {"markup"},
     "gateways": {"gateways"},
     "stages": {"select", "extract", "relate", "rewrite", "check", "render", "push"},
-    "story": {"pipeline", "batch"},
+    "story": {"pipeline", "claims", "batch"},
     "daemon": {"daemon", "wiring"},
     "commands": {"cli", "__main__"},
 }
@@ -39,8 +39,8 @@ STAGES = LAYERS["stages"]
 
 #: A stage that imports a gateway names only the contract of the one call it makes, never the transport.
 STAGE_USES_GATEWAY = {
-    ("rewrite", "gateways.mistral"): "the call's errors and answer types; the call itself goes through the LLM "
-                                     "the pipeline hands it",
+    ("rewrite", "gateways.mistral"): "the call's errors and answer parser; the call itself goes through the "
+                                     "gateway the pipeline hands it (the rewrite.Gateway protocol)",
     ("push", "gateways.wordpress.base"): "PostUpdate, the guarded edit push builds; the pipeline sends it",
 }
 #: What may import a module beside the tower.
