@@ -36,6 +36,13 @@ def test_editor_compares_and_approves_a_refresh_and_asks_for_another(site, stand
 
     editor = login(site.editor)
     page = editor.page
+    # "Awaiting SEO review" lists it beside the rewritten drafts (one draft here).
+    draft = site.create_post("Brouillon sur Storm-0558", seed_text(), tags=[TAG])
+    one_pass(site, standin)
+    editor.goto("edit.php?post_status=pending&wpsb_review=1")
+    assert re.search(r"\(2\)", page.locator(".subsubsub .wpsb_review a").inner_text())
+    listed = page.locator("#the-list tr").evaluate_all("rows => rows.map(r => r.id)")
+    assert sorted(listed) == sorted([f"post-{tagged}", f"post-{draft}"])
     editor.goto("edit.php")
     view = page.locator(".subsubsub .wpsb_refresh a")
     assert re.search(r"\(1\)", view.inner_text())

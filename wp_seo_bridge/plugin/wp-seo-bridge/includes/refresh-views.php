@@ -24,6 +24,9 @@ function wpsb_refresh_views_hooks(): void {
 	add_filter( 'handle_bulk_actions-edit-post', 'wpsb_refresh_handle_bulk', 10, 3 );
 	add_filter( 'views_edit-post', 'wpsb_refresh_view' );
 	add_action( 'pre_get_posts', 'wpsb_refresh_filter_list' );
+	// "Awaiting SEO review" (review-views.php) lists the open proposals too, beside the rewritten drafts.
+	add_filter( 'views_edit-post', 'wpsb_refresh_count_in_review_view', 20 );
+	add_action( 'pre_get_posts', 'wpsb_refresh_in_review_list', 20 );
 	add_filter( 'display_post_states', 'wpsb_refresh_post_states', 10, 2 );
 	add_action( 'add_meta_boxes_post', 'wpsb_refresh_add_box' );
 	add_action( 'admin_menu', 'wpsb_refresh_diff_page' );
@@ -227,15 +230,7 @@ function wpsb_refresh_listing(): bool {
 }
 
 function wpsb_refresh_view( array $views ): array {
-	$count = ( new WP_Query(
-		array(
-			'post_type'      => 'post',
-			'post_status'    => WPSB_REFRESH_STATUSES,
-			'meta_query'     => wpsb_refresh_meta_query(),  // phpcs:ignore WordPress.DB.SlowDBQuery -- one indexed key
-			'fields'         => 'ids',
-			'posts_per_page' => 1,
-		)
-	) )->found_posts;
+	$count = wpsb_refresh_open_count();
 	if ( ! $count && ! wpsb_refresh_listing() ) {
 		return $views;
 	}
@@ -257,6 +252,48 @@ function wpsb_refresh_filter_list( WP_Query $query ): void {
 		$query->set( 'post_status', WPSB_REFRESH_STATUSES );
 		$query->set( 'meta_query', wpsb_refresh_meta_query() );
 	}
+}
+
+/** The number of live posts with an open proposal. */
+function wpsb_refresh_open_count(): int {
+	return ( new WP_Query(
+		array(
+			'post_type'      => 'post',
+			'post_status'    => WPSB_REFRESH_STATUSES,
+			'meta_query'     => wpsb_refresh_meta_query(),  // phpcs:ignore WordPress.DB.SlowDBQuery -- one indexed key
+			'fields'         => 'ids',
+			'posts_per_page' => 1,
+		)
+	) )->found_posts;
+}
+
+/** Adds the open proposals to the count of "Awaiting SEO review" (the view's own count is of pending drafts). */
+function wpsb_refresh_count_in_review_view( array $views ): array {
+	$extra = ! empty( $views[ WPSB_REVIEW_VIEW ] ) ? wpsb_refresh_open_count() : 0;
+	if ( $extra ) {
+		$views[ WPSB_REVIEW_VIEW ] = (string) preg_replace_callback(
+			'#<span class="count">\(([^)]*)\)</span>#',
+			static fn( $m ) => '<span class="count">(' . number_format_i18n( (int) preg_replace( '/\D/', '', $m[1] ) + $extra ) . ')</span>',
+			$views[ WPSB_REVIEW_VIEW ]
+		);
+	}
+	return $views;
+}
+
+/** After review-views.php narrowed its list to pending rewrites: the live posts with an open proposal as well. */
+function wpsb_refresh_in_review_list( WP_Query $query ): void {
+	if ( ! function_exists( 'wpsb_review_listing' ) || ! wpsb_review_listing() || ! $query->is_main_query() ) {
+		return;
+	}
+	$query->set( 'post_status', array_merge( array( 'pending' ), WPSB_REFRESH_STATUSES ) );
+	$query->set(
+		'meta_query',  // phpcs:ignore WordPress.DB.SlowDBQuery -- two indexed keys
+		array(
+			'relation' => 'OR',
+			(array) $query->get( 'meta_query' ),  // the rewritten drafts (pending only: the state says so)
+			wpsb_refresh_meta_query(),
+		)
+	);
 }
 
 function wpsb_refresh_post_states( array $states, WP_Post $post ): array {
