@@ -23,6 +23,7 @@ const WPSB_VERSION = '0.3.0';
 const WPSB_FILE    = __FILE__;
 
 require_once __DIR__ . '/includes/constants.php';  // option, meta and state names
+require_once __DIR__ . '/includes/class-wpsb-request.php';  // what this request holds (locks) and may do
 require_once __DIR__ . '/includes/options.php';
 require_once __DIR__ . '/includes/roles.php';
 require_once __DIR__ . '/includes/meta.php';

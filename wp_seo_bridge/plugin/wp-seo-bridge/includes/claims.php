@@ -19,6 +19,7 @@ const WPSB_RECORDABLE_STATES = array( WPSB_STATE_FAILED, WPSB_STATE_RELEASED );
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_claims_hooks(): void {
 	add_action( 'pre_post_update', 'wpsb_lock_before_save', 1 );
+	add_action( 'shutdown', 'wpsb_release_locks', 0 );
 	add_action( 'wp_after_insert_post', 'wpsb_unlock_after_save', 99 );
 	add_filter( 'wp_insert_post_data', 'wpsb_keep_robot_slug', 10, 2 );
 }
@@ -100,30 +101,28 @@ function wpsb_lock_name( int $post_id ): string {
 
 /** Takes the post's lock until the end of the request (re-entrant). False when another request keeps it. */
 function wpsb_lock_post( int $post_id ): bool {
-	global $wpdb, $wpsb_held_locks;
+	global $wpdb;
 	$name = wpsb_lock_name( $post_id );
-	if ( isset( $wpsb_held_locks[ $name ] ) ) {
+	if ( WPSB_Request::holds_lock( $name ) ) {
 		return true;
 	}
 	$got = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, %d)', $name, WPSB_LOCK_WAIT_S ) );
 	if ( '1' !== (string) $got ) {
 		return false;
 	}
-	if ( empty( $wpsb_held_locks ) ) {
-		add_action( 'shutdown', 'wpsb_release_locks', 0 );
-	}
-	$wpsb_held_locks[ $name ] = true;
+	WPSB_Request::hold_lock( $name );
 	// What this request read before the lock may be stale now.
 	clean_post_cache( $post_id );
 	return true;
 }
 
+/** At shutdown: the locks this request still holds (none for most requests). */
 function wpsb_release_locks(): void {
-	global $wpdb, $wpsb_held_locks;
-	foreach ( array_keys( (array) $wpsb_held_locks ) as $name ) {
+	global $wpdb;
+	foreach ( WPSB_Request::locks() as $name ) {
 		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
 	}
-	$wpsb_held_locks = array();
+	WPSB_Request::forget_locks();
 }
 
 /**
@@ -132,25 +131,22 @@ function wpsb_release_locks(): void {
  * never blocks humans for long: after WPSB_LOCK_WAIT_S the save goes ahead.
  */
 function wpsb_lock_before_save( $post_id ): void {
-	global $wpsb_held_locks, $wpsb_save_locks;
 	$post_id = (int) $post_id;
-	if ( 'revision' === get_post_type( $post_id ) || isset( $wpsb_held_locks[ wpsb_lock_name( $post_id ) ] ) ) {
+	if ( 'revision' === get_post_type( $post_id ) || WPSB_Request::holds_lock( wpsb_lock_name( $post_id ) ) ) {
 		return;  // a guarded write of this request already holds it until the end
 	}
 	if ( wpsb_lock_post( $post_id ) ) {
-		$wpsb_save_locks[ $post_id ] = true;
+		WPSB_Request::hold_for_save( $post_id );
 	}
 }
 
 function wpsb_unlock_after_save( $post_id ): void {
-	global $wpdb, $wpsb_held_locks, $wpsb_save_locks;
+	global $wpdb;
 	$post_id = (int) $post_id;
-	if ( empty( $wpsb_save_locks[ $post_id ] ) ) {
-		return;
+	$name    = wpsb_lock_name( $post_id );
+	if ( WPSB_Request::release_save_lock( $post_id, $name ) ) {
+		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
 	}
-	$name = wpsb_lock_name( $post_id );
-	$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
-	unset( $wpsb_save_locks[ $post_id ], $wpsb_held_locks[ $name ] );
 }
 
 // --- the operations --------------------------------------------------------------------------------------
@@ -307,10 +303,8 @@ function wpsb_claims_live_post( int $post_id ): bool {
 
 /** The plugin's own write of the bookkeeping (claims, records, review decisions): past the meta gate of meta.php. */
 function wpsb_write_state( int $post_id, string $json ): void {
-	$GLOBALS['wpsb_trusted_meta_write'] = true;
 	// update_post_meta unslashes its value: slash it so backslashes in the JSON survive.
-	update_post_meta( $post_id, WPSB_STATE_KEY, wp_slash( $json ) );
-	$GLOBALS['wpsb_trusted_meta_write'] = false;
+	WPSB_Request::trusted( static fn() => update_post_meta( $post_id, WPSB_STATE_KEY, wp_slash( $json ) ) );
 }
 
 /**
@@ -340,7 +334,7 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no live claim on the draft.' );
 	}
 	// From here this request may write the post and its meta (includes/meta.php, includes/robot.php).
-	$GLOBALS['wpsb_guarded_posts'][ $post_id ] = true;
+	WPSB_Request::guard( $post_id );
 	wpsb_keep_original( $post );
 	return true;
 }
@@ -355,7 +349,7 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
  * @return array<string, string> what each key holds afterwards (empty when the post's write was not guarded)
  */
 function wpsb_write_scores( int $post_id, $scores ): array {
-	if ( empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) || ! is_array( $scores ) ) {
+	if ( ! WPSB_Request::is_guarded( $post_id ) || ! is_array( $scores ) ) {
 		return array();
 	}
 	$stored = array();
@@ -374,7 +368,7 @@ function wpsb_write_scores( int $post_id, $scores ): array {
  */
 function wpsb_keep_robot_slug( $data, $postarr ) {
 	$post_id = (int) ( $postarr['ID'] ?? 0 );
-	if ( ! $post_id || empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) || '' !== $data['post_name'] || empty( $postarr['post_name'] ) ) {
+	if ( ! $post_id || ! WPSB_Request::is_guarded( $post_id ) || '' !== $data['post_name'] || empty( $postarr['post_name'] ) ) {
 		return $data;
 	}
 	$slug              = sanitize_title( wp_unslash( $postarr['post_name'] ) );

@@ -42,11 +42,11 @@ function wpsb_register_meta(): void {
 
 /** True when this request's guarded write (or its revision) is about this post. */
 function wpsb_is_guarded_post( int $post_id ): bool {
-	if ( ! empty( $GLOBALS['wpsb_guarded_posts'][ $post_id ] ) ) {
+	if ( WPSB_Request::is_guarded( $post_id ) ) {
 		return true;
 	}
 	$parent = wp_is_post_revision( $post_id );
-	return $parent && ! empty( $GLOBALS['wpsb_guarded_posts'][ $parent ] );
+	return $parent && WPSB_Request::is_guarded( $parent );
 }
 
 /**
@@ -54,11 +54,11 @@ function wpsb_is_guarded_post( int $post_id ): bool {
  * daemon needs to update rather than duplicate a row) and to write it. Reads are told apart by the method called.
  */
 function wpsb_meta_note_xmlrpc_method( $method ): void {
-	$GLOBALS['wpsb_xmlrpc_reading'] = (bool) preg_match( '/^(wp\.get[A-Za-z]*|seobridge\.(info|claimPost))$/', (string) $method );
+	WPSB_Request::set_xmlrpc_reading( (bool) preg_match( '/^(wp\.get[A-Za-z]*|seobridge\.(info|claimPost))$/', (string) $method ) );
 }
 
 function wpsb_meta_is_xmlrpc_read(): bool {
-	return defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST && ! empty( $GLOBALS['wpsb_xmlrpc_reading'] );
+	return defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST && WPSB_Request::is_xmlrpc_reading();
 }
 
 /** Our bookkeeping: read by whoever may edit the post; written only by a guarded write. */
@@ -87,7 +87,7 @@ function wpsb_meta_gate( $check, $post_id, $meta_key ) {
 		return $check;
 	}
 	$api = ( defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST ) || ( defined( 'REST_REQUEST' ) && REST_REQUEST );
-	if ( ! $api || ! empty( $GLOBALS['wpsb_trusted_meta_write'] ) || wpsb_is_guarded_post( (int) $post_id ) ) {
+	if ( ! $api || WPSB_Request::is_trusted() || wpsb_is_guarded_post( (int) $post_id ) ) {
 		return $check;
 	}
 	return false;

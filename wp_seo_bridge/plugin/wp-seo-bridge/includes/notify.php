@@ -81,9 +81,7 @@ function wpsb_notify_pending() {
 	$enabled = wpsb_notify_enabled();
 	$posts   = array();
 	foreach ( $due as $post ) {
-		$GLOBALS['wpsb_trusted_meta_write'] = true;  // the plugin's own mark (includes/robot.php)
-		$taken                              = delete_post_meta( $post->ID, WPSB_NOTIFY_DUE_KEY );
-		$GLOBALS['wpsb_trusted_meta_write'] = false;
+		$taken = WPSB_Request::trusted( static fn() => delete_post_meta( $post->ID, WPSB_NOTIFY_DUE_KEY ) );  // the plugin's own mark
 		if ( ! $taken || ! $enabled ) {
 			continue;  // another call took it, or the e-mails are off
 		}

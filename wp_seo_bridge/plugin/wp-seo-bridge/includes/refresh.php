@@ -102,13 +102,7 @@ function wpsb_refresh_state( int $post_id ): ?array {
 
 /** The plugin's own writes of its keys on the live post, past the gates of meta.php and robot.php. */
 function wpsb_refresh_write_meta( int $post_id, string $key, ?string $value ): void {
-	$GLOBALS['wpsb_trusted_meta_write'] = true;
-	if ( null === $value ) {
-		delete_post_meta( $post_id, $key );
-	} else {
-		update_post_meta( $post_id, $key, wp_slash( $value ) );
-	}
-	$GLOBALS['wpsb_trusted_meta_write'] = false;
+	WPSB_Request::trusted( static fn() => null === $value ? delete_post_meta( $post_id, $key ) : update_post_meta( $post_id, $key, wp_slash( $value ) ) );
 }
 
 function wpsb_refresh_write_state( int $post_id, array $state ): void {
@@ -412,8 +406,8 @@ function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon
 	if ( ! is_array( $state ) || WPSB_STATE_REWRITTEN !== ( $state['state'] ?? '' ) || strlen( (string) $meta[ WPSB_STATE_KEY ] ) > WPSB_MAX_STATE_B ) {
 		return wpsb_error( 400, 'wpsb_bad_state', 'A proposal carries the daemon\'s "rewritten" state.' );
 	}
-	$existing                       = wpsb_refresh_proposal( $post_id );
-	$fields                         = array(
+	$existing = wpsb_refresh_proposal( $post_id );
+	$fields   = array(
 		'ID'           => $existing ? $existing->ID : 0,
 		'post_type'    => WPSB_PROPOSAL_TYPE,
 		'post_status'  => 'pending',
@@ -421,9 +415,8 @@ function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon
 		'post_title'   => $title,
 		'post_content' => $content,
 	);
-	$GLOBALS['wpsb_proposal_write'] = $post_id;  // includes/robot.php lets this one save through
-	$proposal_id                    = wp_insert_post( wp_slash( $fields ), true );
-	$GLOBALS['wpsb_proposal_write'] = 0;
+	// includes/robot.php lets this one save through.
+	$proposal_id = WPSB_Request::for_proposal( $post_id, static fn() => wp_insert_post( wp_slash( $fields ), true ) );
 	if ( is_wp_error( $proposal_id ) || ! $proposal_id ) {
 		return is_wp_error( $proposal_id ) ? $proposal_id : wpsb_error( 500, 'wpsb_proposal_failed', 'WordPress could not save the proposal.' );
 	}

@@ -137,7 +137,7 @@ function wpsb_robot_may_not_save( $maybe_empty, $postarr ) {
 		$parent = (int) ( $postarr['post_parent'] ?? 0 );
 		$stored = $post_id ? get_post( $post_id ) : null;
 		$same   = ! $stored || ( 'wpsb_proposal' === $stored->post_type && (int) $stored->post_parent === $parent );
-		return ! ( $parent && $same && (int) ( $GLOBALS['wpsb_proposal_write'] ?? 0 ) === $parent );
+		return ! ( $parent && $same && WPSB_Request::proposal_for() === $parent );
 	}
 	if ( 'revision' === ( $postarr['post_type'] ?? '' ) ) {
 		$post_id = (int) ( $postarr['post_parent'] ?? 0 );
@@ -155,7 +155,7 @@ function wpsb_robot_may_not_remove( $check ) {
 
 /** A non-null answer short-circuits the meta write: false = not written. */
 function wpsb_robot_may_not_write_meta( $check, $post_id ) {
-	if ( null !== $check || ! wpsb_is_robot() || ! empty( $GLOBALS['wpsb_trusted_meta_write'] ) || wpsb_is_guarded_post( (int) $post_id ) ) {
+	if ( null !== $check || ! wpsb_is_robot() || WPSB_Request::is_trusted() || wpsb_is_guarded_post( (int) $post_id ) ) {
 		return $check;
 	}
 	return false;
