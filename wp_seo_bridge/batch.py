@@ -111,7 +111,7 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, sett
     report = PassReport(wp.site)
     info = wp.site_info()
     if not info.sync_enabled:
-        report.stopped = "sync is switched off in WordPress (Settings → SEO Bridge)"
+        report.stopped, report.switched_off = "sync is switched off in WordPress (Settings → SEO Bridge)", True
         return report
     budget = budget or Unlimited()
     listing = {s.post_id: s for s in wp.list_drafts()}
@@ -171,7 +171,7 @@ class _BatchPass:
 
     def outcome(self, item: BatchItem, result: str, reason: str, usage: Usage = Usage()) -> Outcome:
         return Outcome(self.wp.site, item.post_id, result, reason, item.source_hash, model=self.engine.model,
-                       usage=usage)
+                       usage=usage, attempted=True)
 
     # --- 2. running jobs --------------------------------------------------------------------
 
@@ -256,16 +256,16 @@ class _BatchPass:
                               offers=item.links)
         except WordPressError as e:
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=item.usage)
+                        usage=item.usage, attempted=True)
         except (AuthError, SettingsError) as e:  # a repair refused (the claim was released)
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=e.usage, retry=True)
+                        usage=e.usage, retry=True, attempted=True)
         except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
             log.exception("post %s: unexpected error", draft.post_id)
             reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
             _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
             o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
-                        usage=Usage())
+                        usage=Usage(), attempted=True)
         if (o.retry or o.again) and item.usage.calls and answer.error is None:
             # A repair could not be made now, or the push did not reach the site: the paid answer stays in
             # the job log and the next pass resumes from it (never a second first answer). Its cost is
@@ -314,7 +314,7 @@ class _BatchPass:
             if messages is None:
                 _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash,
-                                             model=self.engine.model)))
+                                             model=self.engine.model, attempted=True)))
                 continue
             e = self.engine
             if why := self.budget.admit(estimate_cost(source, e.llm, min_words=e.min_words, used_keyphrases=used,
@@ -328,7 +328,7 @@ class _BatchPass:
             if not room.fits:  # fails before any call, like a synchronous pass
                 _record_failure(self.wp, draft, room.reason, e.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", room.reason, draft.hash,
-                                             model=e.model), admitted=True))
+                                             model=e.model, attempted=True), admitted=True))
                 continue
             requests.append((custom_id(draft), messages, room.max_tokens))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, used, links=source.links))
@@ -344,7 +344,7 @@ class _BatchPass:
                 self._release(BatchItem("", draft.post_id, draft.hash), f"batch job not submitted: {e}")
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed",
                                              f"batch job not submitted: {e}; sent again next pass", draft.hash,
-                                             model=self.engine.model), admitted=True))
+                                             model=self.engine.model, attempted=True), admitted=True))
             return out
         self.store.add_batch(job.id, self.wp.site, daemon_id=self.daemon_id, model=self.engine.model, items=items)
         log.info("%s: batch job %s submitted with %d draft(s)", self.wp.site, job.id, len(sent))

@@ -78,7 +78,7 @@ class Gate:
 def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
     """A draft whose claim WordPress refused (another daemon holds it: a skip) or could not make (a failure)."""
     result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
-    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model)
+    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model, attempted=True)
 
 
 class Claimer:

@@ -383,6 +383,9 @@ class Outcome:
     # Failed for a cause outside the draft, so the version is tried again: "mistral" (5xx, rate limit,
     # garbage answer; a bounded number of times) or "wordpress" (the push did not reach the site).
     again: Literal["", "mistral", "wordpress"] = ""
+    # The pass claimed this draft or tried to: a row in the job log and a line of its own in the log.
+    # Selection skips and the refusals of queued drafts (budget, stopping) are counted on the pass.
+    attempted: bool = False
 
     def line(self) -> str:
         tail = f": {self.reason}" if self.reason else ""

@@ -288,6 +288,7 @@ class PassReport:
     ignored: int = 0  # drafts not opted in
     refused: int = 0  # queued drafts not started: budget, max posts, stopping, a refused key
     stopped: str = ""  # why the pass did not run or stopped early (switch off, budget)
+    switched_off: bool = False  # the site's admin switched the sync off: the pass did not run, by choice
     batched: int = 0  # batch mode: drafts sent in a Batch API job this pass (their outcome comes later)
 
     def count(self, result: str) -> int:
@@ -321,7 +322,7 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
     started = time.monotonic()
     ledger = ledger or NoLedger()
     version: Version = (wp.site, draft.post_id, draft.hash)
-    out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model)
+    out = partial(Outcome, wp.site, draft.post_id, source_hash=draft.hash, model=engine.model, attempted=True)
     elapsed = lambda: round(time.monotonic() - started, 3)  # noqa: E731
 
     def answered(inputs: PromptInputs, answer: PaidAnswer) -> None:
@@ -456,7 +457,7 @@ def run_pass(wp: WordPressGateway, engine: Engine, settings: PassSettings, *, bu
     emit = partial(_emit, report, on_outcome)
     info = wp.site_info()
     if not info.sync_enabled:
-        report.stopped = "sync is switched off in WordPress (Settings → SEO Bridge)"
+        report.stopped, report.switched_off = "sync is switched off in WordPress (Settings → SEO Bridge)", True
         return report
     todo = _select(wp, info, engine, settings, ledger, report, emit, on_done, now)
     candidates = _candidates(wp, link_candidates) if todo else ()
@@ -524,20 +525,20 @@ def _process_claimed(wp: WordPressGateway, draft: Draft, engine: Engine, info: S
         if stop():  # claimed in the last round, not started: give it back untouched
             _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
             o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
-                        model=engine.model)
+                        model=engine.model, attempted=True)
         else:
             o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
                               candidates=candidates, ledger=ledger, on_paid=budget.charge)
     except WordPressError as e:
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True)
     except (AuthError, SettingsError) as e:
         gate.halt(f"Mistral refused the request: {e}")
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model)
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True)
     except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
         log.exception("post %s: unexpected error", draft.post_id)
         reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
         _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
-        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model)
+        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model, attempted=True)
     return o, admitted
 
 
@@ -564,7 +565,8 @@ def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, 
             continue
         ledger.settle(version, "abandoned")
         o = Outcome(site, version[1], "skipped", "no longer this draft version (edited, or already pushed when an "
-                    "outage cut the answer): its kept answers are not used", version[2], model=engine.model)
+                    "outage cut the answer): its kept answers are not used", version[2], model=engine.model,
+                    attempted=True)
         emit(o)
         on_done(o)
 

@@ -166,6 +166,7 @@ def test_failed_checks_push_nothing_and_are_not_retried_on_the_same_version(site
     standin.script([{"fixture": "bad-invented-quote"}, {"fixture": "bad-invented-quote"}])
     _, report = one_pass(site, standin, transport=transport)
     assert report.outcomes[0].result == "failed" and "quote_not_in_source" in report.outcomes[0].reason
+    assert report.outcomes[0].attempted  # a row of its own in the job log
     post = snapshot(site, post_id)
     assert post["post_status"] == "draft" and post["post_content"] == seed_text()
     state = json.loads(meta(post)[STATE_KEY])
@@ -173,6 +174,7 @@ def test_failed_checks_push_nothing_and_are_not_retried_on_the_same_version(site
     calls = len(standin.completions())
     _, again = one_pass(site, standin, transport=transport)
     assert again.outcomes[0].result == "skipped" and "already failed" in again.outcomes[0].reason
+    assert not again.outcomes[0].attempted  # a selection skip: counted on the pass
     assert len(standin.completions()) == calls
 
 
@@ -180,7 +182,7 @@ def test_switch_off_in_wordpress_means_no_work(site, standin, transport):
     site.option("wp_seo_bridge_sync_enabled", "0")
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
     _, report = one_pass(site, standin, transport=transport)
-    assert "switched off" in report.stopped and report.outcomes == []
+    assert "switched off" in report.stopped and report.switched_off and report.outcomes == []
     assert snapshot(site, post_id)["post_status"] == "draft"
 
 
@@ -261,8 +263,9 @@ def test_a_refused_mistral_key_stops_the_pass_and_fails_no_draft(site, standin, 
     ids = [site.create_post(f"Brouillon {i}", seed_text(), tags=[TAG]) for i in range(3)]
     standin.script([{"status": 401}])
     _, report = one_pass(site, standin, transport=transport)
-    assert report.stopped.startswith("Mistral refused the request")
+    assert report.stopped.startswith("Mistral refused the request") and not report.switched_off
     assert len(standin.completions()) == 1  # the other drafts were not sent
+    assert [o.attempted for o in report.outcomes] == [True, False, False]  # then refused at the gate
     for post_id in ids:
         post = snapshot(site, post_id)
         assert post["post_status"] == "draft"

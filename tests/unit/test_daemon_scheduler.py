@@ -1,4 +1,4 @@
-"""Scheduling rules (no server): triggers, misfire grace, what counts as an attempt."""
+"""Scheduling rules (no server): triggers and misfire grace."""
 from __future__ import annotations
 
 import pytest
@@ -6,8 +6,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from wp_seo_bridge.config import ConfigError, parse
-from wp_seo_bridge.daemon.scheduler import CRON_GRACE_S, is_attempt, trigger_for
-from wp_seo_bridge.model import Outcome
+from wp_seo_bridge.daemon.scheduler import CRON_GRACE_S, trigger_for
 
 
 def site(**kw):
@@ -34,14 +33,3 @@ def test_a_bad_cron_is_a_config_error_naming_the_site():
 def test_the_test_override_beats_both():
     trigger, grace, first_now = trigger_for(site(cron="30 2 * * *"), interval_seconds=0.5)
     assert isinstance(trigger, IntervalTrigger) and trigger.interval.total_seconds() == 0.5 and grace == 1
-
-
-@pytest.mark.parametrize("outcome,attempt", [
-    (Outcome("s", "1", "rewritten", model="m"), True),
-    (Outcome("s", "1", "skipped", "not claimed: open in the editor", model="m"), True),
-    (Outcome("s", "1", "failed", "site error"), True),  # a WordPress error around the draft
-    (Outcome("s", "1", "skipped", "edited 2 min ago; waiting until it is quiet"), False),  # selection
-    (Outcome("s", "1", "skipped", "daily token budget reached"), False),  # refused before starting
-])
-def test_what_the_job_log_records(outcome, attempt):
-    assert is_attempt(outcome) is attempt

@@ -64,13 +64,6 @@ def first_estimate(cfg: Config) -> tuple[int, float]:
     return answer, answer * out_price * factor / 1_000_000
 
 
-def is_attempt(o: Outcome) -> bool:
-    """A draft the pass claimed or tried to claim (process_draft and not_claimed name the model on
-    everything they return; a WordPress error around them is a failure). Selection skips and budget
-    or stop refusals carry no model: they are counted on the pass, not logged one by one."""
-    return bool(o.model) or o.result == "failed"
-
-
 def trigger_for(site: SiteConfig, interval_seconds: float | None = None):
     """``(trigger, misfire_grace_s, first_run)``. Interval jobs run once at start (catching up after a
     restart); cron jobs keep to their schedule, since a cron is usually chosen to run at quiet hours."""
@@ -154,7 +147,7 @@ class Daemon:
             calls_before = _calls(wp)
 
             def on_outcome(o: Outcome) -> None:  # attempts were recorded by _done, as soon as known
-                if not is_attempt(o):
+                if not o.attempted:
                     log.debug("%s", o.line(), extra={"site": o.site, "post_id": o.post_id, "event": "draft"})
                 self.on_outcome(o)
 
@@ -181,9 +174,9 @@ class Daemon:
             self.joblog.finish_pass(pass_id, error=status.last_error)
             log.exception("%s: pass crashed", site.name, extra={"site": site.name, "event": "pass_error"})
             return None
-        # Skips without a model are selection skips (quiet period, already handled, open in the
-        # editor) or the pass's refusals of queued drafts (budget, stopping).
-        waiting = sum(1 for o in report.outcomes if not is_attempt(o)) - report.refused
+        # Skips not attempted are selection skips (quiet period, already handled, open in the editor)
+        # or the pass's refusals of queued drafts (budget, stopping).
+        waiting = sum(1 for o in report.outcomes if not o.attempted) - report.refused
         self.joblog.finish_pass(
             pass_id, rewritten=report.count("rewritten"), skipped=len(report.skipped),
             failed=report.count("failed"), ignored=report.ignored, wp_calls=_calls(wp) - calls_before,
@@ -196,8 +189,9 @@ class Daemon:
         self.metrics.passes.labels(site.name, "stopped" if report.stopped else "ok").inc()
         status.last_end, status.last_line, status.last_error = time.time(), report.total_line(), ""
         status.last_stopped = report.stopped
-        level = logging.WARNING if report.stopped and not self.stopping.is_set() and \
-            "switched off" not in report.stopped else logging.INFO
+        # A pass stopped early is worth a warning, unless the admin switched the site off or we are stopping.
+        level = logging.WARNING if report.stopped and not report.switched_off and not self.stopping.is_set() \
+            else logging.INFO
         log.log(level, "%s", report.total_line(), extra={
             "site": site.name, "event": "pass", "rewritten": report.count("rewritten"),
             "refreshed": report.count("refreshed"),
@@ -207,7 +201,7 @@ class Daemon:
 
     def _done(self, o: Outcome) -> None:
         """A draft's outcome, as soon as it is known (on its worker thread, after the push)."""
-        if not is_attempt(o):
+        if not o.attempted:
             return
         self.joblog.record(o, pass_id=self._pass_ids.get(o.site), daemon_id=self.daemon_id)
         if o.result != "skipped":  # skips are counted with the pass's others, when it ends
