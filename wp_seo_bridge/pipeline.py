@@ -21,7 +21,6 @@ from .extract import extract
 from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
-from .markup.internal import internal_links
 from .markup.kses import KsesRules, kses_losses
 from .model import (
     STATE_KEY,
@@ -44,7 +43,7 @@ from .model import (
     YoastFields,
 )
 from .push import build_update, failure_state, release_state
-from .rewrite import estimate_cost, rewrite
+from .rewrite import RewriteResult, estimate_cost, rewrite
 from .select import Decision, Rule, select
 
 log = logging.getLogger("wp_seo_bridge.pipeline")
@@ -65,33 +64,6 @@ class Engine:
     max_tokens: int | None = None  # a cap on each answer; else what the target length needs
     max_transient: int = 3  # tries of one draft version that Mistral failed (5xx, garbage) before it is failed
     retry_backoff_s: float = 300.0  # wait before the next try of such a version, doubled each time
-
-
-@dataclass(frozen=True)
-class Rewritten:
-    source: Source | None  # None: refused before it was read (far too long)
-    article: Article | None
-    html: str
-    report: Report | None
-    usage: Usage
-    reason: str = ""
-    words: int = 0  # as Yoast counts them
-    retry: bool = False  # Mistral was unavailable: this version is tried again next pass
-    deferred: bool = False  # the budget refused it before any call: given back, tried again later
-    resumed: Usage = Usage()  # paid by an earlier try of this version (kept answers), not again
-    unusable: bool = False  # the kept answers can serve no repair: the next try starts afresh
-    author_fields: tuple[str, ...] | list[str] = ()  # Yoast fields kept as the author set them
-
-    @property
-    def ok(self) -> bool:
-        return self.article is not None
-
-    @property
-    def links(self) -> list[dict]:
-        """The internal links the rewrite added (anchor, target), for the post's state and the review panel."""
-        if self.article is None:
-            return []
-        return [link.as_dict() for link in internal_links(self.article, self.source) if link.offer]
 
 
 def judge(article: Article, source: Source, *, mode: str = "blocks", min_words: int = 700,
@@ -156,7 +128,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None,
                  offers: tuple[LinkOffer, ...] | None = None,
                  shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None,
-                 author: YoastFields | None = None) -> Rewritten:
+                 author: YoastFields | None = None) -> RewriteResult:
     """extract → relate (``prepare``) → rewrite (with checks and a bounded repair) → render. No WordPress
     involved; the block markup is the one ``wp_version``'s editor writes (the site's, when there is one).
 
@@ -174,13 +146,13 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     p = prepare(title, content, engine, used_keyphrases, prompt_keyphrases, candidates=candidates,
                 post_id=post_id, offers=offers, shortcodes=shortcodes, kses=kses, author=author)
     if p.reason:
-        return Rewritten(p.source, None, "", None, Usage(), p.reason)
+        return RewriteResult(None, None, Usage(), 0, p.reason, source=p.source)
     source, used_keyphrases, prompt_keyphrases = p.source, p.used_keyphrases, p.prompt_keyphrases
     kp = source.keyphrase  # the author's, imposed by prepare
     listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
     if admit and (why := admit(estimate_cost(source, engine.llm, min_words=engine.min_words,
                                              used_keyphrases=listed, max_repairs=engine.max_repairs))):
-        return Rewritten(source, None, "", None, Usage(), why, deferred=True)
+        return RewriteResult(None, None, Usage(), 0, why, source=source, deferred=True)
     checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
                       wp_version=wp_version)
     if kp:  # every answer is judged (and pushed) with the author's keyphrase, whatever the model wrote
@@ -196,14 +168,9 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         max_tokens=engine.max_tokens,
     )
     if result.article is None:
-        return Rewritten(source, None, "", result.report, result.usage, result.reason, retry=result.retry,
-                         resumed=result.resumed, unusable=result.unusable)
+        return replace(result, source=source)
     article, report, kept_fields = _authors_fields(result.article, result.report, source, author, checker)
-    if not report.html:  # a check that does not render (tests): render and count here
-        html = render.render(article, source, engine.mode, wp_version)
-        report = replace(report, html=html, words=check.analyse(article, html).word_count)
-    return Rewritten(source, article, report.html, report, result.usage, words=report.words,
-                     resumed=result.resumed, author_fields=kept_fields)
+    return replace(result, article=article, report=report, source=source, author_fields=tuple(kept_fields))
 
 
 # The checks an author's SEO title or meta description must pass, with the new article, to be kept.

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.standin import gateway
-from wp_seo_bridge.pipeline import Engine, Rewritten, judge, rewrite_text
+from wp_seo_bridge.pipeline import Engine, judge, rewrite_text
+from wp_seo_bridge.rewrite import RewriteResult
 
 FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
 GOOD = sorted(p.stem for p in FIXTURES.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["kind"] == "good")
@@ -30,12 +31,12 @@ def draft(name: str) -> tuple[str, str]:
     return lines[0], "\n\n".join(lines[1:])
 
 
-def run(handle, name: str = "seed-fr", **settings) -> Rewritten:
+def run(handle, name: str = "seed-fr", **settings) -> RewriteResult:
     title, content = draft(name)
     return rewrite_text(title, content, Engine(llm=gateway(handle, **settings), model="mistral-large-latest"))
 
 
-def assert_valid(r: Rewritten) -> None:
+def assert_valid(r: RewriteResult) -> None:
     assert r.ok, r.reason
     again = judge(r.article, r.source)
     assert again.passed, [f.message for f in again.failures]

@@ -25,6 +25,7 @@ from ..gateways.mistral import (
     Truncated,
     parse_answer,
 )
+from ..markup.internal import internal_links
 from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, Report, Source, Usage
 from . import budget
 
@@ -41,6 +42,9 @@ class Gateway(Protocol):
 
 @dataclass(frozen=True)
 class RewriteResult:
+    """What became of one draft version: this stage's answer, and the pipeline's (``rewrite_text``, which
+    also fills ``source``, ``deferred`` and ``author_fields``)."""
+
     article: Article | None  # None: nothing may be pushed
     report: Report | None  # the last check report (None when no answer could be checked)
     usage: Usage  # every call, repairs and failed answers included
@@ -50,10 +54,30 @@ class RewriteResult:
     resumed: Usage = Usage()  # answers paid by an earlier try of this version, judged again here
     inputs: PromptInputs | None = None  # what the conversation's prompt was built from
     unusable: bool = False  # the paid conversation ended in answers no repair can use: start afresh
+    source: Source | None = None  # what was rewritten (None: refused unread, far too long)
+    deferred: bool = False  # the budget refused it before any call: given back, tried again later
+    author_fields: tuple[str, ...] = ()  # Yoast fields kept as the author set them
 
     @property
     def ok(self) -> bool:
         return self.article is not None
+
+    @property
+    def html(self) -> str:
+        """The post_content to push: exactly the HTML the checks judged."""
+        return self.report.html if self.article is not None and self.report else ""
+
+    @property
+    def words(self) -> int:
+        """The article's length as Yoast counts it."""
+        return self.report.words if self.article is not None and self.report else 0
+
+    @property
+    def links(self) -> list[dict]:
+        """The internal links the rewrite added (anchor, target), for the post's state and the review panel."""
+        if self.article is None or self.source is None:
+            return []
+        return [link.as_dict() for link in internal_links(self.article, self.source) if link.offer]
 
 
 # --- prompts ------------------------------------------------------------------------------
