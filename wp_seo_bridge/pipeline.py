@@ -126,6 +126,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
                  admit: Callable[[Usage], str | None] | None = None, *,
                  candidates: Sequence[PublishedPost] = (), post_id: str = "", kept: KeptRewrite | None = None,
                  on_answer: Callable[[PromptInputs, PaidAnswer], None] = lambda i, a: None,
+                 on_send: Callable[[int, Usage], None] = lambda step, estimate: None,
+                 on_unanswered: Callable[[bool], None] = lambda maybe_billed: None,
                  offers: tuple[LinkOffer, ...] | None = None,
                  shortcodes: frozenset[str] | None = None, kses: KsesRules | None = None,
                  author: YoastFields | None = None) -> RewriteResult:
@@ -136,7 +138,8 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     daily budget): the draft is then given back, untouched and unpaid.
     ``candidates``: the site's published posts; the most related few are offered as internal links.
     ``kept``: the paid answers of an earlier try of this draft version, resumed instead of paid
-    again; ``on_answer`` sees each new paid answer as it arrives (the ledger).
+    again; ``on_answer`` sees each new paid answer as it arrives (the ledger), ``on_send`` /
+    ``on_unanswered`` each request before it leaves / ended without an answer (its write-ahead record).
     ``offers``: the links offered when the answer was asked for (a batch job's), used as they were.
     ``shortcodes``: the site's registered ones; ``kses``: what the bot's account may save (a draft with
     elements WordPress would strip fails before any call). ``author``: the Yoast fields the author set on
@@ -165,7 +168,7 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
         source, engine.llm, check=checker, min_words=engine.min_words,
         used_keyphrases=used_keyphrases, max_repairs=engine.max_repairs, prompt_keyphrases=prompt_keyphrases,
         kept=kept, on_answer=partial(on_answer, inputs), context_tokens=engine.context_tokens,
-        max_tokens=engine.max_tokens,
+        max_tokens=engine.max_tokens, on_send=on_send, on_unanswered=on_unanswered,
     )
     if result.article is None:
         return replace(result, source=source)
@@ -204,9 +207,15 @@ Version = tuple[str, str, str]  # (site, post_id, source_hash): one draft versio
 
 class Ledger(Protocol):
     """Every paid answer, written the moment it arrives, kept until its draft version is pushed or
-    abandoned (the daemon's job log). A batch result is recorded the same way (``mode="batch"``)."""
+    abandoned (the daemon's job log). A batch result is recorded the same way (``mode="batch"``).
 
+    Write-ahead: ``sending`` records each request before it leaves (with its worst-case cost); ``paid``
+    closes it with its answer, in one transaction; ``unanswered`` closes it when no answer came, as
+    unbilled or as "cut short: billed or not, unknown". A record a dead process left open is cut short too."""
+
+    def sending(self, version: Version, step: int, estimate: Usage) -> None: ...
     def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None: ...
+    def unanswered(self, version: Version, maybe_billed: bool) -> None: ...
     def kept(self, version: Version) -> KeptRewrite | None: ...
     def settle(self, version: Version, how: str) -> None: ...  # "pushed" | "abandoned"
     def kept_versions(self, site: str) -> list[Version]: ...  # versions whose paid answers are still kept
@@ -216,7 +225,13 @@ class Ledger(Protocol):
 class NoLedger:
     """Keeps nothing (the ``rewrite`` command, tests of one pass): each try pays its own answers."""
 
+    def sending(self, version: Version, step: int, estimate: Usage) -> None:
+        pass
+
     def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None:
+        pass
+
+    def unanswered(self, version: Version, maybe_billed: bool) -> None:
         pass
 
     def kept(self, version: Version) -> KeptRewrite | None:
@@ -296,12 +311,23 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         ledger.paid(version, inputs, answer)
         on_paid(answer.usage)
 
+    sent: list[Usage] = []  # the estimate of the request in flight, if any
+
+    def sending(step: int, estimate: Usage) -> None:
+        ledger.sending(version, step, estimate)
+        sent[:] = [estimate]
+
+    def unanswered(maybe_billed: bool) -> None:
+        ledger.unanswered(version, maybe_billed)
+        if maybe_billed and sent:  # the budget never undercounts: a request perhaps billed counts in full
+            on_paid(sent[0])
+
     try:
         kept = ledger.kept(version)
         r = rewrite_text(draft.title, draft.content, engine, info.used_keyphrases, info.wp_version,
                          prompt_keyphrases, admit, candidates=candidates, post_id=draft.post_id, kept=kept,
-                         on_answer=answered, offers=offers, shortcodes=info.shortcodes, kses=info.kses,
-                         author=authors_fields(draft))
+                         on_answer=answered, on_send=sending, on_unanswered=unanswered, offers=offers,
+                         shortcodes=info.shortcodes, kses=info.kses, author=authors_fields(draft))
     except (AuthError, SettingsError) as e:
         _release(wp, draft, daemon_id, str(e))
         raise

@@ -44,6 +44,9 @@ def test_a_failed_repair_resumes_without_a_second_first_call(site, standin, tmp_
     first_request = standin.completions()[0]["messages"]
     first_bill = billed(standin)
     assert first_bill[0] == 1 and ledger.kept(("local", str(post_id), o.source_hash))
+    # The write-ahead record of each request is closed: by its answer's row, or as unbilled by the 503s.
+    assert ledger.cut_short_since().calls == 0
+    assert ledger._conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0] == 0
 
     # Meanwhile another post took a keyphrase: a prompt built again would differ.
     site.create_post("Autre", "<p>Texte.</p>", status="pending",

@@ -154,9 +154,11 @@ def collect_status(cfg, limit: int = 20) -> dict:
         data["last_passes"] = jl.last_passes()
         data["batch"] = jl.batch_summary()
         tokens, eur, _ = jl.spent_since(midnight)
-        paid = jl.calls_since(midnight)
+        paid, cut = jl.calls_since(midnight), jl.cut_short_since(midnight)
         data["budget"].update(tokens_today=tokens, eur_today=eur, calls_today=paid.calls,
-                              standin_calls_today=paid.standin, unpriced_calls_today=paid.unpriced)
+                              standin_calls_today=paid.standin, unpriced_calls_today=paid.unpriced,
+                              cut_short_today=cut.calls, cut_short_tokens_today=cut.tokens_in + cut.tokens_out,
+                              cut_short_eur_today=cut.cost_eur)
     finally:
         jl.close()
     return data
@@ -183,6 +185,10 @@ def format_status(d: dict) -> str:
         note += f" (+ {b['unpriced_calls_today']} call(s) of a model without a price: cost unknown)"
     out.append(f"today:     {b['tokens_today']:,} / {b['max_tokens_per_day']:,} tokens, "
                f"{b['eur_today']:.2f} / {b['max_eur_per_day']:.2f} EUR{note}")
+    if b.get("cut_short_today"):  # not paid calls: requests whose answer never reached the ledger
+        out.append(f"           of which {b['cut_short_today']} Mistral request(s) cut short (daemon killed while "
+                   f"waiting, or a timeout): billed or not, unknown; counted at their worst case, "
+                   f"{b['cut_short_tokens_today']:,} tokens, {b['cut_short_eur_today']:.4f} EUR")
     bj = d.get("batch") or {}
     if bj.get("running_jobs") or bj.get("answered"):
         out.append(f"batch:     {bj['running_jobs']} job(s) running at Mistral for {bj['waiting']} draft(s); "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -129,6 +131,27 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE batch_items ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
     """,
+    # 6: the ledger's write-ahead record: one row committed before each Mistral request, deleted with its
+    # answer's row (one transaction) or when it got no answer; a row a dead process left open is cut short
+    """
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,             -- when the request was about to leave
+        site TEXT NOT NULL,
+        post_id TEXT NOT NULL,
+        source_hash TEXT NOT NULL,
+        step INTEGER NOT NULL,        -- as in calls
+        daemon_id TEXT NOT NULL DEFAULT '',
+        pid INTEGER NOT NULL DEFAULT 0,
+        instance TEXT NOT NULL,       -- the process (and job log) that sent it
+        tokens_in INTEGER NOT NULL DEFAULT 0,   -- the request's worst case: what the budget counts if cut short
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        cost_eur REAL NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'open',      -- open | cut short (billed or not, unknown)
+        closed REAL                   -- when it was found cut short
+    );
+    CREATE INDEX requests_open ON requests(state, site, post_id, source_hash);
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -199,6 +222,8 @@ class JobLog:
             raise JobLogError(f"{self.path}: cannot open the job log ({e})") from None
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
+        # This process's requests in the write-ahead record; open ones of another instance are cut short.
+        self.instance = f"{os.getpid()}-{secrets.token_hex(4)}"
 
     @classmethod
     def in_state_dir(cls, state_dir: str | Path) -> "JobLog":
@@ -241,12 +266,62 @@ class JobLog:
 
     # --- the ledger (implements pipeline.Ledger) -----------------------------------------
 
+    def sending(self, version: tuple[str, str, str], step: int, estimate: Usage, *, daemon_id: str = "",
+                at: float | None = None) -> None:
+        """A request about to leave for Mistral, committed first: if this process dies before its answer is
+        written, the next start finds the row open and counts the request as cut short."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO requests(at, site, post_id, source_hash, step, daemon_id, pid, instance, tokens_in, "
+                "tokens_out, cost_eur) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (at or time.time(), *version, step, daemon_id, os.getpid(), self.instance, estimate.tokens_in,
+                 estimate.tokens_out, estimate.cost_eur))
+
+    def unanswered(self, version: tuple[str, str, str], maybe_billed: bool, *, at: float | None = None) -> None:
+        """This process's open request of ``version`` got no answer: forgotten when nothing was made (an HTTP
+        error, never sent), else cut short (a timeout: Mistral may have generated and billed it)."""
+        with self._lock:
+            if maybe_billed:
+                self._conn.execute("UPDATE requests SET state='cut short', closed=? WHERE state='open' AND "
+                                   "site=? AND post_id=? AND source_hash=? AND instance=?",
+                                   (at or time.time(), *version, self.instance))
+            else:
+                self._conn.execute("DELETE FROM requests WHERE state='open' AND site=? AND post_id=? AND "
+                                   "source_hash=? AND instance=?", (*version, self.instance))
+
+    def cut_short_orphans(self, at: float | None = None) -> Usage:
+        """Requests another process left open (it was killed, or the power went): billed or not, unknown.
+        Only a daemon holding the state dir calls this (``status`` reads while the daemon runs). Returns
+        what they may have cost (their estimates)."""
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN")
+            row = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(tokens_in), 0), COALESCE(SUM(tokens_out), 0), "
+                "COALESCE(SUM(cost_eur), 0) FROM requests WHERE state='open' AND instance != ?",
+                (self.instance,)).fetchone()
+            self._conn.execute("UPDATE requests SET state='cut short', closed=? WHERE state='open' AND instance != ?",
+                               (at or time.time(), self.instance))
+        return Usage(int(row[0]), int(row[1]), int(row[2]), round(float(row[3]), 6))
+
+    def cut_short_since(self, epoch: float = 0.0) -> Usage:
+        """Requests sent since ``epoch`` that ended without a recorded answer, billed or not (unknown): at
+        their worst-case estimate. Not paid calls: shown apart from them."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(tokens_in), 0), COALESCE(SUM(tokens_out), 0), "
+                "COALESCE(SUM(cost_eur), 0) FROM requests WHERE state='cut short' AND at >= ?", (epoch,)).fetchone()
+        return Usage(int(row[0]), int(row[1]), int(row[2]), round(float(row[3]), 6))
+
     def paid(self, version: tuple[str, str, str], inputs: PromptInputs, answer: PaidAnswer, *,
              daemon_id: str = "", at: float | None = None) -> None:
-        """One paid answer, committed before anything else happens to it (push, outcome, a kill)."""
+        """One paid answer, committed before anything else happens to it (push, outcome, a kill), in the
+        same transaction as the end of its request's write-ahead record."""
         site, post_id, source_hash = version
         u = answer.usage
-        with self._lock:
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN")
+            self._conn.execute("DELETE FROM requests WHERE state='open' AND site=? AND post_id=? AND "
+                               "source_hash=? AND instance=?", (*version, self.instance))
             self._conn.execute(
                 "INSERT INTO calls(at, site, post_id, source_hash, inputs, inputs_key, step, repair_prompt, content, "
                 "finish_reason, request_id, model, mode, tokens_in, tokens_out, cost_eur, standin, unpriced, "
@@ -303,7 +378,8 @@ class JobLog:
 
     def calls_since(self, epoch: float = 0.0) -> Usage:
         """Every paid answer since ``epoch`` (synchronous ones and batch jobs' answers), as one Usage at
-        list price: what Mistral (or the stand-in) answered and billed, to the call."""
+        list price. Each was billed; Mistral may also have billed some of the requests cut short
+        (:meth:`cut_short_since`): paid calls ≤ billed ≤ paid calls + cut short."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(i), 0), COALESCE(SUM(o), 0), COALESCE(SUM(c), 0), "
@@ -319,15 +395,18 @@ class JobLog:
     def spent_since(self, epoch: float) -> tuple[int, float, int]:
         """Tokens, euros (list price, the stand-in's calls included so limits can be tried offline)
         and number of draft versions that paid an answer since ``epoch`` (the budget's day), from the
-        ledger (answers of a try cut short by a kill or an outage count too) and the batch answers,
-        counted from the moment they are stored."""
+        ledger (answers of a try cut short by a kill or an outage count too), the batch answers,
+        counted from the moment they are stored, and the requests cut short (billed or not, unknown)
+        at their worst-case estimate: the budget never undercounts."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT COALESCE(SUM(t), 0), COALESCE(SUM(c), 0), COUNT(DISTINCT v) FROM ("
                 " SELECT tokens_in + tokens_out AS t, cost_eur AS c, site || ' ' || post_id || ' ' || source_hash AS v"
                 " FROM calls WHERE at >= ?"
                 " UNION ALL SELECT tokens_in + tokens_out, cost_eur, site || ' ' || post_id || ' ' || source_hash"
-                " FROM batch_items WHERE calls > 0 AND at >= ?)", (epoch, epoch)).fetchone()
+                " FROM batch_items WHERE calls > 0 AND at >= ?"
+                " UNION ALL SELECT tokens_in + tokens_out, cost_eur, site || ' ' || post_id || ' ' || source_hash"
+                " FROM requests WHERE state = 'cut short' AND at >= ?)", (epoch, epoch, epoch)).fetchone()
         return int(row[0]), round(float(row[1]), 6), int(row[2])
 
     def recent(self, limit: int = 20) -> list[dict]:

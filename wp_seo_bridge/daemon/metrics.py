@@ -34,6 +34,9 @@ class Metrics:
                             registry=r)
         self.calls = Counter("wpsb_mistral_calls", "Paid answers, by who answered (mistral, or the offline "
                              "stand-in)", ["source"], registry=r)
+        self.cut_short = Counter("wpsb_mistral_calls_cut_short", "Mistral requests that ended without a recorded "
+                                 "answer, billed or not (unknown): the daemon killed while it waited, a read timeout. "
+                                 "Not paid calls; the daily budget counts them at their worst case", registry=r)
         self.latency = Histogram("wpsb_mistral_latency_seconds", "Duration of one Mistral call",
                                  buckets=LATENCY_BUCKETS, registry=r)
         self.queue = Gauge("wpsb_queue_depth", "Drafts handed to the worker pool and not finished", registry=r)

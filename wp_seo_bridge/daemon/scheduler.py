@@ -27,7 +27,7 @@ from ..config import Config, ConfigError, SiteConfig
 from ..gateways.mistral import MistralError
 from ..gateways.wordpress.base import WordPressGateway
 from ..gateways.wordpress.errors import WordPressError
-from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs
+from ..model import KeptRewrite, Outcome, PaidAnswer, PromptInputs, Usage
 from ..pipeline import Engine, PassReport, PassSettings, Version, run_pass
 from ..rewrite.budget import answer_tokens
 from .budget import DailyBudget
@@ -117,6 +117,14 @@ class Daemon:
         self.budget = DailyBudget(self.joblog, max_tokens=d.max_tokens_per_day, max_eur=d.max_eur_per_day,
                                   first_estimate=first_estimate(cfg))
         self.ledger = _Ledger(self.joblog, self.metrics, daemon_id)
+        # This daemon holds the state dir: requests a previous run left open died with it (a kill, a power cut).
+        cut = self.joblog.cut_short_orphans()
+        if cut.calls:
+            self.metrics.cut_short.inc(cut.calls)
+            log.warning("%d Mistral request(s) cut short when the previous run ended (killed while waiting for the "
+                        "answer): billed or not, unknown; counted in the daily budget at their worst case "
+                        "(%d tokens, %.4f EUR), not as paid calls", cut.calls, cut.tokens_in + cut.tokens_out,
+                        cut.cost_eur, extra={"event": "cut_short", "calls": cut.calls})
         self.executor = MeteredExecutor(pool_size(d.concurrency), self.metrics.queue)
         self._pass_ids: dict[str, int] = {}  # the running pass of each site (one at a time per site)
         self.stopping = threading.Event()
@@ -299,9 +307,17 @@ class _Ledger:
     def __init__(self, joblog: JobLog, metrics: Metrics, daemon_id: str):
         self.joblog, self.metrics, self.daemon_id = joblog, metrics, daemon_id
 
+    def sending(self, version: Version, step: int, estimate: Usage) -> None:
+        self.joblog.sending(version, step, estimate, daemon_id=self.daemon_id)
+
     def paid(self, version: Version, inputs: PromptInputs, answer: PaidAnswer) -> None:
         self.joblog.paid(version, inputs, answer, daemon_id=self.daemon_id)
         self.metrics.paid(answer.usage)
+
+    def unanswered(self, version: Version, maybe_billed: bool) -> None:
+        self.joblog.unanswered(version, maybe_billed)
+        if maybe_billed:
+            self.metrics.cut_short.inc()
 
     def kept(self, version: Version) -> KeptRewrite | None:
         return self.joblog.kept(version)

@@ -460,9 +460,21 @@ class MistralGateway(BatchCalls):
         return Usage(calls=calls, tokens_in=tokens_in, tokens_out=tokens_out,
                      cost_eur=round((tokens_in * price[0] + tokens_out * price[1]) / 1_000_000, 6))
 
+    def request_estimate(self, messages: Sequence[Mapping[str, Any]], max_tokens: int | None = None) -> Usage:
+        """The most one request can cost (the write-ahead record's figure): its prompt at 3 characters a
+        token, an answer of its whole ``max_tokens``."""
+        s = self.settings
+        tokens_in = sum(len(str(m.get("content", ""))) for m in messages) // 3 + 1
+        tokens_out = max_tokens or s.max_tokens or 8000
+        price = s.prices.get(s.model, (0.0, 0.0))
+        return Usage(calls=1, tokens_in=tokens_in, tokens_out=tokens_out,
+                     cost_eur=round((tokens_in * price[0] + tokens_out * price[1]) / 1_000_000, 6))
+
     def complete_article(self, messages: Sequence[Mapping[str, Any]], *,
                          on_paid: Callable[[Usage, dict], None] | None = None,
-                         max_tokens: int | None = None) -> tuple[Article, Usage, dict]:
+                         max_tokens: int | None = None,
+                         on_send: Callable[[Usage], None] | None = None,
+                         on_unanswered: Callable[[bool], None] | None = None) -> tuple[Article, Usage, dict]:
         """One chat completion in JSON-schema mode, parsed into an Article.
 
         Returns ``(article, usage, meta)``; ``meta`` has ``content`` (the raw JSON, for a repair
@@ -470,6 +482,11 @@ class MistralGateway(BatchCalls):
         ``on_paid(usage, meta)`` sees every answer that arrived, the moment it arrives and before
         it is judged (a truncated, malformed or ``finish_reason: "error"`` answer is paid too).
         ``finish_reason: "error"`` is retried like a 5xx. Raises a :class:`MistralError` subclass.
+
+        The ledger's write-ahead record: ``on_send(estimate)`` runs before each HTTP request leaves (its
+        worst-case cost); that request then ends in exactly one ``on_paid`` or one
+        ``on_unanswered(maybe_billed)``: ``False`` when no answer was made (an HTTP error, never sent),
+        ``True`` when Mistral may have generated and billed it (a read timeout, a connection dropped late).
         """
         s = self.settings
         request: dict[str, Any] = {"model": s.model, "messages": _typed(messages), "response_format": _RESPONSE_FORMAT}
@@ -494,13 +511,22 @@ class MistralGateway(BatchCalls):
                 self.limiter.after_call(Usage())
                 raise Timeout(f"the {s.deadline_s:g} s deadline passed before attempt {attempt} could start "
                               f"(rate limiter or backoff waits)")
+            if on_send is not None:
+                on_send(self.request_estimate(messages, limit))
             try:
                 res = self.client.chat.complete(**request, retries=_SDK_RETRIES_OFF,
                                                 timeout_ms=max(1, int(min(s.timeout_s, remaining) * 1000)))
             except Exception as e:  # noqa: BLE001 — classified just below, re-raised when unknown
                 latency = time.monotonic() - started
                 self.limiter.after_call(Usage())
-                failure, wait_hint = self._classify(e, latency, min(s.timeout_s, remaining))
+                try:
+                    failure, wait_hint = self._classify(e, latency, min(s.timeout_s, remaining))
+                except Exception:
+                    if on_unanswered is not None:
+                        on_unanswered(True)  # not understood: billed or not, we cannot say
+                    raise
+                if on_unanswered is not None:
+                    on_unanswered(_maybe_billed(e, latency))
                 self._log(attempt, failure.status or type(e).__name__, latency, Usage())
                 if wait_hint is None or attempt > s.max_retries:
                     if wait_hint is not None:
@@ -645,6 +671,15 @@ def parse_answer(content: str, finish_reason: str, *, usage: Usage | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _maybe_billed(e: Exception, latency: float) -> bool:
+    """A request that got no answer but may have been generated (and billed) all the same: the answer
+    timed out or the connection dropped after the request was in (see RESEND_SAFE_S). An HTTP error
+    status, or a request never sent, made no answer."""
+    if isinstance(e, httpx2.ReadTimeout):
+        return True
+    return isinstance(e, (httpx2.ReadError, httpx2.RemoteProtocolError)) and latency >= RESEND_SAFE_S
 
 
 def _retry_after(headers: Any) -> float:

@@ -10,7 +10,7 @@ import logging
 import re
 from collections import deque
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Callable, Iterable, Protocol, Sequence
 
@@ -36,7 +36,8 @@ Check = Callable[[Article, Source], Report]
 
 class Gateway(Protocol):
     def complete_article(self, messages: Sequence[dict], *, on_paid: Callable[[Usage, dict], None] | None = None,
-                         max_tokens: int | None = None) -> tuple[Article, Usage, dict]: ...
+                         max_tokens: int | None = None, on_send: Callable[[Usage], None] | None = None,
+                         on_unanswered: Callable[[bool], None] | None = None) -> tuple[Article, Usage, dict]: ...
     def estimate(self, prompt_chars: int, calls: int = 1) -> Usage: ...
 
 
@@ -229,7 +230,8 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             used_keyphrases: Iterable[str] = (), max_repairs: int = 1,
             prompt_keyphrases: Iterable[str] | None = None, kept: KeptRewrite | None = None,
             on_answer: Callable[[PaidAnswer], None] = lambda a: None, context_tokens: int = 131_072,
-            max_tokens: int | None = None) -> RewriteResult:
+            max_tokens: int | None = None, on_send: Callable[[int, Usage], None] = lambda step, estimate: None,
+            on_unanswered: Callable[[bool], None] = lambda maybe_billed: None) -> RewriteResult:
     """Rewrites ``source`` into a checked Article, or explains why not.
 
     Each answer's ``max_tokens`` comes from the target length (``budget.plan``), capped by
@@ -243,7 +245,9 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
     is asked again: the conversation is rebuilt from the prompt inputs it was made from, its
     answers judged again, and only a repair still missing is paid for. An answer the gateway
     gives without reporting it as paid (a batch job's, recorded when the job ended) counts as
-    ``resumed`` too.
+    ``resumed`` too. ``on_send(step, estimate)`` runs before each request leaves and
+    ``on_unanswered(maybe_billed)`` when one got no answer (the ledger's write-ahead record: see
+    ``MistralGateway.complete_article``).
 
     Rate limits, server errors, timeouts and refused requests end this draft with a reason.
     Raises :class:`AuthError` / :class:`SettingsError` (carrying the usage so far): they concern
@@ -294,8 +298,9 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             else:
                 reported = False
                 try:
-                    article, u, meta = gateway.complete_article(messages, on_paid=paid(step, repair_prompt),
-                                                                max_tokens=room.max_tokens)
+                    article, u, meta = gateway.complete_article(
+                        messages, on_paid=paid(step, repair_prompt), max_tokens=room.max_tokens,
+                        on_send=partial(on_send, step), on_unanswered=on_unanswered)
                 except MistralError as e:
                     if not reported:
                         resumed += e.usage
