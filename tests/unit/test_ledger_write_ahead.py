@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.standin_fixture import gateway, standin, standin_server  # noqa: F401
+from tests.support.standin import ARTICLE, MESSAGES, gateway
 from wp_seo_bridge.daemon.budget import DailyBudget
 from wp_seo_bridge.daemon.joblog import JobLog
 from wp_seo_bridge.gateways.mistral import ServerError, Timeout
@@ -16,14 +16,6 @@ from wp_seo_bridge.model import PaidAnswer, PromptInputs, Usage
 
 V = ("s", "7", "h7")
 EST = Usage(1, 1000, 4000, 0.026)
-ARTICLE = {
-    "title": "Titre", "seo_title": "Jardin partagé : le guide", "meta_description": "Une description.",
-    "focus_keyphrase": "jardin partagé", "slug": "jardin-partage",
-    "intro": [{"type": "paragraph", "text": "Le jardin partagé du quartier.", "items": [], "ordered": False,
-               "cite": "", "ref": ""}],
-    "sections": [],
-}
-MESSAGES = [{"role": "system", "content": "règles"}, {"role": "user", "content": "brouillon"}]
 
 
 def open_rows(path) -> list[tuple]:
