@@ -85,7 +85,7 @@ def action_url(wp, session: requests.Session, post_id: int, name: str) -> str:
     """The row action the editor sees in the Posts list (nonce included); the list, unlike the edit screen,
     takes no edit lock."""
     page = session.get(f"{wp.url}/wp-admin/edit.php", params={"post_status": "all"}, timeout=30).text
-    for url in re.findall(rf'class="wpsb-refresh-{name}" href="([^"]+)"', page):
+    for url in re.findall(rf'class="wpsb-refresh-{name}"[^>]* href="([^"]+)"', page):
         url = html.unescape(url)
         if re.search(rf"[?&]post={post_id}(&|$)", url):
             return url
@@ -134,7 +134,7 @@ def test_a_published_post_gets_a_proposal_and_visitors_see_the_live_post_until_a
 
     # Approve (an editor): the proposal's title, content and Yoast fields are live, at the same URL.
     r = act(site, site.editor, post_id, "approve")
-    assert r.status_code == 302 and "wpsb_refresh_done=approve" in r.headers["location"], r.text[:500]
+    assert r.status_code == 302 and "wpsb_done=refresh_approve" in r.headers["location"], r.text[:500]
     approved = stored(site, post_id)
     assert approved["post_name"] == before["post_name"] and approved["link"] == before["link"]
     assert approved["post_title"] == fixture["title"] and "<h2" in approved["post_content"]

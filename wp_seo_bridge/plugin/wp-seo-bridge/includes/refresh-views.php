@@ -9,16 +9,12 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const WPSB_REFRESH_ACTIONS = array( 'approve', 'reject', 'rollback', 'ask' );
-const WPSB_REFRESH_VIEW    = 'wpsb_refresh';
-const WPSB_REFRESH_DIFF    = 'wpsb-refresh-diff';
+const WPSB_REFRESH_VIEW = 'wpsb_refresh';
+const WPSB_REFRESH_DIFF = 'wpsb-refresh-diff';
 
 /** Every hook of this file. */
 function wpsb_refresh_views_hooks(): void {
 	add_action( 'admin_init', 'wpsb_refresh_register_setting', 20 );
-	foreach ( WPSB_REFRESH_ACTIONS as $action ) {
-		add_action( "admin_post_wpsb_refresh_$action", 'wpsb_refresh_handle' );
-	}
 	add_filter( 'post_row_actions', 'wpsb_refresh_row_actions', 20, 2 );
 	add_filter( 'bulk_actions-edit-post', 'wpsb_refresh_bulk_action' );
 	add_filter( 'handle_bulk_actions-edit-post', 'wpsb_refresh_handle_bulk', 10, 3 );
@@ -61,23 +57,8 @@ function wpsb_refresh_field(): void {
 	);
 }
 
-// --- actions -------------------------------------------------------------------------------------------
-
-function wpsb_refresh_nonce_action( int $post_id ): string {
-	return "wpsb_refresh_$post_id";
-}
-
-/** Raw URL: escape it where it is printed. */
-function wpsb_refresh_action_url( string $action, int $post_id ): string {
-	return add_query_arg(
-		array(
-			'action'   => "wpsb_refresh_$action",
-			'post'     => $post_id,
-			'_wpnonce' => wp_create_nonce( wpsb_refresh_nonce_action( $post_id ) ),
-		),
-		admin_url( 'admin-post.php' )
-	);
-}
+// --- actions: which ones is wpsb_refresh_actions() (refresh.php), through wpsb_review_actions(); their requests
+// go through review-requests.php's handler (capability on the post, nonce, the operation) ----------------
 
 function wpsb_refresh_diff_url( int $post_id ): string {
 	return add_query_arg(
@@ -87,41 +68,6 @@ function wpsb_refresh_diff_url( int $post_id ): string {
 		),
 		admin_url( 'edit.php' )
 	);
-}
-
-function wpsb_refresh_handle(): void {
-	$action  = substr( (string) current_action(), strlen( 'admin_post_wpsb_refresh_' ) );
-	$post_id = absint( $_REQUEST['post'] ?? 0 );
-	check_admin_referer( wpsb_refresh_nonce_action( $post_id ) );  // dies with 403 on a forged or stale link
-
-	$result = match ( $action ) {
-		'approve' => wpsb_refresh_approve( $post_id ),
-		'reject' => wpsb_refresh_reject( $post_id ),
-		'rollback' => wpsb_refresh_rollback( $post_id ),
-		'ask' => wpsb_refresh_ask( $post_id ),
-	};
-	if ( is_wp_error( $result ) ) {
-		$status = (int) ( $result->get_error_data()['status'] ?? 500 );
-		wp_die(
-			esc_html( $result->get_error_message() ),
-			esc_html__( 'SEO Bridge', 'wp-seo-bridge' ),
-			array(
-				'response'  => 401 === $status ? 403 : $status,  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- an HTTP status code (int), not output
-				'back_link' => true,
-			)
-		);
-	}
-	$back = remove_query_arg( array( 'wpsb_refresh_done', 'wpsb_post' ), wp_get_referer() ? wp_get_referer() : get_edit_post_link( $post_id, 'url' ) );
-	wp_safe_redirect(
-		add_query_arg(
-			array(
-				'wpsb_refresh_done' => $action,
-				'wpsb_post'         => $post_id,
-			),
-			$back
-		)
-	);
-	exit;
 }
 
 function wpsb_refresh_bulk_action( array $actions ): array {
@@ -144,70 +90,37 @@ function wpsb_refresh_handle_bulk( $redirect, $action, $post_ids ): string {
 }
 
 function wpsb_refresh_notice(): void {
-	// Display only, after our own redirect (the action checked its nonce).
-	$done  = sanitize_key( $_GET['wpsb_refresh_done'] ?? '' );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+	// Display only, after the review handler's redirect (the action checked its nonce).
+	$done  = sanitize_key( $_GET['wpsb_done'] ?? '' );  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 	$asked = isset( $_GET['wpsb_refresh_asked'] ) ? absint( $_GET['wpsb_refresh_asked'] ) : -1;  // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 	$texts = array(
-		'approve'  => __( 'SEO refresh approved: the live post now has the new text and SEO fields (same URL).', 'wp-seo-bridge' ),
-		'reject'   => __( 'SEO refresh proposal rejected: the live post is unchanged.', 'wp-seo-bridge' ),
-		'rollback' => __( 'SEO refresh rolled back: the previous text and SEO fields are live again.', 'wp-seo-bridge' ),
-		'ask'      => __( 'SEO Bridge will propose a refresh at its next pass.', 'wp-seo-bridge' ),
+		'refresh_approve'  => __( 'SEO refresh approved: the live post now has the new text and SEO fields (same URL).', 'wp-seo-bridge' ),
+		'refresh_reject'   => __( 'SEO refresh proposal rejected: the live post is unchanged.', 'wp-seo-bridge' ),
+		'refresh_rollback' => __( 'SEO refresh rolled back: the previous text and SEO fields are live again.', 'wp-seo-bridge' ),
+		'refresh_ask'      => __( 'SEO Bridge will propose a refresh at its next pass.', 'wp-seo-bridge' ),
 	);
-	$text  = $texts[ $done ] ?? ( $asked >= 0 ? $texts['ask'] : '' );
+	$text  = $texts[ $done ] ?? ( $asked >= 0 ? $texts['refresh_ask'] : '' );
 	if ( '' !== $text ) {
 		printf( '<div class="notice notice-success is-dismissible wpsb-refresh-done"><p>%s</p></div>', esc_html( $text ) );
 	}
 }
 
-/**
- * THE actions a user has on a live post's refresh, used by every view (row actions, the edit screen's box).
- *
- * @return array<string, array{label: string, url: string}>
- */
-function wpsb_refresh_actions_for( WP_Post $post ): array {
-	if ( ! wpsb_refresh_is_live( $post ) || ! current_user_can( 'edit_post', $post->ID ) ) {
-		return array();
-	}
-	$state    = wpsb_refresh_state( $post->ID );
-	$stage    = $state ? $state['state'] : '';
-	$proposal = WPSB_STATE_REWRITTEN === $stage ? wpsb_refresh_proposal( $post->ID ) : null;
-	$publish  = current_user_can( 'publish_post', $post->ID );
-	$actions  = array();
-	if ( $proposal ) {
-		$actions['diff'] = array(
-			'label' => __( 'Compare live and proposal', 'wp-seo-bridge' ),
-			'url'   => wpsb_refresh_diff_url( $post->ID ),
-		);
-		if ( $publish ) {
-			$actions['approve'] = array(
-				'label' => __( 'Approve refresh', 'wp-seo-bridge' ),
-				'url'   => wpsb_refresh_action_url( 'approve', $post->ID ),
-			);
+/** The refresh's actions of wpsb_review_actions() (the one list every view shows), as buttons. */
+function wpsb_refresh_buttons( WP_Post $post ): string {
+	$links = array();
+	foreach ( wpsb_review_actions( $post ) as $name => $action ) {
+		if ( str_starts_with( $name, 'refresh_' ) ) {
+			$links[] = wpsb_review_action_link( $name, $action, empty( $action['primary'] ) ? 'button' : 'button button-primary', $action['label'] );
 		}
-		$actions['reject'] = array(
-			'label' => __( 'Reject refresh', 'wp-seo-bridge' ),
-			'url'   => wpsb_refresh_action_url( 'reject', $post->ID ),
-		);
-		return $actions;
 	}
-	if ( WPSB_STATE_APPROVED === $stage && $publish && get_post_meta( $post->ID, WPSB_REFRESH_BEFORE, true ) ) {
-		$actions['rollback'] = array(
-			'label' => __( 'Roll back refresh', 'wp-seo-bridge' ),
-			'url'   => wpsb_refresh_action_url( 'rollback', $post->ID ),
-		);
-	}
-	if ( wpsb_refresh_enabled() && WPSB_STATE_CLAIMED !== $stage && '1' !== (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true ) ) {
-		$actions['ask'] = array(
-			'label' => __( 'Refresh SEO', 'wp-seo-bridge' ),
-			'url'   => wpsb_refresh_action_url( 'ask', $post->ID ),
-		);
-	}
-	return $actions;
+	return implode( ' ', $links );
 }
 
+/** Beside the row actions of wpsb_review_actions(): the diff link, while a proposal waits. */
 function wpsb_refresh_row_actions( array $actions, WP_Post $post ): array {
-	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
-		$actions[ "wpsb_refresh_$name" ] = sprintf( '<a class="wpsb-refresh-%s" href="%s">%s</a>', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
+	$state = wpsb_refresh_is_live( $post ) && current_user_can( 'edit_post', $post->ID ) ? wpsb_refresh_state( $post->ID ) : null;
+	if ( $state && WPSB_STATE_REWRITTEN === $state['state'] && wpsb_refresh_proposal( $post->ID ) ) {
+		$actions['wpsb_refresh_diff'] = sprintf( '<a class="wpsb-refresh-diff" href="%s">%s</a>', esc_url( wpsb_refresh_diff_url( $post->ID ) ), esc_html__( 'Compare live and proposal', 'wp-seo-bridge' ) );
 	}
 	return $actions;
 }
@@ -330,11 +243,10 @@ function wpsb_refresh_box( WP_Post $post ): void {
 	if ( $proposal ) {
 		wpsb_refresh_yoast_table( $post, $proposal );
 	}
-	echo '<p class="wpsb-refresh-actions">';
-	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
-		printf( '<a class="button wpsb-refresh-%s" href="%s">%s</a> ', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
+	if ( $proposal ) {
+		printf( '<p><a class="wpsb-refresh-diff" href="%s">%s</a></p>', esc_url( wpsb_refresh_diff_url( $post->ID ) ), esc_html__( 'Compare live and proposal', 'wp-seo-bridge' ) );
 	}
-	echo '</p>';
+	echo '<p class="wpsb-refresh-actions">' . wpsb_refresh_buttons( $post ) . '</p>';  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in wpsb_review_action_link()
 }
 
 /** The three Yoast fields, live and proposed. */
@@ -378,11 +290,5 @@ function wpsb_refresh_render_diff(): void {
 	// wp_text_diff() escapes both texts itself.
 	echo wp_text_diff( $post->post_title, $proposal->post_title, $labels );  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core's diff table, texts escaped by it
 	echo wp_text_diff( $post->post_content, $proposal->post_content, $labels );  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core's diff table, texts escaped by it
-	echo '<p class="wpsb-refresh-actions">';
-	foreach ( wpsb_refresh_actions_for( $post ) as $name => $action ) {
-		if ( 'diff' !== $name ) {
-			printf( '<a class="button wpsb-refresh-%s" href="%s">%s</a> ', esc_attr( $name ), esc_url( $action['url'] ), esc_html( $action['label'] ) );
-		}
-	}
-	echo '</p></div>';
+	echo '<p class="wpsb-refresh-actions">' . wpsb_refresh_buttons( $post ) . '</p></div>';  // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in wpsb_review_action_link()
 }

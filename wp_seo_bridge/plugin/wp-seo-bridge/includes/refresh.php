@@ -847,3 +847,47 @@ function wpsb_refresh_mail_state( WP_Post $post ): ?array {
 	}
 	return array_merge( $state, array( 'kind' => 'refresh' ) );
 }
+
+/**
+ * The refresh actions a user has on a post, for wpsb_review_actions() (the one list every view shows): operation
+ * name (WPSB_REVIEW_OPERATIONS) => label, short label, and whether it is the main one or asks a confirmation.
+ *
+ * @return array<string, array{label: string, short: string, primary?: bool, confirm?: string}>
+ */
+function wpsb_refresh_actions( WP_Post $post ): array {
+	if ( ! wpsb_refresh_is_live( $post ) || ! current_user_can( 'edit_post', $post->ID ) ) {
+		return array();
+	}
+	$state   = wpsb_refresh_state( $post->ID );
+	$stage   = $state ? $state['state'] : '';
+	$publish = current_user_can( 'publish_post', $post->ID );
+	$actions = array();
+	if ( WPSB_STATE_REWRITTEN === $stage && wpsb_refresh_proposal( $post->ID ) ) {
+		if ( $publish ) {
+			$actions['refresh_approve'] = array(
+				'label'   => __( 'Approve refresh', 'wp-seo-bridge' ),
+				'short'   => __( 'Approve refresh', 'wp-seo-bridge' ),
+				'primary' => true,
+			);
+		}
+		$actions['refresh_reject'] = array(
+			'label'   => __( 'Reject refresh', 'wp-seo-bridge' ),
+			'short'   => __( 'Reject refresh', 'wp-seo-bridge' ),
+			'confirm' => 'reject',
+		);
+		return $actions;
+	}
+	if ( WPSB_STATE_APPROVED === $stage && $publish && get_post_meta( $post->ID, WPSB_REFRESH_BEFORE, true ) ) {
+		$actions['refresh_rollback'] = array(
+			'label' => __( 'Roll back refresh', 'wp-seo-bridge' ),
+			'short' => __( 'Roll back refresh', 'wp-seo-bridge' ),
+		);
+	}
+	if ( wpsb_refresh_enabled() && WPSB_STATE_CLAIMED !== $stage && '1' !== (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true ) ) {
+		$actions['refresh_ask'] = array(
+			'label' => __( 'Refresh SEO', 'wp-seo-bridge' ),
+			'short' => __( 'Refresh SEO', 'wp-seo-bridge' ),
+		);
+	}
+	return $actions;
+}

@@ -147,9 +147,14 @@ function wpsb_review_compare_url( WP_Post $post, array $state ): string {
  * wpsb_review_actions() says when each is offered. A new action: its operation, a line here, an entry there.
  */
 const WPSB_REVIEW_OPERATIONS = array(
-	'approve'       => 'wpsb_approve',
-	'reject'        => 'wpsb_reject',
-	'rewrite_again' => 'wpsb_rewrite_again',
+	'approve'          => 'wpsb_approve',
+	'reject'           => 'wpsb_reject',
+	'rewrite_again'    => 'wpsb_rewrite_again',
+	// A published post's refresh proposal (includes/refresh.php).
+	'refresh_approve'  => 'wpsb_refresh_approve',
+	'refresh_reject'   => 'wpsb_refresh_reject',
+	'refresh_rollback' => 'wpsb_refresh_rollback',
+	'refresh_ask'      => 'wpsb_refresh_ask',
 );
 
 /** The post, locked against the daemon's writes, if the current user may edit it and nobody else is in it. */
@@ -356,6 +361,7 @@ function wpsb_review_actions( WP_Post $post ): array {
 			'short' => __( 'Rewrite again', 'wp-seo-bridge' ),
 		);
 	}
+	$actions += wpsb_refresh_actions( $post );  // a published or scheduled post's refresh (includes/refresh.php)
 	foreach ( $actions as $name => $action ) {
 		$actions[ $name ]['url'] = wpsb_review_action_url( $name, $post->ID );
 	}
