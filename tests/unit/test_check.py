@@ -4,13 +4,15 @@ Expected Yoast values below (sentence splits, counts) were read from yoastseo 3.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from wp_seo_bridge import check
-from wp_seo_bridge.check import rules
 from wp_seo_bridge.check.analysis import Analysis
 from wp_seo_bridge.check.faithful import SourceFacts, numbers
 from wp_seo_bridge.check.keyphrase import Keyphrase
@@ -23,6 +25,7 @@ from wp_seo_bridge.pipeline import judge
 
 FIXTURES = Path(__file__).resolve().parents[2] / "wp_seo_bridge" / "standin" / "fixtures"
 KEY = "piratage chinois"
+rule = check.rule  # a check's rule with its declared limits
 
 
 def A(html: str, key: str = KEY, title: str = "", description: str = "", slug: str = "") -> Analysis:
@@ -77,37 +80,37 @@ def test_title_width_matches_the_judges_measurements():
 # --- each check, pass and fail ---------------------------------------------------------------
 
 def test_word_count():
-    assert rules.word_count(A(f"<p>{words(700)}</p>"), 700).ok
-    f = rules.word_count(A(f"<p>{words(699)}</p>"), 700)
+    assert rule("word_count")(A(f"<p>{words(700)}</p>"), 700).ok
+    f = rule("word_count")(A(f"<p>{words(699)}</p>"), 700)
     assert not f.ok and "699" in f.message
 
 
 def test_structure():
     three = [Section(level=2, heading=f"H{i}", blocks=[para("x")]) for i in range(3)]
-    assert rules.structure(A("<p>x</p>"), article(sections=three)).ok
-    assert not rules.structure(A("<p>x</p>"), article(sections=three[:2])).ok
+    assert rule("structure")(A("<p>x</p>"), article(sections=three)).ok
+    assert not rule("structure")(A("<p>x</p>"), article(sections=three[:2])).ok
     h3_first = [Section(level=3, heading="Sous", blocks=[]), *three]
-    assert "H3" in rules.structure(A("<p>x</p>"), article(sections=h3_first)).message
-    assert "H1" in rules.structure(A("<h1>Titre</h1><p>x</p>"), article(sections=three)).message
+    assert "H3" in rule("structure")(A("<p>x</p>"), article(sections=h3_first)).message
+    assert "H1" in rule("structure")(A("<h1>Titre</h1><p>x</p>"), article(sections=three)).message
 
 
 def test_section_length():
     ok = "".join(f"<h2>S{i}</h2><p>{words(250)}</p>" for i in range(3))
-    assert rules.section_length(A(f"<p>{words(100)}</p>{ok}")).ok
-    assert not rules.section_length(A(f"<p>{words(301)}</p>{ok}")).ok  # text before the first heading counts
-    assert not rules.section_length(A(f"<p>{words(301)}</p>")).ok  # long text without headings
-    assert rules.section_length(A(f"<p>{words(300)}</p>")).ok
+    assert rule("section_length")(A(f"<p>{words(100)}</p>{ok}")).ok
+    assert not rule("section_length")(A(f"<p>{words(301)}</p>{ok}")).ok  # text before the first heading counts
+    assert not rule("section_length")(A(f"<p>{words(301)}</p>")).ok  # long text without headings
+    assert rule("section_length")(A(f"<p>{words(300)}</p>")).ok
 
 
 def test_paragraph_length():
-    assert rules.paragraph_length(A(f"<p>{words(150)}</p>")).ok
-    assert not rules.paragraph_length(A(f"<p>{words(151)}</p>")).ok
+    assert rule("paragraph_length")(A(f"<p>{words(150)}</p>")).ok
+    assert not rule("paragraph_length")(A(f"<p>{words(151)}</p>")).ok
 
 
 def test_keyphrase_length():
-    assert rules.keyphrase_length(A("", "le piratage chinois")).ok  # function words do not count
-    assert not rules.keyphrase_length(A("", "piratage chinois de comptes gouvernementaux occidentaux")).ok
-    assert not rules.keyphrase_length(A("", "")).ok
+    assert rule("keyphrase_length")(A("", "le piratage chinois")).ok  # function words do not count
+    assert not rule("keyphrase_length")(A("", "piratage chinois de comptes gouvernementaux occidentaux")).ok
+    assert not rule("keyphrase_length")(A("", "")).ok
 
 
 @pytest.mark.parametrize("title,ok", [
@@ -117,29 +120,29 @@ def test_keyphrase_length():
     ("Chinois, le piratage de Microsoft", False),
 ])
 def test_seo_title_keyphrase(title, ok):
-    assert rules.seo_title_keyphrase(A("", title=title)).ok is ok
+    assert rule("seo_title_keyphrase")(A("", title=title)).ok is ok
 
 
 def test_seo_title_width():
-    assert rules.seo_title_width(A("", title="Piratage chinois : Microsoft accuse")).ok
-    assert not rules.seo_title_width(A("", title="W" * 40)).ok
-    assert not rules.seo_title_width(A("", title="")).ok
+    assert rule("seo_title_width")(A("", title="Piratage chinois : Microsoft accuse")).ok
+    assert not rule("seo_title_width")(A("", title="W" * 40)).ok
+    assert not rule("seo_title_width")(A("", title="")).ok
 
 
 @pytest.mark.parametrize("n,ok", [(106, False), (107, True), (140, True), (141, False), (148, False)])
 def test_metadesc_length_leaves_room_for_the_date_yoasts_editor_counts(n, ok):
     # Yoast's 121–156 counts " - " + the post date ('M j, Y': 11 to 13 characters in French) in the editor:
     # 148 characters (what the editor rated orange on our pushed posts) is too long.
-    finding = rules.metadesc_length(A("", description="a" * n))
+    finding = rule("metadesc_length")(A("", description="a" * n))
     assert finding.ok is ok
     assert ok or "entre 107 et 140" in finding.message
 
 
 def test_metadesc_keyphrase():
-    assert rules.metadesc_keyphrase(A("", description="Le piratage chinois vise Microsoft. Enquête.")).ok
-    assert not rules.metadesc_keyphrase(A("", description="Microsoft accuse Pékin.")).ok
+    assert rule("metadesc_keyphrase")(A("", description="Le piratage chinois vise Microsoft. Enquête.")).ok
+    assert not rule("metadesc_keyphrase")(A("", description="Microsoft accuse Pékin.")).ok
     three = "Piratage chinois. Le piratage chinois encore. Un piratage chinois."
-    assert not rules.metadesc_keyphrase(A("", description=three)).ok
+    assert not rule("metadesc_keyphrase")(A("", description=three)).ok
 
 
 @pytest.mark.parametrize("slug,ok", [
@@ -147,100 +150,100 @@ def test_metadesc_keyphrase():
     ("piratage-chinois-" + "x" * 70, False),
 ])
 def test_slug_keyphrase(slug, ok):
-    assert rules.slug_keyphrase(A("", slug=slug)).ok is ok
+    assert rule("slug_keyphrase")(A("", slug=slug)).ok is ok
 
 
 def test_keyphrase_density():
     body = "<p>" + " ".join(f"Le piratage chinois inquiète. {words(48)}." for _ in range(4)) + "</p>"
-    assert rules.keyphrase_density(A(body)).ok  # 4 matches in ~212 words
-    assert not rules.keyphrase_density(A(f"<p>Le piratage chinois inquiète. {words(200)}.</p>")).ok
+    assert rule("keyphrase_density")(A(body)).ok  # 4 matches in ~212 words
+    assert not rule("keyphrase_density")(A(f"<p>Le piratage chinois inquiète. {words(200)}.</p>")).ok
     stuffed = "<p>" + " ".join("Le piratage chinois inquiète." for _ in range(40)) + "</p>"
-    assert not rules.keyphrase_density(A(stuffed)).ok
+    assert not rule("keyphrase_density")(A(stuffed)).ok
     # both words must be in one sentence to count
-    assert not rules.keyphrase_density(A("<p>" + " ".join(f"Le piratage. Un chinois. {words(50)}." for _ in range(4))
+    assert not rule("keyphrase_density")(A("<p>" + " ".join(f"Le piratage. Un chinois. {words(50)}." for _ in range(4))
                                          + "</p>")).ok
 
 
 def test_keyphrase_intro():
-    assert rules.keyphrase_intro(A("<p>Un piratage chinois a eu lieu.</p><p>Suite.</p>")).ok
-    f = rules.keyphrase_intro(A("<p>Un piratage a eu lieu. Il est chinois.</p>"))
+    assert rule("keyphrase_intro")(A("<p>Un piratage chinois a eu lieu.</p><p>Suite.</p>")).ok
+    f = rule("keyphrase_intro")(A("<p>Un piratage a eu lieu. Il est chinois.</p>"))
     assert not f.ok and "pas dans une même phrase" in f.message
-    assert not rules.keyphrase_intro(A("<p>Rien ici.</p><p>Le piratage chinois.</p>")).ok
+    assert not rule("keyphrase_intro")(A("<p>Rien ici.</p><p>Le piratage chinois.</p>")).ok
 
 
 def test_keyphrase_subheadings():
     heads = ["Le piratage chinois", "Microsoft réagit", "Le piratage chinois expliqué", "Et après ?"]
     html = "".join(f"<h2>{h}</h2><p>x</p>" for h in heads)
-    assert rules.keyphrase_subheadings(A(html)).ok  # 2 of 4
-    assert not rules.keyphrase_subheadings(A(html.replace("chinois", "russe"))).ok  # none
-    assert not rules.keyphrase_subheadings(A("".join(f"<h2>Piratage chinois {i}</h2>" for i in range(4)))).ok
+    assert rule("keyphrase_subheadings")(A(html)).ok  # 2 of 4
+    assert not rule("keyphrase_subheadings")(A(html.replace("chinois", "russe"))).ok  # none
+    assert not rule("keyphrase_subheadings")(A("".join(f"<h2>Piratage chinois {i}</h2>" for i in range(4)))).ok
 
 
 def test_keyphrase_used_before():
-    assert rules.keyphrase_used_before(A(""), frozenset({"autre sujet"})).ok
-    assert not rules.keyphrase_used_before(A(""), frozenset({"Piratage  Chinois"})).ok
+    assert rule("keyphrase_used_before")(A(""), frozenset({"autre sujet"})).ok
+    assert not rule("keyphrase_used_before")(A(""), frozenset({"Piratage  Chinois"})).ok
 
 
 def test_sentence_length():
     short = "Une phrase courte ici. " * 3
     long = "Mot " + words(20)  # 21 words; a capital is needed for Yoast to start a new sentence
-    assert rules.sentence_length(A(f"<p>{short}{long}.</p>")).ok  # 1 long of 4 = 25 %
-    assert not rules.sentence_length(A(f"<p>{short}{long}. {long}.</p>")).ok
+    assert rule("sentence_length")(A(f"<p>{short}{long}.</p>")).ok  # 1 long of 4 = 25 %
+    assert not rule("sentence_length")(A(f"<p>{short}{long}. {long}.</p>")).ok
 
 
 def test_transition_words():
     plain = " ".join(f"Le texte numéro {i} décrit un fait simple sans lien." for i in range(30))
     linked = " ".join(("Cependant, le texte reste clair." if i % 3 == 0 else f"Le texte {i} décrit un fait simple.")
                       for i in range(30))
-    assert not rules.transition_words(A(f"<p>{plain}</p>")).ok
-    assert rules.transition_words(A(f"<p>{linked}</p>")).ok
-    assert rules.transition_words(A("<p>Court texte sans transition.</p>")).ok  # under 200 words
+    assert not rule("transition_words")(A(f"<p>{plain}</p>")).ok
+    assert rule("transition_words")(A(f"<p>{linked}</p>")).ok
+    assert rule("transition_words")(A("<p>Court texte sans transition.</p>")).ok  # under 200 words
 
 
 def test_passive_voice():
     active = " ".join(f"Microsoft détecte l'attaque numéro {i}." for i in range(10))
-    assert rules.passive_voice(A(f"<p>{active} L'attaque a été détectée.</p>")).ok  # 1 of 11
-    assert not rules.passive_voice(A(f"<p>{active} L'attaque a été détectée. Les comptes sont visés.</p>")).ok
+    assert rule("passive_voice")(A(f"<p>{active} L'attaque a été détectée.</p>")).ok  # 1 of 11
+    assert not rule("passive_voice")(A(f"<p>{active} L'attaque a été détectée. Les comptes sont visés.</p>")).ok
 
 
 def test_sentence_beginnings():
-    assert not rules.sentence_beginnings(A("<p>Il part. Il revient. Il dort.</p>")).ok
-    assert rules.sentence_beginnings(A("<p>Le chat part. Le chien revient. Le loup dort.</p>")).ok  # "le" + next word
+    assert not rule("sentence_beginnings")(A("<p>Il part. Il revient. Il dort.</p>")).ok
+    assert rule("sentence_beginnings")(A("<p>Le chat part. Le chien revient. Le loup dort.</p>")).ok  # "le" + next word
 
 
 def test_language_fr():
-    assert rules.language_fr("La Chine rejette les accusations et dénonce une campagne de désinformation.").ok
-    assert not rules.language_fr("China rejects the claims and says the United States spreads disinformation.").ok
+    assert rule("language_fr")("La Chine rejette les accusations et dénonce une campagne de désinformation.").ok
+    assert not rule("language_fr")("China rejects the claims and says the United States spreads disinformation.").ok
 
 
 def test_quote_not_in_source():
     src = extract("« Il est grand temps que les États-Unis expliquent leurs activités », a déclaré Wang Wenbin.")
     facts = SourceFacts(src)
     ok = article([para("Pékin a répondu : « Il est grand temps que les États-Unis expliquent leurs activités. »")])
-    assert rules.quote_not_in_source(ok, facts).ok
+    assert rule("quote_not_in_source")(ok, facts).ok
     cut = article([para("« Il est grand temps […] leurs activités »")])
-    assert rules.quote_not_in_source(cut, facts).ok
+    assert rule("quote_not_in_source")(cut, facts).ok
     bad = article([para("« Les États-Unis mentent », a-t-il dit.")])
-    assert "Les États-Unis mentent" in rules.quote_not_in_source(bad, facts).message
+    assert "Les États-Unis mentent" in rule("quote_not_in_source")(bad, facts).message
     block = article([Block(type="quote", text="Nous ne céderons pas.", cite="Wang Wenbin")])
-    assert not rules.quote_not_in_source(block, facts).ok
+    assert not rule("quote_not_in_source")(block, facts).ok
 
 
 def test_number_not_in_source():
     src = extract("Le 12 juillet 2023, 1 000 comptes (3,5 %) ont été visés à 14 h 30 par deux groupes.")
     facts = SourceFacts(src)
     ok = article([para("En juillet 2023, 1000 comptes, soit 3.5 %, ont été visés à 14h30 par 2 groupes, le 12.")])
-    assert rules.number_not_in_source(ok, facts).ok
-    f = rules.number_not_in_source(article([para("Au total, 1 500 comptes en 2024.")]), facts)
+    assert rule("number_not_in_source")(ok, facts).ok
+    f = rule("number_not_in_source")(article([para("Au total, 1 500 comptes en 2024.")]), facts)
     assert not f.ok and "1500" in f.message and "2024" in f.message
     assert numbers("1.000 et 1 000 et 1000") == {"1000"}
-    assert rules.number_not_in_source(article([para("Le 12/07/2023, deux groupes.")]), facts).ok  # juillet = 7
+    assert rule("number_not_in_source")(article([para("Le 12/07/2023, deux groupes.")]), facts).ok  # juillet = 7
 
 
 def test_unknown_names_warn_but_do_not_block():
     facts = SourceFacts(extract("Microsoft et Jake Sullivan ont parlé de la Chine."))
-    assert rules.unknown_names(article([para("Selon Microsoft, la Chine et Jake Sullivan.")]), facts).ok
-    f = rules.unknown_names(article([para("Selon Microsoft, Xi Jinping aurait validé.")]), facts)
+    assert rule("unknown_names")(article([para("Selon Microsoft, la Chine et Jake Sullivan.")]), facts).ok
+    f = rule("unknown_names")(article([para("Selon Microsoft, Xi Jinping aurait validé.")]), facts)
     assert not f.ok and not f.blocking and "Xi" in f.message
 
 
@@ -248,33 +251,33 @@ def test_protected_elements():
     src = extract('<p>Voir <a href="https://x.example/a">ici</a>.</p><img src="https://x.example/i.jpg" alt="i">')
     uses = article([para("Voir [[LINK-1]]."), Block(type="keep", ref="KEEP-1")])
     from wp_seo_bridge.render import render
-    assert rules.protected_elements(uses, src, render(uses, src), []).ok
+    assert rule("protected_elements")(uses, src, render(uses, src), []).ok
     twice = article([para("Voir [[LINK-1]] et [[LINK-1]]."), Block(type="keep", ref="KEEP-1")])
-    assert "répété" in rules.protected_elements(twice, src, render(twice, src), []).message
+    assert "répété" in rule("protected_elements")(twice, src, render(twice, src), []).message
     invented = article([para("Voir [[LINK-1]] et [[LINK-2]]."), Block(type="keep", ref="KEEP-1")])
-    assert "inventé" in rules.protected_elements(invented, src, render(invented, src), []).message
+    assert "inventé" in rule("protected_elements")(invented, src, render(invented, src), []).message
     dropped = article([para("Rien.")])
-    f = rules.protected_elements(dropped, src, render(dropped, src), ["LINK-1", "KEEP-1"])
+    f = rule("protected_elements")(dropped, src, render(dropped, src), ["LINK-1", "KEEP-1"])
     assert f.ok and "remis en place" in f.message
 
 
 def test_url_not_in_source():
     src = extract('<p>Voir <a href="https://x.example/a">ici</a>.</p>')
     ok = article([para("Voir [[LINK-1]].")])
-    assert rules.url_not_in_source('<p>Voir <a href="https://x.example/a">ici</a>.</p>', ok, src).ok
+    assert rule("url_not_in_source")('<p>Voir <a href="https://x.example/a">ici</a>.</p>', ok, src).ok
     typed = article([para("Écrivez à https://evil.example/promo maintenant.")])
-    f = rules.url_not_in_source("<p>Écrivez à https://evil.example/promo maintenant.</p>", typed, src)
+    f = rule("url_not_in_source")("<p>Écrivez à https://evil.example/promo maintenant.</p>", typed, src)
     assert not f.ok and "evil.example" in f.message
-    f = rules.url_not_in_source('<p><img src="https://evil.example/pixel.gif"></p>', ok, src)
+    f = rule("url_not_in_source")('<p><img src="https://evil.example/pixel.gif"></p>', ok, src)
     assert not f.ok and "pixel.gif" in f.message
 
 
 def test_html_unsafe_and_sanitize():
     iframe = '<iframe src="https://player.example/1"></iframe>'
     src = extract(f"<p>Texte.</p>{iframe}")
-    assert rules.html_unsafe(f"<!-- wp:html -->\n{iframe}\n<!-- /wp:html -->\n<p>ok</p>", src).ok
+    assert rule("html_unsafe")(f"<!-- wp:html -->\n{iframe}\n<!-- /wp:html -->\n<p>ok</p>", src).ok
     assert unsafe_markup('<p onclick="x()">a</p><script>alert(1)</script>', [])
-    assert not rules.html_unsafe("<p><iframe src=\"https://evil.example\"></iframe></p>", src).ok
+    assert not rule("html_unsafe")("<p><iframe src=\"https://evil.example\"></iframe></p>", src).ok
     assert sanitize('<p onclick="x()">a<script>alert(1)</script></p>') == "<p>a</p>"
 
 
@@ -345,3 +348,18 @@ def test_predicted_scores_follow_the_sites_yoast(name, yoast, seo):
     report = judge(article, extract((FIXTURES / data["source"]).read_text(encoding="utf-8")))
     assert predict(report, report.html, article.focus_keyphrase, "http://127.0.0.1:8080/", yoast) == \
         check.scores.Scores(seo, 90)
+
+
+def test_every_threshold_of_a_rule_is_a_named_limit_of_its_declaration():
+    """A threshold changes in one place: the rules take theirs from the declarations, none has a default."""
+    for c in check.CHECKS:
+        params = inspect.signature(c.rule).parameters.values()
+        assert {p.name for p in params if p.kind is p.KEYWORD_ONLY} == set(c.limits), c.code
+        assert all(p.default is p.empty for p in params), c.code
+
+
+def test_a_declared_limit_is_the_one_the_runner_applies():
+    c = next(c for c in check.CHECKS if c.code == "paragraph_length")
+    facts = SimpleNamespace(a=A(f"<p>{words(151)}</p>"))
+    assert not c.run(facts).ok and dataclasses.replace(c, limits={"max_words": 151}).run(facts).ok
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Callable, Literal, Mapping, Sequence
 
 from ..markup.safety import sanitize
@@ -18,7 +19,7 @@ from . import faithful, links, rules
 from .analysis import Analysis
 from .keyphrase import Keyphrase
 
-__all__ = ["CHECKS", "CODES", "Check", "run", "sanitize", "analyse", "policy"]
+__all__ = ["CHECKS", "CODES", "Check", "rule", "run", "sanitize", "analyse", "policy"]
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -48,8 +49,11 @@ class Facts:
 @dataclass(frozen=True)
 class Check:
     """One check, declared once: the runner, the review panel's report (through the findings' codes and
-    ``blocking``) and the Yoast agreement test (tests/judge, through ``yoast``) are built from these.
+    ``blocking``), the predicted Yoast scores (``part``, ``miss``) and the Yoast agreement test
+    (tests/judge, through ``yoast``) are built from these.
 
+    ``rule``: its function in rules.py, called with what ``reads`` takes from the facts and with
+    ``limits``, the named thresholds: a threshold changes here and nowhere else (the rules have none).
     ``hard``: a failure an editor would see as a problem (faithfulness, language, protected elements,
     minimum length as Yoast counts it, structure, keyphrase in title/meta/slug/intro): always repaired.
     Soft ones are Yoast's individual items: repaired only when their part's overall rating would not be
@@ -57,59 +61,75 @@ class Check:
     (out of 9); for a readability item, its penalty points (2 orange, 3 red)."""
 
     code: str
-    run: Callable[[Facts], Finding]
+    rule: Callable[..., Finding]
+    reads: Callable[[Facts], tuple]
     hard: bool
     part: Literal["seo", "readability", "source", "safety"]
     yoast: str = ""
     miss: int = 0
     limits: Mapping[str, float] = field(default_factory=dict)
-    hard_if: Callable[[Facts], bool] | None = None  # a soft item whose miss is hard in this case
+    hard_if: Callable[[Facts, Mapping[str, float]], bool] | None = None  # a soft miss that is hard this time
+
+    def run(self, facts: Facts) -> Finding:
+        return self.rule(*self.reads(facts), **self.limits)
+
+
+def _analysis(f: Facts) -> tuple:
+    return (f.a,)
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("word_count", lambda f: rules.word_count(f.a, f.min_words), True, "seo", "textLength", 3),
-    Check("structure", lambda f: rules.structure(f.a, f.article), True, "seo", "singleH1", 3),
-    Check("section_length", lambda f: rules.section_length(f.a), False, "readability", "subheadingsTooLong", 2,
-          {"max_words": 300}),
-    Check("paragraph_length", lambda f: rules.paragraph_length(f.a), False, "readability", "textParagraphTooLong",
-          2, {"max_words": 150}),
-    Check("keyphrase_length", lambda f: rules.keyphrase_length(f.a), False, "seo", "keyphraseLength", 6,
+    Check("word_count", rules.word_count, lambda f: (f.a, f.min_words), True, "seo", "textLength", 3),
+    Check("structure", rules.structure, lambda f: (f.a, f.article), True, "seo", "singleH1", 3, {"min_h2": 3}),
+    Check("section_length", rules.section_length, _analysis, False, "readability", "subheadingsTooLong", 2,
+          {"max_words": 300, "applies_from_words": 300}),
+    Check("paragraph_length", rules.paragraph_length, _analysis, False, "readability", "textParagraphTooLong", 2,
+          {"max_words": 150}),
+    Check("keyphrase_length", rules.keyphrase_length, _analysis, False, "seo", "keyphraseLength", 6,
           {"min_words": 1, "max_words": 4}),
-    Check("seo_title_keyphrase", lambda f: rules.seo_title_keyphrase(f.a), True, "seo", "keyphraseInSEOTitle", 3),
-    Check("seo_title_width", lambda f: rules.seo_title_width(f.a), False, "seo", "titleWidth", 3, {"max_px": 600}),
-    Check("metadesc_length", lambda f: rules.metadesc_length(f.a), False, "seo", "metaDescriptionLength", 6,
+    Check("seo_title_keyphrase", rules.seo_title_keyphrase, _analysis, True, "seo", "keyphraseInSEOTitle", 3),
+    Check("seo_title_width", rules.seo_title_width, _analysis, False, "seo", "titleWidth", 3, {"max_px": 600}),
+    Check("metadesc_length", rules.metadesc_length, _analysis, False, "seo", "metaDescriptionLength", 6,
           {"min_chars": rules.METADESC_MIN, "max_chars": rules.METADESC_MAX}),  # Yoast's 121–156 minus the date
-    Check("metadesc_keyphrase", lambda f: rules.metadesc_keyphrase(f.a), True, "seo", "metaDescriptionKeyword", 3),
-    Check("slug_keyphrase", lambda f: rules.slug_keyphrase(f.a), True, "seo", "slugKeyword", 3),
-    Check("keyphrase_density", lambda f: rules.keyphrase_density(f.a), False, "seo", "keyphraseDensity", 4,
-          {"min_percent": 0.5, "max_percent": 3}, hard_if=lambda f: _stuffed(f.a)),  # Yoast: -10, red
-    Check("keyphrase_intro", lambda f: rules.keyphrase_intro(f.a), True, "seo", "introductionKeyword", 3),
-    Check("keyphrase_subheadings", lambda f: rules.keyphrase_subheadings(f.a), False, "seo", "subheadingsKeyword",
-          3, {"min_percent": 30, "max_percent": 75}),
-    Check("keyphrase_used_before", lambda f: rules.keyphrase_used_before(f.a, f.used), False, "seo",
+    Check("metadesc_keyphrase", rules.metadesc_keyphrase, _analysis, True, "seo", "metaDescriptionKeyword", 3,
+          {"min_matches": 1, "max_matches": 2}),
+    Check("slug_keyphrase", rules.slug_keyphrase, _analysis, True, "seo", "slugKeyword", 3,
+          {"max_chars": 75, "min_percent_long_keyphrase": 50}),
+    Check("keyphrase_density", rules.keyphrase_density, _analysis, False, "seo", "keyphraseDensity", 4,
+          {"min_percent": 0.5, "max_percent": 3},
+          hard_if=lambda f, limits: _stuffed(f.a, limits["max_percent"])),  # Yoast: -10, red
+    Check("keyphrase_intro", rules.keyphrase_intro, _analysis, True, "seo", "introductionKeyword", 3),
+    Check("keyphrase_subheadings", rules.keyphrase_subheadings, _analysis, False, "seo", "subheadingsKeyword", 3,
+          {"min_share": 0.3, "max_share": 0.75, "applies_from_words": 300}),
+    Check("keyphrase_used_before", rules.keyphrase_used_before, lambda f: (f.a, f.used), False, "seo",
           "previouslyUsedKeywords-usedKeywords", 6),
-    Check("sentence_length", lambda f: rules.sentence_length(f.a), False, "readability", "textSentenceLength", 2,
+    Check("sentence_length", rules.sentence_length, _analysis, False, "readability", "textSentenceLength", 2,
           {"max_words": 20, "max_percent_long": 25}),
-    Check("transition_words", lambda f: rules.transition_words(f.a), False, "readability", "textTransitionWords", 2,
-          {"min_percent": 30}),
-    Check("passive_voice", lambda f: rules.passive_voice(f.a), False, "readability", "passiveVoice", 3,
+    Check("transition_words", rules.transition_words, _analysis, False, "readability", "textTransitionWords", 2,
+          {"min_percent": 30, "applies_from_words": 200}),
+    Check("passive_voice", rules.passive_voice, _analysis, False, "readability", "passiveVoice", 3,
           {"max_percent": 10}),
-    Check("sentence_beginnings", lambda f: rules.sentence_beginnings(f.a), False, "readability",
+    Check("sentence_beginnings", rules.sentence_beginnings, _analysis, False, "readability",
           "sentenceBeginnings", 3, {"max_same_in_a_row": 2}),
-    Check("language_fr", lambda f: rules.language_fr(f"{f.article.title}\n{f.article.meta_description}\n{f.body}"),
-          True, "source"),
-    Check("quote_not_in_source", lambda f: rules.quote_not_in_source(f.article, f.facts), True, "source"),
-    Check("number_not_in_source", lambda f: rules.number_not_in_source(f.article, f.facts), True, "source"),
-    Check("unknown_names", lambda f: rules.unknown_names(f.article, f.facts), False, "source"),  # editor verifies
-    Check("protected_elements", lambda f: rules.protected_elements(f.article, f.source, f.html,
-                                                                    missing_tokens(f.article, f.source)),
-          True, "source"),
-    Check("url_not_in_source", lambda f: rules.url_not_in_source(f.html, f.article, f.source), True, "safety"),
-    Check("html_unsafe", lambda f: rules.html_unsafe(f.html, f.source), True, "safety"),
-    Check("internal_links", lambda f: links.internal_links(f.article, f.source, f.html), True, "safety"),
+    Check("language_fr", rules.language_fr,
+          lambda f: (f"{f.article.title}\n{f.article.meta_description}\n{f.body}",), True, "source"),
+    Check("quote_not_in_source", rules.quote_not_in_source, lambda f: (f.article, f.facts), True, "source"),
+    Check("number_not_in_source", rules.number_not_in_source, lambda f: (f.article, f.facts), True, "source"),
+    Check("unknown_names", rules.unknown_names, lambda f: (f.article, f.facts), False, "source"),  # editor verifies
+    Check("protected_elements", rules.protected_elements,
+          lambda f: (f.article, f.source, f.html, missing_tokens(f.article, f.source)), True, "source"),
+    Check("url_not_in_source", rules.url_not_in_source, lambda f: (f.html, f.article, f.source), True, "safety"),
+    Check("html_unsafe", rules.html_unsafe, lambda f: (f.html, f.source), True, "safety"),
+    Check("internal_links", links.internal_links, lambda f: (f.article, f.source, f.html), True, "safety"),
 )
 CODES = tuple(c.code for c in CHECKS)
 _BY_CODE = {c.code: c for c in CHECKS}
+
+
+def rule(code: str) -> Callable[..., Finding]:
+    """The rule of check ``code`` with its declared limits: call it with what the check reads."""
+    c = _BY_CODE[code]
+    return partial(c.rule, **c.limits)
 
 
 def analyse(article: Article, html: str) -> Analysis:
@@ -127,12 +147,14 @@ def overall(findings: Sequence[Finding]) -> tuple[int, int]:
     return score, penalty
 
 
-def _stuffed(a: Analysis) -> bool:
-    """Keyphrase stuffing (density over 3 %): Yoast scores it -10, an editor sees it at once."""
+def _stuffed(a: Analysis, max_percent: float) -> bool:
+    """Keyphrase stuffing (density over keyphrase_density's maximum): Yoast scores it -10, an editor sees it
+    at once."""
     words = a.tree_words
     if words < 100:
         return a.keyphrase_count > (2 if words > 50 else 1)
-    return a.keyphrase_count > 2 and a.keyphrase_count / words * 100 * (0.7 + len(a.keyphrase.words) / 3) > 3
+    return a.keyphrase_count > 2 and \
+        a.keyphrase_count / words * 100 * (0.7 + len(a.keyphrase.words) / 3) > max_percent
 
 
 def policy(findings: Sequence[Finding], hard: frozenset[str] = frozenset()) -> tuple[Finding, ...]:
@@ -158,6 +180,6 @@ def run(article: Article, source: Source, html: str, *, min_words: int = 700,
     a = analyse(article, html)
     facts = Facts(article, source, html, a, faithful.SourceFacts(source), min_words, frozenset(used_keyphrases))
     findings = policy([c.run(facts) for c in CHECKS],
-                      frozenset(c.code for c in CHECKS if c.hard_if is not None and c.hard_if(facts)))
+                      frozenset(c.code for c in CHECKS if c.hard_if is not None and c.hard_if(facts, c.limits)))
     score, penalty = overall(findings)
     return Report(findings, html=html, words=a.word_count, seo_score=score, readability_penalty=penalty)

@@ -79,10 +79,10 @@ class Analysis:
         lengths = (len(s.words) for s in self.sentences)
         return [n for n in lengths if n > 0]
 
-    @cached_property
-    def long_sentence_percent(self) -> float:
+    def long_sentence_percent(self, max_words: int) -> float:
+        """The share of sentences longer than ``max_words`` (sentence_length's limit)."""
         n = self.sentence_lengths
-        return _round1(sum(1 for x in n if x > 20) / len(n) * 100) if n else 0
+        return _round1(sum(1 for x in n if x > max_words) / len(n) * 100) if n else 0
 
     @cached_property
     def paragraph_lengths(self) -> list[int]:

@@ -2,6 +2,8 @@
 
 The Yoast-side rules reproduce the verdicts of yoastseo 3.6.0's fr_FR assessments (score 9, or
 the assessment's best score) from the numbers in ``Analysis``; see tests/judge for the mapping.
+Their thresholds are keyword-only parameters without defaults: the named limits of each check's
+declaration (``CHECKS`` in check/__init__.py) are the one place where a threshold is set.
 """
 from __future__ import annotations
 
@@ -36,11 +38,11 @@ def word_count(a: Analysis, min_words: int) -> Finding:
                f"Texte trop court : {n} mots au sens de Yoast, il en faut au moins {min_words}.")
 
 
-def structure(a: Analysis, article: Article) -> Finding:
+def structure(a: Analysis, article: Article, *, min_h2: int) -> Finding:
     h2 = sum(1 for s in article.sections if s.level == 2)
     problems = []
-    if h2 < 3:
-        problems.append(f"{h2} intertitre(s) H2 au lieu d'au moins 3")
+    if h2 < min_h2:
+        problems.append(f"{h2} intertitre(s) H2 au lieu d'au moins {min_h2}")
     if article.sections and article.sections[0].level == 3:
         problems.append("un H3 arrive avant le premier H2")
     if any(not s.heading.strip() for s in article.sections):
@@ -51,11 +53,11 @@ def structure(a: Analysis, article: Article) -> Finding:
                "Structure : " + " ; ".join(problems) + ".")
 
 
-def keyphrase_length(a: Analysis) -> Finding:
+def keyphrase_length(a: Analysis, *, min_words: int, max_words: int) -> Finding:
     n = len(a.keyphrase.words)
-    return _ok("keyphrase_length", 1 <= n <= 4, f"Expression clé de {n} mot(s) significatif(s).",
+    return _ok("keyphrase_length", min_words <= n <= max_words, f"Expression clé de {n} mot(s) significatif(s).",
                "Aucune expression clé." if n == 0 else
-               f"Expression clé trop longue : {n} mots significatifs (1 à 4 attendus).")
+               f"Expression clé trop longue : {n} mots significatifs ({min_words} à {max_words} attendus).")
 
 
 def seo_title_keyphrase(a: Analysis) -> Finding:
@@ -67,10 +69,10 @@ def seo_title_keyphrase(a: Analysis) -> Finding:
                f"L'expression clé « {a.keyphrase.text} » {explain.get(where, '')} : elle doit l'ouvrir, telle quelle.")
 
 
-def seo_title_width(a: Analysis) -> Finding:
+def seo_title_width(a: Analysis, *, max_px: int) -> Finding:
     w = title_width(a.title)
-    return _ok("seo_title_width", 0 < w <= 600, f"Titre SEO de {w} px (maximum 600).",
-               "Titre SEO vide." if w == 0 else f"Titre SEO trop large : {w} px pour 600 px visibles.")
+    return _ok("seo_title_width", 0 < w <= max_px, f"Titre SEO de {w} px (maximum {max_px}).",
+               "Titre SEO vide." if w == 0 else f"Titre SEO trop large : {w} px pour {max_px} px visibles.")
 
 
 def _js_length(text: str) -> int:
@@ -89,32 +91,33 @@ METADESC_MIN = METADESC_YOAST_MIN - METADESC_DATE_CHARS[0]
 METADESC_MAX = METADESC_YOAST_MAX - METADESC_DATE_CHARS[1]
 
 
-def metadesc_length(a: Analysis) -> Finding:
+def metadesc_length(a: Analysis, *, min_chars: int, max_chars: int) -> Finding:
     n = _js_length(strip_spaces(a.description))
-    return _ok("metadesc_length", METADESC_MIN <= n <= METADESC_MAX, f"Méta-description de {n} caractères.",
-               f"Méta-description de {n} caractères : il en faut entre {METADESC_MIN} et {METADESC_MAX} "
+    return _ok("metadesc_length", min_chars <= n <= max_chars, f"Méta-description de {n} caractères.",
+               f"Méta-description de {n} caractères : il en faut entre {min_chars} et {max_chars} "
                f"(Yoast compte aussi la date qu'il affiche devant).")
 
 
-def metadesc_keyphrase(a: Analysis) -> Finding:
+def metadesc_keyphrase(a: Analysis, *, min_matches: int, max_matches: int) -> Finding:
     n = a.keyphrase.meta_description_matches(a.description) if a.description else 0
-    return _ok("metadesc_keyphrase", n in (1, 2), f"Expression clé présente {n} fois dans la méta-description.",
-               f"Expression clé présente {n} fois dans la méta-description (1 ou 2 attendues).")
+    return _ok("metadesc_keyphrase", min_matches <= n <= max_matches,
+               f"Expression clé présente {n} fois dans la méta-description.",
+               f"Expression clé présente {n} fois dans la méta-description ({min_matches} à {max_matches} attendues).")
 
 
-def slug_keyphrase(a: Analysis) -> Finding:
+def slug_keyphrase(a: Analysis, *, max_chars: int, min_percent_long_keyphrase: int) -> Finding:
     slug = a.slug
-    if not _SLUG.fullmatch(slug) or len(slug) > 75:
+    if not _SLUG.fullmatch(slug) or len(slug) > max_chars:
         return Finding("slug_keyphrase", False, f"Slug « {slug} » invalide : minuscules sans accents, chiffres et "
-                                                "tirets seulement, 75 caractères au plus.")
+                                                f"tirets seulement, {max_chars} caractères au plus.")
     words = a.keyphrase.slug_words
     pct = a.keyphrase.slug_percent(slug)
-    ok = pct == 100 if len(words) < 3 else pct > 50
+    ok = pct == 100 if len(words) < 3 else pct > min_percent_long_keyphrase  # Yoast: all of 1-2 words
     return _ok("slug_keyphrase", ok, "Le slug contient l'expression clé.",
                f"Le slug « {slug} » ne contient pas assez de mots de l'expression clé ({pct} %).")
 
 
-def keyphrase_density(a: Analysis) -> Finding:
+def keyphrase_density(a: Analysis, *, min_percent: float, max_percent: float) -> Finding:
     count, words, length = a.keyphrase_count, a.tree_words, len(a.keyphrase.words)
     if words < 100:
         ok = 1 <= count <= (2 if words > 50 else 1)
@@ -122,10 +125,10 @@ def keyphrase_density(a: Analysis) -> Finding:
                    f"Expression clé {count} fois dans un texte de {words} mots.")
     factor = 0.7 + length / 3
     density = count / words * 100 * factor
-    minimum = max(2, math.ceil(0.5 * words / (100 * factor)))
-    maximum = max(2, math.floor(3 * words / (100 * factor)))
-    # Yoast's order: too few (< 0.5 or a single match) first, then good, else too many.
-    ok = count >= 2 and density >= 0.5 and (density <= 3 or (count == 2 and minimum <= 2))
+    minimum = max(2, math.ceil(min_percent * words / (100 * factor)))
+    maximum = max(2, math.floor(max_percent * words / (100 * factor)))
+    # Yoast's order: too few (under min_percent, or a single match) first, then good, else too many.
+    ok = count >= 2 and density >= min_percent and (density <= max_percent or (count == 2 and minimum <= 2))
     return _ok("keyphrase_density", ok, f"Expression clé {count} fois (densité Yoast {density:.1f}).",
                f"Expression clé complète {count} fois pour {words} mots : il en faut entre {minimum} et {maximum} "
                f"(tous ses mots dans une même phrase, formes exactes).")
@@ -138,13 +141,13 @@ def keyphrase_intro(a: Analysis) -> Finding:
                if anywhere else "Le premier paragraphe ne contient pas l'expression clé.")
 
 
-def keyphrase_subheadings(a: Analysis) -> Finding:
+def keyphrase_subheadings(a: Analysis, *, min_share: float, max_share: float, applies_from_words: int) -> Finding:
     count, matches = a.subheadings
     if not a.has_subheadings:
-        ok = a.subheadings_text_length < 300
+        ok = a.subheadings_text_length < applies_from_words
         return _ok("keyphrase_subheadings", ok, "Texte court sans intertitres.",
                    "Aucun intertitre H2/H3 ne reprend l'expression clé.")
-    low, high = math.ceil(count * 0.3), math.floor(count * 0.75)
+    low, high = math.ceil(count * min_share), math.floor(count * max_share)  # as Yoast computes them
     too_few = 0 < matches < low
     too_many = count > 1 and matches > high
     ok = not too_few and not too_many and ((count == 1 and matches == 1) or low <= matches <= high)
@@ -162,42 +165,42 @@ def keyphrase_used_before(a: Analysis, used: frozenset[str]) -> Finding:
 
 # --- Yoast: readability ------------------------------------------------------------------------
 
-def section_length(a: Analysis) -> Finding:
+def section_length(a: Analysis, *, max_words: int, applies_from_words: int) -> Finding:
     longest = max(a.section_lengths, default=0)
-    ok = a.text_length <= 300 or (bool(a.section_lengths) and longest <= 300)
+    ok = a.text_length <= applies_from_words or (bool(a.section_lengths) and longest <= max_words)
     return _ok("section_length", ok, f"Sections de {longest} mots au plus.",
-               f"Une section fait {longest} mots : 300 au plus entre deux intertitres (introduction comprise).")
+               f"Une section fait {longest} mots : {max_words} au plus entre deux intertitres (introduction comprise).")
 
 
-def paragraph_length(a: Analysis) -> Finding:
+def paragraph_length(a: Analysis, *, max_words: int) -> Finding:
     longest = max(a.paragraph_lengths, default=0)
-    return _ok("paragraph_length", longest <= 150, f"Paragraphes de {longest} mots au plus.",
-               f"Un paragraphe fait {longest} mots : 150 au plus.")
+    return _ok("paragraph_length", longest <= max_words, f"Paragraphes de {longest} mots au plus.",
+               f"Un paragraphe fait {longest} mots : {max_words} au plus.")
 
 
-def sentence_length(a: Analysis) -> Finding:
-    pct = a.long_sentence_percent
-    return _ok("sentence_length", pct <= 25, f"{pct} % de phrases de plus de 20 mots.",
-               f"{pct} % des phrases dépassent 20 mots : 25 % au plus.")
+def sentence_length(a: Analysis, *, max_words: int, max_percent_long: float) -> Finding:
+    pct = a.long_sentence_percent(max_words)
+    return _ok("sentence_length", pct <= max_percent_long, f"{pct} % de phrases de plus de {max_words} mots.",
+               f"{pct} % des phrases dépassent {max_words} mots : {max_percent_long:g} % au plus.")
 
 
-def transition_words(a: Analysis) -> Finding:
+def transition_words(a: Analysis, *, min_percent: float, applies_from_words: int) -> Finding:
     pct = a.transition_percent
-    ok = a.tree_words < 200 or pct >= 30
+    ok = a.tree_words < applies_from_words or pct >= min_percent
     return _ok("transition_words", ok, f"{pct} % de phrases avec un mot de transition.",
                f"{pct} % des phrases contiennent un mot de transition (« ainsi », « cependant », « en effet »…) : "
-               "il en faut au moins 30 %.")
+               f"il en faut au moins {min_percent:g} %.")
 
 
-def passive_voice(a: Analysis) -> Finding:
+def passive_voice(a: Analysis, *, max_percent: float) -> Finding:
     passives, total = a.passive
     pct = a.passive_percent
-    return _ok("passive_voice", pct <= 10, f"{pct} % de phrases au passif.",
-               f"{pct} % des phrases sont au passif ({passives} sur {total}) : 10 % au plus.")
+    return _ok("passive_voice", pct <= max_percent, f"{pct} % de phrases au passif.",
+               f"{pct} % des phrases sont au passif ({passives} sur {total}) : {max_percent:g} % au plus.")
 
 
-def sentence_beginnings(a: Analysis) -> Finding:
-    runs = [(w, n) for w, n in a.sentence_beginnings if n > 2]
+def sentence_beginnings(a: Analysis, *, max_same_in_a_row: int) -> Finding:
+    runs = [(w, n) for w, n in a.sentence_beginnings if n > max_same_in_a_row]
     return _ok("sentence_beginnings", not runs, "Pas de débuts de phrase répétés.",
                "Phrases consécutives commençant pareil : " + ", ".join(f"{n} fois « {w} »" for w, n in runs) + ".")
 

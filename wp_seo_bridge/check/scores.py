@@ -25,12 +25,10 @@ from ..model import Report
 from . import CHECKS
 from .keyphrase import Keyphrase
 
-#: Our check → the Yoast SEO assessment's best score (when our check passes, Yoast's result is that).
-SEO_CHECKS = {"word_count": 9, "keyphrase_length": 9, "keyphrase_density": 9, "keyphrase_intro": 9,
-              "seo_title_keyphrase": 9, "seo_title_width": 9, "slug_keyphrase": 9, "metadesc_keyphrase": 9,
-              "metadesc_length": 9, "keyphrase_subheadings": 9, "keyphrase_used_before": 9}
-READABILITY_CHECKS = ("section_length", "paragraph_length", "sentence_length", "transition_words",
-                      "passive_voice", "sentence_beginnings")
+#: Our Yoast-side checks (their declarations): when one passes, Yoast's result is the best score, 9.
+#: "structure" (Yoast's singleH1) is scored apart below: its score follows the site's Yoast version.
+SEO_CHECKS = tuple(c.code for c in CHECKS if c.part == "seo" and c.code != "structure")
+READABILITY_CHECKS = tuple(c.code for c in CHECKS if c.part == "readability")
 _FAILED_SEO = 3  # a failed check: Yoast's "bad" score for most assessments (pushed articles have none)
 
 
@@ -113,7 +111,7 @@ def predict(report: Report, html: str, keyphrase: str, site_url: str, yoast_vers
         competing = competing or (bool(key.text) and key.percent_found(anchor) == 100)
     # A soft miss is pushed orange: Yoast's score for it is its declared ``miss`` (check/__init__.py).
     miss = {c.code: c.miss for c in CHECKS}
-    seo = [best if ok.get(code, True) else miss.get(code, _FAILED_SEO) for code, best in SEO_CHECKS.items()]
+    seo = [9 if ok.get(code, True) else miss.get(code, _FAILED_SEO) for code in SEO_CHECKS]
     seo += [_link_score(outbound), _link_score(internal), 9 if parsed.alts else 3]  # + images
     if yoast21:
         seo += [0, 0 if not competing else 2, 0]  # single H1 and competing links when fine, function words
