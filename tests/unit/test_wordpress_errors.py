@@ -9,9 +9,17 @@ import pytest
 from wp_seo_bridge.config import parse
 from wp_seo_bridge.gateways.wordpress import errors
 from wp_seo_bridge.gateways.wordpress.base import ClaimRounds
-from wp_seo_bridge.gateways.wordpress.errors import CONTRACT, AuthFailed, Conflict, SiteDown, WordPressError
-from wp_seo_bridge.gateways.wordpress.rest import REST_STATUSES, error_for
-from wp_seo_bridge.gateways.wordpress.xmlrpc import XMLRPC_FAULTS, XmlRpcGateway
+from wp_seo_bridge.gateways.wordpress.errors import (
+    CONTRACT,
+    REST_STATUSES,
+    XMLRPC_FAULTS,
+    AuthFailed,
+    Conflict,
+    SiteDown,
+    WordPressError,
+)
+from wp_seo_bridge.gateways.wordpress.rest import error_for
+from wp_seo_bridge.gateways.wordpress.xmlrpc import XmlRpcGateway
 from wp_seo_bridge.model import DraftSummary
 
 SITE = parse({"sites": [{"name": "s", "url": "https://blog.example.fr", "user": "bot", "password_env": "PW"}]}).sites[0]
@@ -31,10 +39,21 @@ def test_both_transports_say_a_refusal_with_the_same_class_and_words(kind):
     status = next(code for code, k in REST_STATUSES.items() if k == kind)
     by_xmlrpc = XmlRpcGateway(SITE)._fault(xmlrpc.client.Fault(fault, "traduit"))
     by_rest = error_for(status, {"code": "wpsb_x"}, site=SITE, where="w", about_post=True)
-    cls, _ = CONTRACT[kind]
+    cls = CONTRACT[kind].error
     assert type(by_xmlrpc) is cls and type(by_rest) is cls
     common = str(by_xmlrpc).split("(")[0]  # the row's words, before the transport's code
     assert str(by_rest).startswith(common) and len(common) > 20
+
+
+def test_a_refusal_is_one_row_both_transports_read():
+    """Every transport code comes from CONTRACT, once: no transport keeps a code table of its own."""
+    for kind, row in CONTRACT.items():
+        assert (XMLRPC_FAULTS.get(row.fault) == kind) is bool(row.fault), kind
+        assert (REST_STATUSES.get(row.status) == kind) is bool(row.status), kind
+    assert len(XMLRPC_FAULTS) == sum(1 for r in CONTRACT.values() if r.fault)  # no code read two ways
+    assert len(REST_STATUSES) == sum(1 for r in CONTRACT.values() if r.status)
+    by_rest = error_for(409, {"code": "wpsb_not_claimed"}, site=SITE, where="w", about_post=True)
+    assert type(by_rest) is Conflict and str(by_rest) == CONTRACT["claim_lost"].message
 
 
 def summaries(n: int) -> list[DraftSummary]:

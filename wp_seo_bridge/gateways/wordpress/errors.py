@@ -14,12 +14,13 @@ Faults come back translated (French) with HTML entities: we branch on codes, nev
     └── MetaDropped                answered OK, but meta we wrote was not stored
 
 How each refusal of the plugin's contract maps to a class and a message is one table, :data:`CONTRACT`,
-used by both transports (XML-RPC reads it by fault code, REST by HTTP status and error code).
+used by both transports (XML-RPC reads it by fault code, REST by HTTP status and error code): a new
+refusal is one row.
 """
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import requests
 
@@ -70,28 +71,44 @@ class MetaDropped(WordPressError):
     """WordPress answered OK but did not store meta we wrote (protected meta without our plugin)."""
 
 
-#: The plugin's contract: every refusal both transports can receive → (class, message). The message may
-#: use {url}, {user}, {secret} (where the password comes from), {code} (the transport's code, e.g.
-#: "fault 401", "HTTP 403 wpsb_cannot_edit") and {hint} (a transport's advice). A new refusal is a row
-#: here and its code in XMLRPC_FAULTS (xmlrpc.py) / REST_STATUSES, REST_CODES (rest.py).
-CONTRACT: dict[str, tuple[type[WordPressError], str]] = {
-    "login": (AuthFailed, "{url}: WordPress refused the login for user {user!r} — check the password "
-                          "(from {secret}){hint}"),
-    "changed": (Conflict, "changed in WordPress since we read it (someone saved it, or it is not a draft any more)"),
-    "claim_lost": (Conflict, "our claim expired or was taken over before the push"),
-    "locked": (Conflict, "open in the editor or claimed by another daemon"),
-    "gone": (Conflict, "the post no longer exists"),
-    "post_forbidden": (Forbidden, "user {user!r} may not do this on this post ({code})"),
-    "site_forbidden": (Forbidden, "user {user!r} may not edit posts on this site ({code}) — give it the "
-                                  "seo_bridge_bot or editor role"),
+class Refusal(NamedTuple):
+    """One refusal of the plugin's contract: the error it becomes, its words, and how each transport says it."""
+
+    error: type[WordPressError]
+    message: str  # may use {url}, {user}, {secret} (where the password comes from), {code} (the transport's
+    # code, e.g. "fault 401", "HTTP 403 wpsb_cannot_edit") and {hint} (a transport's advice)
+    fault: int = 0  # the XML-RPC fault code
+    status: int = 0  # the REST HTTP status
+    rest_code: str = ""  # the REST error code (wins over the status)
+
+
+#: The plugin's contract: every refusal both transports can receive (includes/*.php, and core's own).
+CONTRACT: dict[str, Refusal] = {
+    "login": Refusal(AuthFailed, "{url}: WordPress refused the login for user {user!r} — check the password "
+                                 "(from {secret}){hint}", fault=403, status=401),
+    "changed": Refusal(Conflict, "changed in WordPress since we read it (someone saved it, or it is not a draft "
+                                 "any more)", fault=409, status=409),
+    # Over XML-RPC a lost claim is a fault 409 like "changed" (the fault carries no code, only translated text).
+    "claim_lost": Refusal(Conflict, "our claim expired or was taken over before the push",
+                          rest_code="wpsb_not_claimed"),
+    "locked": Refusal(Conflict, "open in the editor or claimed by another daemon", fault=423, status=423),
+    "gone": Refusal(Conflict, "the post no longer exists", fault=404, status=404),
+    "post_forbidden": Refusal(Forbidden, "user {user!r} may not do this on this post ({code})", fault=401, status=403),
+    # A post_forbidden answer to a call about no post (a listing, the info): the account, not one post.
+    "site_forbidden": Refusal(Forbidden, "user {user!r} may not edit posts on this site ({code}) — give it the "
+                                         "seo_bridge_bot or editor role"),
 }
+#: The table read by each transport.
+XMLRPC_FAULTS = {r.fault: kind for kind, r in CONTRACT.items() if r.fault}
+REST_STATUSES = {r.status: kind for kind, r in CONTRACT.items() if r.status}
+REST_CODES = {r.rest_code: kind for kind, r in CONTRACT.items() if r.rest_code}
 
 
 def refused(kind: str, *, url: str = "", user: str = "", secret: str = "", code: str = "",
             hint: str = "") -> WordPressError:
     """The error of :data:`CONTRACT` row ``kind``, with its message filled in."""
-    cls, text = CONTRACT[kind]
-    return cls(text.format(url=url, user=user, secret=secret, code=code, hint=hint))
+    row = CONTRACT[kind]
+    return row.error(row.message.format(url=url, user=user, secret=secret, code=code, hint=hint))
 
 
 @contextlib.contextmanager

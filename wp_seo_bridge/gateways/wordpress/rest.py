@@ -38,6 +38,8 @@ from .base import (
     verify_readback,
 )
 from .errors import (
+    REST_CODES,
+    REST_STATUSES,
     AuthFailed,
     PluginMissing,
     RestDisabled,
@@ -127,9 +129,6 @@ def update_body(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
 
 # --- error mapping (pure) --------------------------------------------------------------
 
-#: The plugin's (and core's) HTTP statuses and error codes → a row of errors.CONTRACT (a code wins).
-REST_STATUSES = {401: "login", 409: "changed", 423: "locked", 403: "post_forbidden", 404: "gone"}
-REST_CODES = {"wpsb_not_claimed": "claim_lost"}
 LOGIN_HINT = ("; over REST the normal login password counts as anonymous: use an application password "
               "(Users → Profile → Application Passwords)")
 
@@ -157,7 +156,7 @@ def error_for(status: int, payload: Any, *, site: SiteConfig, where: str, about_
         )
     if status == 400 and _denied_param(data):
         status = 401
-    kind = REST_CODES.get(code) or REST_STATUSES.get(status)
+    kind = REST_CODES.get(code) or REST_STATUSES.get(status)  # a row of errors.CONTRACT (a code wins)
     if kind == "post_forbidden" and not about_post:
         kind = "site_forbidden"
     if kind == "gone" and (not about_post or code == "rest_no_route"):

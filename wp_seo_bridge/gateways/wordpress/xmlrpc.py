@@ -45,6 +45,7 @@ from .base import (
     verify_readback,
 )
 from .errors import (
+    XMLRPC_FAULTS,
     PluginMissing,
     SiteDown,
     WordPressError,
@@ -59,9 +60,6 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.xmlrpc")
 PAGE_SIZE = 500  # one wp.getPosts page; 100 drafts weigh ~23 KB with the fields below
 # Tag slugs come in the plugin's seo_bridge struct: asking for "terms" too doubles the page time.
 LIST_FIELDS = ["post_id", "post_status", "post_modified_gmt", "seo_bridge"]
-
-#: The plugin's (and core's) fault codes → a row of errors.CONTRACT.
-XMLRPC_FAULTS = {403: "login", 401: "post_forbidden", 409: "changed", 423: "locked", 404: "gone"}
 
 # --- one class per remote call ---------------------------------------------------------
 
@@ -289,7 +287,7 @@ class XmlRpcGateway:
 
     def _fault(self, e: xmlrpc.client.Fault) -> WordPressError:
         code = e.faultCode
-        if code in XMLRPC_FAULTS:
+        if code in XMLRPC_FAULTS:  # a row of errors.CONTRACT
             return refused(XMLRPC_FAULTS[code], url=self.cfg.url, user=self.cfg.user, code=f"fault {code}",
                            secret=self.cfg.password_env or self.cfg.password_file)
         if code == 405:
