@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pytest
 from bs4 import BeautifulSoup
 
 from tests.support.sync import REVIEW_VIEW, TAG, one_pass, seed_text, snapshot, source, state_of, tags_of
+from wp_seo_bridge.model import YOAST_READABILITY_SCORE, YOAST_SEO_SCORE
 
 pytestmark = pytest.mark.wordpress
 
@@ -180,3 +182,67 @@ def test_the_settings_page_switches_review_emails_off(site):
     r = admin.post(f"{site.url}/wp-admin/options.php", data=fields, allow_redirects=False, timeout=30)
     assert r.status_code == 302 and "settings-updated=true" in r.headers["location"]
     assert site.option("wp_seo_bridge_notify_enabled") == "0"
+
+
+def scores_of(wp, post_id: int) -> dict[str, str]:
+    """Yoast's score meta (its Posts list's dots): '' when the post has none."""
+    r = wp.rest("GET", f"/wp/v2/posts/{post_id}", wp.admin,
+                params={"context": "edit", "_fields": "wp_seo_bridge_scores"})
+    assert r.status_code == 200, r.text
+    return r.json()["wp_seo_bridge_scores"]
+
+
+def save_with_yoast_scores(wp, post_id: int, scores: dict[str, str]) -> None:
+    """The author saves the draft in the classic editor, Yoast's form fields carrying the scores its analysis
+    computed in the browser: how Yoast stores them on a real site."""
+    wp.option("wpsb_local_classic_editor", "1")
+    try:
+        admin = wp.admin_session(wp.admin)
+        page = admin.get(f"{wp.url}/wp-admin/post.php", params={"post": post_id, "action": "edit"}, timeout=30).text
+        form = BeautifulSoup(page, "html.parser").find("form", id="post")
+        fields = {i["name"]: i.get("value", "") for i in form.find_all("input")
+                  if i.get("name") and i.get("type") not in ("submit", "button", "checkbox", "radio")}
+        fields.update({t["name"]: t.get_text() for t in form.find_all("textarea") if t.get("name")})
+        fields.update({f"yoast_wpseo_{k.removeprefix('_yoast_wpseo_')}": v for k, v in scores.items()})
+        fields["save"] = "Save Draft"
+        r = admin.post(f"{wp.url}/wp-admin/post.php", data=fields, allow_redirects=False, timeout=30)
+        assert r.status_code == 302, r.status_code
+        # Leave the editor as WordPress does on closing it (its lock then lapses within seconds): the daemon
+        # skips drafts open in the editor.
+        # WordPress's redirect after the save opens the editor again; its page holds the lock to give back.
+        page = admin.get(f"{wp.url}/wp-admin/post.php", params={"post": post_id, "action": "edit"}, timeout=30).text
+        lock = BeautifulSoup(page, "html.parser").find(id="active_post_lock")["value"]
+        r = admin.post(f"{wp.url}/wp-admin/admin-ajax.php", timeout=30,
+                       data={"action": "wp-remove-post-lock", "post_ID": post_id, "active_post_lock": lock,
+                             "_wpnonce": fields["_wpnonce"]})
+        assert r.status_code == 200 and r.text.strip() == "1", (r.status_code, r.text, lock)
+    finally:
+        wp.option("wpsb_local_classic_editor", "0")
+    deadline = time.monotonic() + 60
+    while wp.call("wp.getPost", wp.bot, post_id, ["seo_bridge"])["seo_bridge"]["locked_by"]:
+        assert time.monotonic() < deadline, "the editor's lock did not lapse"
+        time.sleep(0.5)
+
+
+def test_reject_gives_the_draft_its_own_yoast_scores_back(site, standin):
+    # Yoast's Posts list shows _yoast_wpseo_linkdex and _yoast_wpseo_content_score as dots: after Reject the
+    # restored draft must show its own (here the author's, saved by Yoast before the rewrite), not the rewrite's.
+    assert site.yoast_version, "this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)"
+    authors, fresh = (site.create_post("Brouillon", seed_text(), tags=[TAG]) for _ in range(2))
+    own = {YOAST_SEO_SCORE: "17", YOAST_READABILITY_SCORE: "33"}
+    none = {YOAST_SEO_SCORE: "", YOAST_READABILITY_SCORE: ""}
+    save_with_yoast_scores(site, authors, own)
+    assert scores_of(site, authors) == own and scores_of(site, fresh) == none
+
+    _, report = one_pass(site, standin)
+    assert sorted(o.result for o in report.outcomes) == ["rewritten", "rewritten"], [o.line() for o in report.outcomes]
+    for post_id in (authors, fresh):
+        rewrite = scores_of(site, post_id)
+        assert rewrite != own and all(rewrite.values()), rewrite  # the push stored the rewrite's own
+
+    editor = site.admin_session(site.editor)
+    for post_id in (authors, fresh):
+        r = follow(editor, row_action(site, editor, post_id, "reject"), f"{site.url}/wp-admin/{REVIEW_VIEW}")
+        assert r.status_code == 302 and "wpsb_done=reject" in r.headers["location"]
+    assert scores_of(site, authors) == own
+    assert scores_of(site, fresh) == none

@@ -352,6 +352,12 @@ function wpsb_write_scores( int $post_id, $scores ): array {
 	if ( ! WPSB_Request::is_guarded( $post_id ) || ! is_array( $scores ) ) {
 		return array();
 	}
+	$before = array();
+	foreach ( WPSB_SCORE_KEYS as $key ) {
+		$before[ $key ] = (string) get_post_meta( $post_id, $key, true );
+	}
+	// The draft's own scores ('' = none), for Reject to put back (review-operations.php).
+	WPSB_Request::trusted( static fn() => update_post_meta( $post_id, WPSB_PREVIOUS_SCORES_KEY, wp_slash( wp_json_encode( $before ) ) ) );
 	$stored = array();
 	foreach ( WPSB_SCORE_KEYS as $key ) {
 		if ( isset( $scores[ $key ] ) && is_numeric( $scores[ $key ] ) ) {

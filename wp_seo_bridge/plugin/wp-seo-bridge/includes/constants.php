@@ -16,10 +16,11 @@ const WPSB_OPTION_ROLE_VERSION   = 'wp_seo_bridge_role_version';    // the robot
 const WPSB_REFRESH_OPTION        = 'wp_seo_bridge_refresh_enabled'; // refresh of published posts: off by default
 
 // Our post meta (protected: "_" first).
-const WPSB_STATE_KEY      = '_wp_seo_bridge_state';        // JSON: the daemon's bookkeeping (claim, result, failure)
-const WPSB_PREVIOUS_KEY   = '_wp_seo_bridge_previous';     // JSON: Yoast values before our rewrite (for Reject)
-const WPSB_ORIGINAL_KEY   = '_wp_seo_bridge_original';     // JSON: the pre-rewrite text, only where revisions are off
-const WPSB_NOTIFY_DUE_KEY = '_wp_seo_bridge_review_mail';  // '1' on a post rewritten and not yet mailed
+const WPSB_STATE_KEY           = '_wp_seo_bridge_state';        // JSON: the daemon's bookkeeping (claim, result, failure)
+const WPSB_PREVIOUS_KEY        = '_wp_seo_bridge_previous';     // JSON: Yoast values before our rewrite (for Reject)
+const WPSB_ORIGINAL_KEY        = '_wp_seo_bridge_original';     // JSON: the pre-rewrite text, only where revisions are off
+const WPSB_PREVIOUS_SCORES_KEY = '_wp_seo_bridge_previous_scores';  // JSON: Yoast's scores before our rewrite (for Reject)
+const WPSB_NOTIFY_DUE_KEY      = '_wp_seo_bridge_review_mail';  // '1' on a post rewritten and not yet mailed
 // A refresh of a published post (includes/refresh.php).
 const WPSB_REFRESH_KEY       = '_wp_seo_bridge_refresh';
 const WPSB_REFRESH_ASKED_KEY = '_wp_seo_bridge_refresh_asked';

@@ -245,6 +245,7 @@ function wpsb_reject( int $post_id ) {
 	}
 	$previous = json_decode( (string) get_post_meta( $post_id, WPSB_PREVIOUS_KEY, true ), true );
 	wpsb_review_restore_yoast( $post_id, is_array( $previous ) ? $previous : array() );
+	wpsb_review_restore_scores( $post_id );
 	wp_remove_object_terms( $post_id, wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag' );
 
 	$fresh = get_post( $post_id );
@@ -287,6 +288,26 @@ function wpsb_review_restore_yoast( int $post_id, array $previous ): void {
 			update_post_meta( $post_id, $key, wp_slash( $value ) );
 		}
 	}
+}
+
+/**
+ * Yoast's scores as they were before the rewrite (its Posts list shows them: the restored draft must not show the
+ * rewrite's). Recorded by the guarded write that stored the rewrite's (wpsb_write_scores); '' means there were none.
+ */
+function wpsb_review_restore_scores( int $post_id ): void {
+	$before = json_decode( (string) get_post_meta( $post_id, WPSB_PREVIOUS_SCORES_KEY, true ), true );
+	if ( ! is_array( $before ) ) {
+		return;  // no scores came with the rewrite (or no record of them): leave the post's as they are
+	}
+	foreach ( WPSB_SCORE_KEYS as $key ) {
+		$value = isset( $before[ $key ] ) && is_scalar( $before[ $key ] ) ? (string) $before[ $key ] : '';
+		if ( '' === $value ) {
+			delete_post_meta( $post_id, $key );
+		} else {
+			update_post_meta( $post_id, $key, $value );
+		}
+	}
+	delete_post_meta( $post_id, WPSB_PREVIOUS_SCORES_KEY );
 }
 
 /**
