@@ -28,6 +28,7 @@ require_once __DIR__ . '/includes/options.php';
 require_once __DIR__ . '/includes/roles.php';
 require_once __DIR__ . '/includes/meta.php';
 require_once __DIR__ . '/includes/robot.php';
+require_once __DIR__ . '/includes/fingerprint.php';  // what the guarded edit stored, compared with what was sent
 require_once __DIR__ . '/includes/claims.php';
 require_once __DIR__ . '/includes/xmlrpc.php';
 require_once __DIR__ . '/includes/rest.php';
