@@ -20,8 +20,9 @@ from .claims import Budget, Claimer, Gate, Unlimited
 from .extract import extract
 from .gateways.mistral import AuthError, MistralGateway, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
-from .gateways.wordpress.errors import Conflict, WordPressError
+from .gateways.wordpress.errors import Conflict, ContentAltered, WordPressError
 from .markup.kses import KsesRules, kses_losses
+from .markup.stored import first_difference
 from .model import (
     STATE_KEY,
     YOAST_FOCUSKW,
@@ -360,6 +361,16 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
                           scores=(scores.seo, scores.readability))
     try:
         wp.push(draft, update, daemon_id)
+    except ContentAltered as e:
+        # WordPress cut something of the article on save (kses, for an account without unfiltered_html):
+        # the same answer would be cut again, so this version fails, saying what was lost.
+        ledger.settle(version, "abandoned")
+        reason = altered_reason(update.content, e)
+        if e.rolled_back:  # the plugin undid the write: the draft is as it was, still ours to record on
+            _record_failure(wp, draft, reason, engine.model, daemon_id, total)
+        else:
+            log.warning("post %s: %s", draft.post_id, reason)
+        return out("failed", reason, usage=r.usage, seconds=elapsed())
     except Conflict as e:
         # Someone saved the draft while we worked: their edit wins, we try the new version next pass.
         ledger.settle(version, "abandoned")
@@ -382,6 +393,15 @@ def listing(wp: WordPressGateway, info: SiteInfo) -> Iterator[DraftSummary]:
     yield from wp.list_drafts()
     if info.refresh_enabled:
         yield from wp.list_refresh()
+
+
+def altered_reason(sent: str, e: ContentAltered) -> str:
+    """Why a push whose stored content is not the article sent failed, naming the first element lost."""
+    lost = first_difference(sent, e.stored) if e.stored else ""
+    where = ("the draft is left as it was" if e.rolled_back else
+             "the post holds what WordPress stored: compare it with the draft before approving")
+    return (f"WordPress did not store the article as sent ({lost or e}); the site's rules for the bot's account "
+            f"(kses, no unfiltered_html) cut it on save; {where}")
 
 
 def authors_fields(draft: Draft) -> YoastFields:

@@ -268,7 +268,7 @@ def test_push_checks_what_the_update_answers_as_stored_and_refuses_a_silent_drop
     sent = {}
 
     def handler(method, path, q, body):
-        assert method == "POST" and q == {"_fields": "status,meta,wp_seo_bridge_scores"}
+        assert method == "POST" and q == {"_fields": "status,meta,wp_seo_bridge_scores,wp_seo_bridge_stored"}
         sent.update(body)
         return 200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A", "_yoast_wpseo_focuskw": ""}}
 
@@ -287,6 +287,33 @@ def test_push_accepts_an_update_stored_as_sent():
     gw, _ = gateway(lambda *a: (200, {}, {"status": "publish", "meta": {"_yoast_wpseo_title": "A"}}))
     with pytest.raises(WordPressError, match="status is 'publish', expected 'pending'"):
         gw.push(draft_from_json(POST), update, "d1")
+
+
+def test_push_refuses_stored_content_whose_fingerprint_is_not_the_articles():
+    from wp_seo_bridge.gateways.wordpress.errors import ContentAltered
+    from wp_seo_bridge.markup.stored import fingerprint
+
+    sent = '<p><a href="https://x.fr" onclick="go()">x</a></p>'
+    update = PostUpdate("T", sent, "t", {"_yoast_wpseo_title": "A"}, fingerprint=fingerprint(sent))
+    cut = '<p><a href="https://x.fr">x</a></p>'
+    answers = {
+        "cut, rolled back": {"fingerprint": fingerprint(cut), "rolled_back": True, "content": cut},
+        "cut, kept": {"fingerprint": fingerprint(cut), "rolled_back": False},
+        "no proof": None,
+    }
+    for what, stored in answers.items():
+        gw, _ = gateway(lambda *a, s=stored: (200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A"},
+                                                        "wp_seo_bridge_stored": s}))
+        with pytest.raises(ContentAltered) as e:
+            gw.push(draft_from_json(POST), update, "d1")
+        assert e.value.rolled_back == (what == "cut, rolled back") and e.value.stored == (stored or {}).get("content", "")
+    # Re-serialised by kses, nothing lost: the same fingerprint, accepted.
+    kept = '<p><a onclick=\'go()\' href="HTTPS://x.fr" >x</a></p>'
+    gw, adapter = gateway(lambda *a: (200, {}, {"status": "pending", "meta": {"_yoast_wpseo_title": "A"},
+                                                "wp_seo_bridge_stored": {"fingerprint": fingerprint(kept),
+                                                                         "rolled_back": False}}))
+    gw.push(draft_from_json(POST), update, "d1")
+    assert json.loads(adapter.seen[0].body)["wp_seo_bridge_expect_fingerprint"] == fingerprint(sent)
 
 
 def test_a_connection_broken_mid_answer_is_site_down():

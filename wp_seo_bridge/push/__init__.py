@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timezone
 
 from ..gateways.wordpress.base import PostUpdate
+from ..markup.stored import fingerprint
 from ..model import (
     PREVIOUS_KEY,
     STATE_KEY,
@@ -53,7 +54,8 @@ def build_update(
         PREVIOUS_KEY: json.dumps({"yoast": previous, "post_name": draft.slug}, ensure_ascii=False),
     }
     yoast_scores = {YOAST_SEO_SCORE: str(scores[0]), YOAST_READABILITY_SCORE: str(scores[1])} if scores else {}
-    return PostUpdate(title=article.title, content=html, slug=article.slug, meta=meta, scores=yoast_scores)
+    return PostUpdate(title=article.title, content=html, slug=article.slug, meta=meta, scores=yoast_scores,
+                      fingerprint=fingerprint(html))
 
 
 def failure_state(draft: Draft, reason: str, *, model: str, daemon_id: str, usage: Usage,

@@ -17,6 +17,7 @@ from ...model import BridgeState, Draft, DraftSummary, PublishedChanges, Publish
 from .errors import (
     AuthFailed,
     Conflict,
+    ContentAltered,
     Forbidden,
     InsecureTransport,
     MetaDropped,
@@ -89,6 +90,8 @@ class PostUpdate:
     meta: dict[str, str]  # Yoast fields + our bookkeeping; updated by meta row id when present
     status: str = "pending"
     scores: dict[str, str] = field(default_factory=dict)  # Yoast's score meta: the plugin writes these keys itself
+    # markup.stored.fingerprint(content): the plugin keeps the write only if the stored content has it
+    fingerprint: str = ""
 
 
 class WordPressGateway(Protocol):
@@ -282,9 +285,19 @@ def all_published(fetch_page: Callable[[int], dict], modified_since: datetime | 
         page += 1
 
 
-def verify_readback(post_id: str, update: PostUpdate, stored: dict[str, str], status: str, user: str) -> None:
+def verify_readback(post_id: str, update: PostUpdate, stored: dict[str, str], status: str, user: str,
+                    content: Any = None) -> None:
     """What WordPress says it stored after our push, whatever the transport: protected meta can be
-    dropped silently (answer OK, nothing written), so only the read-back is proof."""
+    dropped silently (answer OK, nothing written), and kses can cut markup, so only the read-back is proof.
+    ``content``: the plugin's {fingerprint, rolled_back, content?} of the stored content, checked first."""
+    if update.fingerprint:
+        if not isinstance(content, dict) or not isinstance(content.get("fingerprint"), str):
+            rolled_back = isinstance(content, dict) and bool(content.get("rolled_back"))
+            raise ContentAltered(f"post {post_id}: WordPress did not say what content it stored (is the companion "
+                                 f"plugin {MIN_PLUGIN_VERSION} or later active?)", rolled_back=rolled_back)
+        if content.get("rolled_back") or content["fingerprint"].lower() != update.fingerprint:
+            raise ContentAltered(f"post {post_id}: WordPress stored other content than the article sent",
+                                 stored=str(content.get("content") or ""), rolled_back=bool(content.get("rolled_back")))
     missing = [k for k, v in {**update.meta, **update.scores}.items() if stored.get(k) != v]
     if missing:
         raise MetaDropped(

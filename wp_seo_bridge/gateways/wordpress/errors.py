@@ -11,7 +11,8 @@ Faults come back translated (French) with HTML entities: we branch on codes, nev
     ├── InsecureTransport          plain http to another machine without allow_insecure_http
     ├── Conflict                   this post, not now: changed, locked, claimed, gone (leave it for later)
     ├── Forbidden                  the bot's account may not do this (to this post, or to posts at all)
-    └── MetaDropped                answered OK, but meta we wrote was not stored
+    ├── MetaDropped                answered OK, but meta we wrote was not stored
+    └── ContentAltered             the content stored is not the content sent (kses cut something)
 
 How each refusal of the plugin's contract maps to a class and a message is one table, :data:`CONTRACT`,
 used by both transports (XML-RPC reads it by fault code, REST by HTTP status and error code): a new
@@ -69,6 +70,17 @@ class Forbidden(WordPressError):
 
 class MetaDropped(WordPressError):
     """WordPress answered OK but did not store meta we wrote (protected meta without our plugin)."""
+
+
+class ContentAltered(WordPressError):
+    """The guarded edit's answer shows that the content stored is not the content sent, even allowing for
+    what WordPress re-serialises (``markup.stored``): kses or a save filter cut something. ``stored`` is
+    what the database held ("" when the plugin did not say); ``rolled_back``: the plugin undid the whole
+    write, the draft is as it was (else the post holds the altered article)."""
+
+    def __init__(self, message: str, *, stored: str = "", rolled_back: bool = False):
+        super().__init__(message)
+        self.stored, self.rolled_back = stored, rolled_back
 
 
 class Refusal(NamedTuple):

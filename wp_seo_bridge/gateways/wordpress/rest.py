@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -55,7 +55,8 @@ log = logging.getLogger("wp_seo_bridge.gateways.wordpress.rest")
 NAMESPACE = "wp-seo-bridge/v1"
 PAGE_SIZE = 500  # the plugin's drafts route (core's /wp/v2/posts stops at 100)
 MAX_BATCH = 25  # /batch/v1's default limit (rest_get_max_batch_size)
-STORED_FIELDS = "status,meta,wp_seo_bridge_scores"  # an update answers the post as stored, read after the write
+# An update answers the post as stored, read after the write (wp_seo_bridge_stored: the content's fingerprint).
+STORED_FIELDS = "status,meta,wp_seo_bridge_scores,wp_seo_bridge_stored"
 
 # Codes security plugins (and old WordPress) answer when the REST API is switched off or kept for some users.
 DISABLED_CODES = frozenset({"rest_disabled", "rest_api_disabled", "rest_forbidden", "rest_cannot_access",
@@ -120,6 +121,8 @@ def update_body(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
         "wp_seo_bridge_expect_hash": draft.hash,
         "wp_seo_bridge_daemon": daemon_id,
     }
+    if update.fingerprint:  # the plugin keeps the write only if what it stored has this fingerprint
+        body["wp_seo_bridge_expect_fingerprint"] = update.fingerprint
     if update.scores:  # not REST meta: the plugin writes these after its guard, and nothing else does
         body["wp_seo_bridge_scores"] = dict(update.scores)
     if draft.modified_gmt:
@@ -344,12 +347,15 @@ class RestGateway:
         # Core answers an update in context=edit, built after meta and hooks ran: that answer is the read-back.
         # A live post (refresh) gets a proposal beside it instead, answered the same way.
         route = PROPOSE if draft.kind == "refresh" else GUARDED_EDIT
+        if draft.kind == "refresh":  # a proposal's write does not answer the stored content's fingerprint yet
+            update = replace(update, fingerprint="")
         stored, _ = self._request(route, draft.post_id, params={"_fields": STORED_FIELDS},
                                   body=update_body(draft, update, daemon_id))
         with readable(self.endpoint):
             stored = stored if isinstance(stored, dict) else {}
             meta = {**(stored.get("meta") or {}), **(stored.get("wp_seo_bridge_scores") or {})}
-            verify_readback(draft.post_id, update, meta, stored.get("status"), self.cfg.user)
+            verify_readback(draft.post_id, update, meta, stored.get("status"), self.cfg.user,
+                            stored.get("wp_seo_bridge_stored"))
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._request(RECORD_STATE, post_id, body={"daemon_id": daemon_id, "state_json": state.model_dump_json()})

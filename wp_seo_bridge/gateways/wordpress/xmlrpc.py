@@ -16,6 +16,7 @@ import re
 import threading
 import xmlrpc.client
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -217,6 +218,8 @@ def edit_struct(draft: Draft, update: PostUpdate, daemon_id: str) -> dict:
         "seo_bridge_expect_hash": draft.hash,
         "seo_bridge_daemon": daemon_id,
     }
+    if update.fingerprint:  # the plugin keeps the write only if what it stored has this fingerprint
+        struct["seo_bridge_expect_fingerprint"] = update.fingerprint
     if update.scores:  # not custom fields: the plugin writes these after its guard, and nothing else does
         struct["seo_bridge_scores"] = dict(update.scores)
     if draft.modified_gmt:
@@ -359,9 +362,12 @@ class XmlRpcGateway:
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         write = ProposeRefresh if draft.kind == "refresh" else GuardedEdit  # a live post: a proposal only
+        if draft.kind == "refresh":  # a proposal's write does not answer the stored content's fingerprint yet
+            update = replace(update, fingerprint="")
         stored = self._call(write(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         with readable(self.endpoint):
-            verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user)
+            verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user,
+                            stored.get("content"))
 
     def record(self, post_id: str, state: BridgeState, daemon_id: str) -> None:
         self._call(RecordState(int(post_id), daemon_id, state.model_dump_json()))

@@ -20,6 +20,7 @@ const WPSB_RECORDABLE_STATES = array( WPSB_STATE_FAILED, WPSB_STATE_RELEASED );
 function wpsb_claims_hooks(): void {
 	add_action( 'pre_post_update', 'wpsb_lock_before_save', 1 );
 	add_action( 'shutdown', 'wpsb_release_locks', 0 );
+	add_action( 'shutdown', 'wpsb_stored_check_abandon', 0 );
 	add_action( 'wp_after_insert_post', 'wpsb_unlock_after_save', 99 );
 	add_filter( 'wp_insert_post_data', 'wpsb_keep_robot_slug', 10, 2 );
 }
@@ -312,9 +313,11 @@ function wpsb_write_state( int $post_id, string $json ): void {
  * no human in the editor, and a status the robot may set. Then keeps the original as a revision.
  *
  * @param string|null $status the post_status the write asks for, null when it does not change it
+ * @param string      $expect_fingerprint the daemon's wpsb_fingerprint() of the content it sends: the write is
+ *                                        then kept only if the stored content has it (wpsb_stored_check_begin)
  * @return true|WP_Error
  */
-function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?string $status ) {
+function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?string $status, string $expect_fingerprint = '' ) {
 	if ( null !== $status && ! in_array( $status, array( 'pending', 'draft' ), true ) ) {
 		return wpsb_error( 403, 'wpsb_forbidden_status', 'The robot may only save drafts and pending posts.' );
 	}
@@ -335,8 +338,67 @@ function wpsb_guard_write( int $post_id, string $expect_hash, string $daemon, ?s
 	}
 	// From here this request may write the post and its meta (includes/meta.php, includes/robot.php).
 	WPSB_Request::guard( $post_id );
+	if ( '' !== $expect_fingerprint ) {
+		wpsb_stored_check_begin( $post_id, $expect_fingerprint );
+	}
 	wpsb_keep_original( $post );
 	return true;
+}
+
+// --- what a guarded write stored ------------------------------------------------------------------------
+
+/**
+ * A guarded write that carries the fingerprint of the content it sends (includes/fingerprint.php, the daemon's
+ * own definition) runs in one database transaction. Once core has written the post, its meta and the original's
+ * revision, the content is read back from its row and fingerprinted: kses may have re-serialised it (same
+ * fingerprint: kept) or cut something the bot's account may not save (a tag, an attribute, a CSS property, a URL
+ * protocol: different). Then everything the write did is rolled back, so a draft never becomes a pending article
+ * that silently lost a link or an image; the draft stays as its author left it, still claimed, and the daemon
+ * records the failure with what was lost. The answer carries the stored fingerprint either way.
+ */
+function wpsb_stored_check_begin( int $post_id, string $expect ): void {
+	global $wpdb;
+	if ( WPSB_Request::begin_stored_check( $post_id, strtolower( $expect ) ) ) {
+		$wpdb->query( 'START TRANSACTION' );
+	}
+}
+
+/**
+ * Ends the checked write of this post in this request (commit or roll back) and says what was stored.
+ *
+ * @return array|null {fingerprint, rolled_back, content (only when rolled back)}; null when no write was checked
+ */
+function wpsb_stored_check_end( int $post_id ): ?array {
+	global $wpdb;
+	$check = WPSB_Request::stored_check( $post_id );
+	if ( null === $check || null !== $check['result'] ) {
+		return $check['result'] ?? null;
+	}
+	// The row itself, not a cache: what the next reader of the post gets.
+	$stored      = (string) $wpdb->get_var( $wpdb->prepare( "SELECT post_content FROM {$wpdb->posts} WHERE ID = %d", $post_id ) );
+	$fingerprint = wpsb_fingerprint( $stored );
+	$same        = hash_equals( $check['expect'], $fingerprint );
+	$wpdb->query( $same ? 'COMMIT' : 'ROLLBACK' );
+	clean_post_cache( $post_id );
+	$result = array(
+		'fingerprint' => $fingerprint,
+		'rolled_back' => ! $same,
+	);
+	if ( ! $same ) {
+		$result['content'] = wpsb_xml_clean( $stored );  // for the daemon to name what was lost
+		WPSB_Request::unguard( $post_id );
+	}
+	WPSB_Request::end_stored_check( $post_id, $result );
+	return $result;
+}
+
+/** A checked write that ended before its check (an error half-way): nothing of it is kept. */
+function wpsb_stored_check_abandon(): void {
+	global $wpdb;
+	foreach ( WPSB_Request::open_stored_checks() as $post_id ) {
+		$wpdb->query( 'ROLLBACK' );
+		WPSB_Request::end_stored_check( $post_id, array( 'rolled_back' => true ) );
+	}
 }
 
 /**

@@ -41,6 +41,13 @@ final class WPSB_Request {
 
 	private static bool $xmlrpc_reading = false;
 
+	/**
+	 * Post id => {expect: the daemon's fingerprint, result: null while its write's transaction is open}.
+	 *
+	 * @var array<int, array{expect: string, result: ?array}>
+	 */
+	private static array $stored_checks = array();
+
 	public static function holds_lock( string $name ): bool {
 		return isset( self::$locks[ $name ] );
 	}
@@ -79,6 +86,37 @@ final class WPSB_Request {
 
 	public static function is_guarded( int $post_id ): bool {
 		return ! empty( self::$guarded[ $post_id ] );
+	}
+
+	/** The guarded write of the post was undone (rolled back): nothing more of it is written. */
+	public static function unguard( int $post_id ): void {
+		unset( self::$guarded[ $post_id ] );
+	}
+
+	/** Starts checking what the post's write stores; false when this request already does. */
+	public static function begin_stored_check( int $post_id, string $expect ): bool {
+		if ( isset( self::$stored_checks[ $post_id ] ) ) {
+			return false;
+		}
+		self::$stored_checks[ $post_id ] = array(
+			'expect' => $expect,
+			'result' => null,
+		);
+		return true;
+	}
+
+	/** @return array{expect: string, result: ?array}|null the post's check in this request */
+	public static function stored_check( int $post_id ): ?array {
+		return self::$stored_checks[ $post_id ] ?? null;
+	}
+
+	public static function end_stored_check( int $post_id, array $result ): void {
+		self::$stored_checks[ $post_id ]['result'] = $result;
+	}
+
+	/** @return int[] the posts whose checked write's transaction is still open */
+	public static function open_stored_checks(): array {
+		return array_keys( array_filter( self::$stored_checks, static fn( $check ) => null === $check['result'] ) );
 	}
 
 	/**

@@ -10,7 +10,9 @@
  *   POST state/<id>  {daemon_id, state_json}                   → {post_id, state}
  *   posts gain a read-only `seo_bridge` field (context edit): {content_hash, state, locked_by, tags}
  *   POST /wp/v2/posts/<id> with wp_seo_bridge_expect_hash + wp_seo_bridge_daemon and/or
- *        wp_seo_bridge_if_unmodified_since (post_modified_gmt, ISO 8601) → guarded update.
+ *        wp_seo_bridge_if_unmodified_since (post_modified_gmt, ISO 8601) → guarded update; with
+ *        wp_seo_bridge_expect_fingerprint it answers wp_seo_bridge_stored {fingerprint, rolled_back, content?}
+ *        (see wpsb_stored_check_begin).
  *
  * Statuses equal the XML-RPC fault codes, except "may not edit" which follows REST: 401 when anonymous,
  * 403 when logged in.
@@ -26,6 +28,14 @@ function wpsb_rest_hooks(): void {
 	add_filter( 'rest_pre_insert_post', 'wpsb_rest_guard_update', 10, 2 );
 	add_filter( 'rest_post_query', 'wpsb_rest_own_drafts_only' );
 	add_action( 'rest_after_insert_post', 'wpsb_rest_write_scores', 10, 2 );
+	add_action( 'rest_after_insert_post', 'wpsb_rest_end_stored_check', 99 );
+}
+
+/** After everything the update wrote (post, meta, scores): commit, or roll back a write kses cut. */
+function wpsb_rest_end_stored_check( $post ): void {
+	if ( $post instanceof WP_Post ) {
+		wpsb_stored_check_end( $post->ID );
+	}
 }
 
 /** Yoast's score meta of a guarded update (wpsb_write_scores), after core wrote the post and its meta. */
@@ -126,6 +136,19 @@ function wpsb_rest_register(): void {
 				'description' => 'wp-seo-bridge: Yoast\'s score meta, written only by a guarded update.',
 				'type'        => array( 'object', 'null' ),
 				'context'     => array( 'edit' ),
+			),
+		)
+	);
+	register_rest_field(
+		'post',
+		'wp_seo_bridge_stored',
+		array(
+			'get_callback' => 'wpsb_rest_stored_field',
+			'schema'       => array(
+				'description' => 'wp-seo-bridge: what a guarded update carrying wp_seo_bridge_expect_fingerprint stored.',
+				'type'        => array( 'object', 'null' ),
+				'context'     => array( 'edit' ),
+				'readonly'    => true,
 			),
 		)
 	);
@@ -243,6 +266,11 @@ function wpsb_rest_scores_field( array $data ): ?array {
 	return $scores;
 }
 
+/** {fingerprint, rolled_back, content?} of this request's checked write of the post, else null. */
+function wpsb_rest_stored_field( array $data ): ?array {
+	return wpsb_stored_check_end( (int) $data['id'] );
+}
+
 function wpsb_rest_seo_bridge_field( array $data ): ?array {
 	$post = get_post( (int) $data['id'] );
 	if ( ! $post || ! current_user_can( 'edit_post', $post->ID ) ) {
@@ -288,7 +316,13 @@ function wpsb_rest_guard_update( $prepared_post, $request ) {
 		return wpsb_error( 400, 'wpsb_half_guard', 'A guarded write needs both wp_seo_bridge_expect_hash and wp_seo_bridge_daemon.' );
 	}
 	$status = $request->get_param( 'status' );
-	$result = wpsb_guard_write( $post_id, (string) $hash, (string) $daemon, null === $status ? null : (string) $status );
+	$result = wpsb_guard_write(
+		$post_id,
+		(string) $hash,
+		(string) $daemon,
+		null === $status ? null : (string) $status,
+		(string) $request->get_param( 'wp_seo_bridge_expect_fingerprint' )
+	);
 	return is_wp_error( $result ) ? wpsb_rest_error( $result ) : $prepared_post;
 }
 

@@ -16,8 +16,8 @@
 defined( 'ABSPATH' ) || exit;
 
 /** Core's fields of the daemon's guarded write (wp.editPost struct / REST body), besides the guard keys. */
-const WPSB_ROBOT_XMLRPC_FIELDS = array( 'post_title', 'post_content', 'post_name', 'post_status', 'custom_fields', 'if_not_modified_since', 'seo_bridge_expect_hash', 'seo_bridge_daemon', 'seo_bridge_scores' );
-const WPSB_ROBOT_REST_FIELDS   = array( 'title', 'content', 'slug', 'status', 'meta', 'wp_seo_bridge_expect_hash', 'wp_seo_bridge_daemon', 'wp_seo_bridge_if_unmodified_since', 'wp_seo_bridge_scores', '_fields', 'context', '_locale', 'id' );
+const WPSB_ROBOT_XMLRPC_FIELDS = array( 'post_title', 'post_content', 'post_name', 'post_status', 'custom_fields', 'if_not_modified_since', 'seo_bridge_expect_hash', 'seo_bridge_daemon', 'seo_bridge_scores', 'seo_bridge_expect_fingerprint' );
+const WPSB_ROBOT_REST_FIELDS   = array( 'title', 'content', 'slug', 'status', 'meta', 'wp_seo_bridge_expect_hash', 'wp_seo_bridge_daemon', 'wp_seo_bridge_if_unmodified_since', 'wp_seo_bridge_scores', 'wp_seo_bridge_expect_fingerprint', '_fields', 'context', '_locale', 'id' );
 
 /** Every hook of this file; called once from wp-seo-bridge.php. */
 function wpsb_robot_hooks(): void {

@@ -8,7 +8,9 @@
  *   wp.getPost(s) with 'seo_bridge' in fields → + seo_bridge {content_hash, state, locked_by}
  *   wp.editPost with seo_bridge_expect_hash + seo_bridge_daemon in the content struct → guarded write
  *   seobridge.editPost(blog_id, user, pass, post_id, struct) → that guarded write, answering what was stored:
- *                                                                {post_status, meta: {key: value}}
+ *                                                                {post_status, meta: {key: value}, content:
+ *                                                                 {fingerprint, rolled_back, content?}}
+ *     (content when the struct carries seo_bridge_expect_fingerprint: see wpsb_stored_check_begin)
  *
  * Fault codes are the contract (messages are for humans and may be translated): see includes/claims.php.
  */
@@ -142,6 +144,7 @@ function wpsb_xmlrpc_edit_post( $args ) {
 	}
 	$post_id = (int) $args[3];
 	$scores  = wpsb_write_scores( $post_id, $struct['seo_bridge_scores'] ?? null );
+	$content = wpsb_stored_check_end( $post_id );  // commits, or rolls back a write kses cut
 	clean_post_cache( $post_id );  // read the rows, not this request's caches
 	$stored = $scores;
 	foreach ( (array) ( $struct['custom_fields'] ?? array() ) as $field ) {
@@ -151,10 +154,14 @@ function wpsb_xmlrpc_edit_post( $args ) {
 			$stored[ $key ] = wpsb_xml_clean( (string) get_post_meta( $post_id, $key, true ) );
 		}
 	}
-	return array(
+	$answer = array(
 		'post_status' => (string) get_post_status( $post_id ),
 		'meta'        => (object) $stored,  // a struct even when empty
 	);
+	if ( null !== $content ) {
+		$answer['content'] = $content;
+	}
+	return $answer;
 }
 
 /** Every post wp.getPost(s) answers (ours and other clients'), cleaned of what XML cannot carry. */
@@ -185,7 +192,8 @@ function wpsb_xmlrpc_guard_edit_post( $method, $args = null, $server = null ): v
 			(int) $args[3],
 			(string) wp_unslash( $struct['seo_bridge_expect_hash'] ),
 			(string) wp_unslash( $struct['seo_bridge_daemon'] ),
-			isset( $struct['post_status'] ) ? (string) $struct['post_status'] : null
+			isset( $struct['post_status'] ) ? (string) $struct['post_status'] : null,
+			(string) wp_unslash( $struct['seo_bridge_expect_fingerprint'] ?? '' )
 		);
 	}
 	if ( is_wp_error( $result ) ) {
