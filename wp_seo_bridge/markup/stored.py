@@ -6,8 +6,8 @@ On save, WordPress's kses (for an account without ``unfiltered_html``) re-serial
 attribute, a CSS property, a URL protocol). A byte comparison cannot tell the two apart; this one can:
 :func:`elements` lists what a page is made of, in order — comments (block delimiters), start tags with their
 attributes (names lower-cased, sorted; values entity-decoded, spaces folded; a URL's scheme lower-cased;
-``style`` declarations re-joined as safecss_filter_attr does, ``rel`` tokens WordPress adds left out), end tags, and text (entity-decoded, spaces folded) —
-and :func:`fingerprint` hashes that list.
+``style`` declarations re-joined as safecss_filter_attr does, ``rel`` tokens WordPress adds left out), end
+tags, and text (entity-decoded, spaces folded) — and :func:`fingerprint` hashes that list.
 
 The plugin computes the same fingerprint on what the database holds after its guarded edit
 (``includes/fingerprint.php``, a line-by-line port: keep the two in step; ``tests/unit/test_stored_contract.py``
@@ -26,7 +26,8 @@ _TOKEN = re.compile(
     r"|<(?P<end>/)?(?P<tag>[a-zA-Z][a-zA-Z0-9:_-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
     r"|<[!?][^>]*>"
     r"|(?P<text>[^<]+|<)", re.S)
-_ATTRIBUTE = re.compile(r"([^ \t\n\r\f/>=\"'][^ \t\n\r\f/>=]*)(?:[ \t\n\r\f]*=[ \t\n\r\f]*(\"[^\"]*\"|'[^']*'|[^ \t\n\r\f>]+))?")
+_ATTRIBUTE = re.compile(r"([^ \t\n\r\f/>=\"'][^ \t\n\r\f/>=]*)"
+                        r"(?:[ \t\n\r\f]*=[ \t\n\r\f]*(\"[^\"]*\"|'[^']*'|[^ \t\n\r\f>]+))?")
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _ENTITY = re.compile(r"&(?:#0*([0-9]{1,7})|#[xX]0*([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{0,31}));")
 _WINDOWS = re.compile(r"&#1(?:2[89]|[34][0-9]|5[0-9]);")
@@ -119,6 +120,7 @@ def elements(html: str) -> list[str]:
     pos, n = 0, len(html)
     while pos < n:
         m = _TOKEN.match(html, pos)
+        assert m is not None  # the last alternative matches any character
         pos = m.end()
         if m.group("text") is not None:
             text.append(m.group("text"))
