@@ -19,7 +19,7 @@ from wp_seo_bridge.gateways.wordpress.base import PostUpdate
 from wp_seo_bridge.gateways.wordpress.errors import ContentAltered
 from wp_seo_bridge.markup.stored import fingerprint, first_difference
 from wp_seo_bridge.model import STATE_KEY
-from wp_seo_bridge.pipeline import Engine, altered_reason, run_pass
+from wp_seo_bridge.pipeline import Engine, PassSettings, altered_reason, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
 pytestmark = pytest.mark.wordpress
@@ -116,8 +116,8 @@ def test_a_rewrite_whose_markup_kses_cuts_fails_with_what_was_lost(site, standin
     before = snapshot(site, post_id)
     standin.script([{"echo": True}])
     report = run_pass(make_wordpress(site_cfg(site, transport=transport)),
-                      Engine(llm=gateway(standin), model="mistral-large-latest"), daemon_id=DAEMON, opt_in="tag",
-                      opt_in_tag=TAG, quiet=timedelta(0))
+                      Engine(llm=gateway(standin), model="mistral-large-latest"),
+                      PassSettings(DAEMON, "tag", TAG, timedelta(0)))
     [o] = report.outcomes
     assert o.result == "failed", o.line()
     assert '<img style> was changed from "user-select:none" to' in o.reason or \
