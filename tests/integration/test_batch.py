@@ -66,24 +66,25 @@ def test_submission_to_pending_review_through_a_kill_9_while_the_job_runs(site, 
     text = source("seed-fr")
     ids = site.create_posts([{"title": f"Brouillon {i}", "content": text, "tags": (TAG,)} for i in range(3)])
     standin.script(seed_variants(3))  # the job's lines take these answers in order
-    standin.batch_delay = 12.0  # long enough to look at it, renew its claims and kill the daemon
+    standin.batch_delay = 3600.0  # runs until the test has looked at it, seen its claims renewed, killed the daemon
     cfg = write_config(tmp_path, site, mistral=BATCH)
     env = env_for(site, standin)
     first = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="first")
-    [job_id] = wait_for(lambda: list(standin.jobs()), 30, "a batch job")
+    [job_id] = wait_for(lambda: list(standin.jobs()), 120, "a batch job")
     assert standin.jobs()[job_id]["total_requests"] == 3
-    wait_for(lambda: claimed_drafts(site) == 3, 10, "the three drafts claimed")
+    wait_for(lambda: claimed_drafts(site) == 3, 60, "the three drafts claimed")
     until = {i: post(site, i)["state"]["claim_until"] for i in ids}
     status = subprocess.run([sys.executable, "-m", "wp_seo_bridge", "--config", str(cfg), "status"], cwd=REPO,
-                            env=env, capture_output=True, text=True, timeout=60)
+                            env=env, capture_output=True, text=True, timeout=180)
     assert "batch:     1 job(s) running at Mistral for 3 draft(s)" in status.stdout, status.stdout + status.stderr
-    time.sleep(2.5)  # passes run every second: each renews the claims while the job runs
-    assert all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), "claims not renewed"
+    # Passes run every second: each renews the claims while the job runs.
+    wait_for(lambda: all(post(site, i)["state"]["claim_until"] > until[i] for i in ids), 240, "claims renewed")
     assert standin.jobs()[job_id]["status"] == "RUNNING" and standin.completions() == []
     first.kill9()
+    standin.finish_batch_jobs()
 
     second = start(daemons, cfg, env, tmp_path, "--interval-seconds", "1", name="second")
-    wait_for(lambda: count_status(site, "pending") == 3, 60, "the three drafts in Pending Review")
+    wait_for(lambda: count_status(site, "pending") == 3, 240, "the three drafts in Pending Review")
     assert second.stop() == 0
 
     assert list(standin.jobs()) == [job_id]  # found again after the restart, never submitted twice

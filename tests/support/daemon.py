@@ -129,7 +129,7 @@ class DaemonProcess:
     def events(self, event: str) -> list[dict]:
         return [r for r in self.logs() if r.get("event") == event]
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = 120) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:

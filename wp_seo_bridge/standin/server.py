@@ -342,6 +342,13 @@ class StandinHandle:
         with self._srv.state.lock:
             return {jid: batch.public(batch.advance(self._srv.state, j)) for jid, j in self._srv.state.jobs.items()}
 
+    def finish_batch_jobs(self) -> None:
+        """The jobs still running are ready now (their answers are made when next looked at): a test ends a
+        job when it has seen what it wanted, not after a delay a slow host may overrun."""
+        with self._srv.state.lock:
+            for job in self._srv.state.jobs.values():
+                job["_ready"] = 0.0
+
     def reset(self) -> None:
         with self._srv.state.lock:
             self._srv.state.reset()
