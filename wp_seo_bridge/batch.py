@@ -142,7 +142,7 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, sett
     candidates = _candidates(wp, link_candidates) if todo else ()
     for o in pass_.submit(todo, gate, candidates):
         _emit(report, on_outcome, o)
-        report.batched += o.reason.startswith(SENT)
+        report.batched += o.batched
     report.stopped, report.refused = gate.stopped, gate.refused
     _notify(wp, report.count("rewritten"))
     return report
@@ -349,6 +349,7 @@ class _BatchPass:
         self.store.add_batch(job.id, self.wp.site, daemon_id=self.daemon_id, model=self.engine.model, items=items)
         log.info("%s: batch job %s submitted with %d draft(s)", self.wp.site, job.id, len(sent))
         # Not an outcome yet (no model: not an attempt row); the budget keeps them in flight until collected.
-        out += [Outcome(self.wp.site, d.post_id, "skipped", f"{SENT} {job.id}; pushed when Mistral answers", d.hash)
+        out += [Outcome(self.wp.site, d.post_id, "skipped", f"{SENT} {job.id}; pushed when Mistral answers", d.hash,
+                        batched=True)
                 for d in sent]
         return out

@@ -386,6 +386,8 @@ class Outcome:
     # The pass claimed this draft or tried to: a row in the job log and a line of its own in the log.
     # Selection skips and the refusals of queued drafts (budget, stopping) are counted on the pass.
     attempted: bool = False
+    # Batch mode: sent in a Batch API job this pass, a "skipped" that is not one (its outcome comes later).
+    batched: bool = False
 
     def line(self) -> str:
         tail = f": {self.reason}" if self.reason else ""

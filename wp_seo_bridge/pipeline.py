@@ -260,7 +260,7 @@ def retry_wait(engine: Engine, ledger: Ledger, version: Version, now: float) -> 
             f"{time.strftime('%H:%M:%S', time.localtime(due))}")
 
 
-#: How a batch-mode pass's outcome for a draft sent to Mistral begins (a skip that is not one).
+#: How a batch-mode pass's outcome for a draft sent to Mistral begins (``Outcome.batched`` says it is one).
 SENT_IN_BATCH = "sent in batch job"
 
 
@@ -282,7 +282,7 @@ class PassReport:
         """THE definition of "skipped", used by this line, the job log's pass row, status and /metrics:
         every opted-in draft this pass left for later (selection, refusals, conflicts), counted once
         per pass; drafts sent in a batch job are counted apart."""
-        return [o for o in self.outcomes if o.result == "skipped" and not o.reason.startswith(SENT_IN_BATCH)]
+        return [o for o in self.outcomes if o.result == "skipped" and not o.batched]
 
     def total_line(self) -> str:
         tail = f"; {self.stopped}" if self.stopped else ""

@@ -111,6 +111,7 @@ def test_a_job_that_expires_releases_what_it_did_not_answer_and_a_later_pass_sen
 
     sent = one_pass(site, standin, tmp_path)
     assert sent.batched == 2 and claimed_drafts(site) == 2
+    assert [o.batched for o in sent.outcomes] == [True, True] and sent.skipped == []  # sent, not skipped
     collected = one_pass(site, standin, tmp_path)
     results = {o.post_id: o for o in collected.outcomes}
     answered, expired = (str(i) for i in (ids if results[str(ids[0])].result == "rewritten" else ids[::-1]))
