@@ -111,11 +111,13 @@ def test_switching_the_site_off_in_wordpress_stops_the_work(site, standin, tmp_p
 def test_sigterm_lets_the_draft_in_flight_finish_and_starts_no_other(site, standin, tmp_path, daemons):
     ids = [site.create_post(f"Brouillon {i}", source("seed-fr"), tags=[TAG]) for i in range(3)]
     before = {post(site, i)["content"] for i in ids}
-    standin.script([{"sleep": 2.0, "fixture": "seed-fr"}])
+    standin.script([{"hold": "sigterm", "fixture": "seed-fr"}])  # answered once the daemon is stopping
     cfg = write_config(tmp_path, site, daemon={"concurrency": 1})
     d = start(daemons, cfg, env_for(site, standin), tmp_path, "--interval-seconds", "60")
     wait_for(standin.completions, 120, "the first Mistral call")
     d.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: d.events("stopping"), 120, "the daemon to stop starting drafts")
+    standin.release("sigterm")
     assert d.proc.wait(120) == 0
     states = [post(site, i) for i in ids]
     # Drafts a worker had started (the one at Mistral, and one waiting for the Mistral slot) were

@@ -102,15 +102,16 @@ def test_only_opted_in_drafts_are_touched(site, standin, transport):
 
 def test_a_human_edit_during_the_rewrite_wins(site, standin, transport):
     post_id = site.create_post("Brouillon", seed_text(), tags=[TAG])
-    standin.script([{"sleep": 1.5, "fixture": "seed-fr"}])
+    standin.script([{"hold": "edit", "fixture": "seed-fr"}])  # answered once the author has saved
     result = {}
     t = threading.Thread(target=lambda: result.update(r=one_pass(site, standin, transport=transport)[1]))
     t.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120
     while not standin.requests() and time.monotonic() < deadline:
         time.sleep(0.05)  # the daemon has claimed and is waiting on "Mistral"
     site.call("wp.editPost", site.admin, post_id, {"post_content": seed_text() + "\n\nAjout de l'auteur."})
-    t.join(20)
+    standin.release("edit")
+    t.join(120)
     outcome = result["r"].outcomes[0]
     assert outcome.result == "skipped" and "not pushed" in outcome.reason
     post = snapshot(site, post_id)

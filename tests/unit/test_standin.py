@@ -116,6 +116,18 @@ def test_control_api_over_http_records_requests_without_the_key(standin):
     assert call(standin.url, "/_standin/script", {"not": "a list"})[0] == 400
 
 
+def test_a_held_answer_comes_when_the_test_releases_it(standin):
+    standin.script([{"hold": "h", "fixture": "standin-tiny"}])
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(call, standin.url, "/v1/chat/completions", chat("x"))
+        deadline = time.monotonic() + 60
+        while not standin.completions() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert standin.completions() and not answer.done() and standin.billed() == []  # arrived, held
+        standin.release("h")
+        assert answer.result(timeout=60)[0] == 200 and len(standin.billed()) == 1
+
+
 def test_scripted_sleep_delays_the_answer(standin):
     standin.script([{"sleep": 0.3, "fixture": "standin-tiny"}])
     started = time.monotonic()

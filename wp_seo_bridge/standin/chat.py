@@ -40,6 +40,13 @@ class State:
     jobs: dict[str, dict] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     keyphrases: dict[str, str] = field(default_factory=dict)  # draft (title + text) → the keyphrase it was given
+    # A step {"hold": name} answers once the test releases that name (StandinHandle.release): "while Mistral
+    # generates" lasts exactly until the test has done what it does meanwhile, on a host of any speed.
+    gates: dict[str, threading.Event] = field(default_factory=dict)
+
+    def gate(self, name: str) -> threading.Event:
+        with self.lock:
+            return self.gates.setdefault(name, threading.Event())
 
     def next_step(self) -> dict:
         with self.lock:
@@ -60,6 +67,9 @@ class State:
             self.files.clear()
             self.jobs.clear()
             self.keyphrases.clear()
+            for held in self.gates.values():  # a test that ended without releasing its hold frees the handler
+                held.set()
+            self.gates.clear()
 
     def bill(self, entry: dict) -> None:
         with self.lock:

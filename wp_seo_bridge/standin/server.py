@@ -184,6 +184,8 @@ class Handler(BaseHTTPRequestHandler):
         wait = st.latency + float(step.get("sleep", 0))
         if wait:
             time.sleep(wait)
+        if step.get("hold"):
+            st.gate(str(step["hold"])).wait(float(step.get("hold_s", 300)))
         if step.get("drop"):
             self.close_connection = True
             self.connection.shutdown(2)  # the client sees the server disconnect without an answer
@@ -341,6 +343,10 @@ class StandinHandle:
         """The batch jobs, as the API shows them (status moved on to now)."""
         with self._srv.state.lock:
             return {jid: batch.public(batch.advance(self._srv.state, j)) for jid, j in self._srv.state.jobs.items()}
+
+    def release(self, name: str) -> None:
+        """Lets the answers held by steps ``{"hold": name}`` go (those to come pass at once)."""
+        self._srv.state.gate(name).set()
 
     def finish_batch_jobs(self) -> None:
         """The jobs still running are ready now (their answers are made when next looked at): a test ends a
