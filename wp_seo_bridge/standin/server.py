@@ -18,6 +18,7 @@ fixture). A test can queue scripted steps, consumed one per completion request, 
 - ``{"status": 429, "retry_after": 1}`` / ``"retry_after_ms": 200`` / ``{"status": 503}``: an error
 - ``{"model": "mistral-large-2512", ...}``: answer as that model (an alias resolves to a dated id)
 - ``{"sleep": 2.5, ...}``: wait first (to trigger client read timeouts), then the rest of the step
+- ``{"hold": "name"}``: answer only once ``StandinHandle.release("name")`` is called (a test's "meanwhile")
 - ``{"drop": true}``: close the connection without answering (a connection error)
 
 The Files and Batch APIs (``/v1/files``, ``/v1/batch/jobs``) live in ``standin/batch.py``: a batch
