@@ -1,7 +1,7 @@
 """The REST transport's own cases (CRLF imports, author, REST errors), and ``auto`` on a site that blocks xmlrpc.php.
 
 Same real local WordPress and real mistralai SDK against the stand-in as tests/integration/test_sync.py,
-whose helpers are reused. Gateways come from ``wiring.make_wordpress`` (the product's own choice).
+with the same helpers (tests/support/sync.py). Gateways come from ``wiring.make_wordpress`` (the product's own choice).
 Posts are read back as the admin over XML-RPC (outside any ``xmlrpc_disabled`` block), never from memory.
 """
 from __future__ import annotations
