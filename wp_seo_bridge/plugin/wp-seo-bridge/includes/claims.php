@@ -378,7 +378,11 @@ function wpsb_stored_check_end( int $post_id ): ?array {
 	$stored      = (string) $wpdb->get_var( $wpdb->prepare( "SELECT post_content FROM {$wpdb->posts} WHERE ID = %d", $post_id ) );
 	$fingerprint = wpsb_fingerprint( $stored );
 	$same        = hash_equals( $check['expect'], $fingerprint );
-	$wpdb->query( $same ? 'COMMIT' : 'ROLLBACK' );
+	if ( $same ) {
+		$wpdb->query( 'COMMIT' );
+	} else {
+		$wpdb->query( 'ROLLBACK' );
+	}
 	clean_post_cache( $post_id );
 	$result = array(
 		'fingerprint' => $fingerprint,
