@@ -18,7 +18,7 @@ from tests.support.sync import TAG, meta, site_cfg, snapshot
 from wp_seo_bridge.gateways.wordpress.base import PostUpdate
 from wp_seo_bridge.gateways.wordpress.errors import ContentAltered
 from wp_seo_bridge.markup.stored import fingerprint, first_difference
-from wp_seo_bridge.model import STATE_KEY
+from wp_seo_bridge.model import STATE_KEY, BridgeState
 from wp_seo_bridge.pipeline import Engine, PassSettings, altered_reason, run_pass
 from wp_seo_bridge.wiring import make_wordpress
 
@@ -102,6 +102,47 @@ def test_markup_kses_cuts_is_refused_and_the_draft_is_left_as_it_was(site, trans
         {k: before[k] for k in ("post_title", "post_content", "post_status", "post_name")}
     assert json.loads(meta(after)[STATE_KEY])["state"] == "claimed"  # still ours: the failure can be recorded
     assert site.call("wp.getRevisions", site.admin, post_id, ["post_content"]) == revisions
+
+
+def proposal_update(content: str) -> PostUpdate:
+    """A proposal's write, as the push stage makes it: the daemon's "rewritten" state among its meta."""
+    state = BridgeState(state="rewritten", source_hash="0" * 64, at="2026-12-04T00:00:00Z", by=DAEMON)
+    return PostUpdate("Réécrit", content, "reecrit", {STATE_KEY: state.model_dump_json()}, status="pending",
+                      fingerprint=fingerprint(content))
+
+
+def proposal_contents(site) -> list[str]:
+    return [p["post_content"] for p in site.call("wp.getPosts", site.admin, {"post_type": "wpsb_proposal",
+                                                                              "post_status": "any"},
+                                                 ["post_content"])]
+
+
+@pytest.mark.parametrize("what", ["iframe", "css"])
+def test_a_refresh_proposal_kses_cuts_is_rolled_back_and_the_live_post_left_alone(site, transport, what):
+    """A published post's proposal is proven the same way: nothing of the write is kept (no proposal, no
+    "rewritten" on the live post), the live post is as it was, and the claim is still ours to record the failure."""
+    site.option("wp_seo_bridge_refresh_enabled", "1")
+    gw = make_wordpress(site_cfg(site, transport=transport))
+    content, said = CUT[what]
+    post_id = site.create_post("En ligne", "<p>L'article publié.</p>", status="publish", tags=[TAG])
+    [summary] = [s for s in gw.list_refresh() if s.post_id == str(post_id)]
+    draft = gw.claim(summary, DAEMON, 600)
+    assert draft.kind == "refresh" and draft.content == "<p>L'article publié.</p>"
+    before = snapshot(site, post_id)  # claimed
+    with pytest.raises(ContentAltered) as e:
+        gw.push(draft, proposal_update(content), DAEMON)
+    assert e.value.rolled_back and said in first_difference(content, e.value.stored)
+    assert proposal_contents(site) == [] and snapshot(site, post_id) == before
+    failed = BridgeState(state="failed", source_hash=draft.hash, at="2026-12-04T00:00:00Z", by=DAEMON, reason="x")
+    gw.record(draft.post_id, failed, DAEMON)  # refused (409) unless the rollback left our claim in place
+
+    # The same write with markup kses only re-serialises: kept, its fingerprint proven.
+    kept = '<p>Un <img src="https://exemple.fr/a.jpg" alt="A"/> et <a href=\'https://exemple.fr/b\'>un lien</a>.</p>'
+    draft = gw.claim(summary, DAEMON, 600)
+    gw.push(draft, proposal_update(kept), DAEMON)
+    [stored] = proposal_contents(site)
+    assert stored != kept and fingerprint(stored) == fingerprint(kept)
+    assert snapshot(site, post_id)["post_content"] == before["post_content"]
 
 
 def test_a_rewrite_whose_markup_kses_cuts_fails_with_what_was_lost(site, standin, transport):

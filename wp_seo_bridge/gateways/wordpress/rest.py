@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -347,8 +347,6 @@ class RestGateway:
         # Core answers an update in context=edit, built after meta and hooks ran: that answer is the read-back.
         # A live post (refresh) gets a proposal beside it instead, answered the same way.
         route = PROPOSE if draft.kind == "refresh" else GUARDED_EDIT
-        if draft.kind == "refresh":  # a proposal's write does not answer the stored content's fingerprint yet
-            update = replace(update, fingerprint="")
         stored, _ = self._request(route, draft.post_id, params={"_fields": STORED_FIELDS},
                                   body=update_body(draft, update, daemon_id))
         with readable(self.endpoint):

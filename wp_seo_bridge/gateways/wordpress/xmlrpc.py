@@ -16,7 +16,6 @@ import re
 import threading
 import xmlrpc.client
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -362,8 +361,6 @@ class XmlRpcGateway:
 
     def push(self, draft: Draft, update: PostUpdate, daemon_id: str) -> None:
         write = ProposeRefresh if draft.kind == "refresh" else GuardedEdit  # a live post: a proposal only
-        if draft.kind == "refresh":  # a proposal's write does not answer the stored content's fingerprint yet
-            update = replace(update, fingerprint="")
         stored = self._call(write(int(draft.post_id), edit_struct(draft, update, daemon_id)))
         with readable(self.endpoint):
             verify_readback(draft.post_id, update, stored.get("meta") or {}, stored.get("post_status"), self.cfg.user,

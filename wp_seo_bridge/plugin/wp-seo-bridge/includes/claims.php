@@ -364,18 +364,21 @@ function wpsb_stored_check_begin( int $post_id, string $expect ): void {
 }
 
 /**
- * Ends the checked write of this post in this request (commit or roll back) and says what was stored.
+ * Ends the checked write of this post in this request (commit or roll back) and says what was stored; called
+ * again, says it again.
  *
+ * @param int $row_id the post whose content was written, when not $post_id itself (a live post's proposal)
  * @return array|null {fingerprint, rolled_back, content (only when rolled back)}; null when no write was checked
  */
-function wpsb_stored_check_end( int $post_id ): ?array {
+function wpsb_stored_check_end( int $post_id, int $row_id = 0 ): ?array {
 	global $wpdb;
 	$check = WPSB_Request::stored_check( $post_id );
 	if ( null === $check || null !== $check['result'] ) {
 		return $check['result'] ?? null;
 	}
+	$row_id = $row_id ? $row_id : $post_id;
 	// The row itself, not a cache: what the next reader of the post gets.
-	$stored      = (string) $wpdb->get_var( $wpdb->prepare( "SELECT post_content FROM {$wpdb->posts} WHERE ID = %d", $post_id ) );
+	$stored      = (string) $wpdb->get_var( $wpdb->prepare( "SELECT post_content FROM {$wpdb->posts} WHERE ID = %d", $row_id ) );
 	$fingerprint = wpsb_fingerprint( $stored );
 	$same        = hash_equals( $check['expect'], $fingerprint );
 	if ( $same ) {
@@ -384,6 +387,9 @@ function wpsb_stored_check_end( int $post_id ): ?array {
 		$wpdb->query( 'ROLLBACK' );
 	}
 	clean_post_cache( $post_id );
+	if ( $row_id !== $post_id ) {
+		clean_post_cache( $row_id );
+	}
 	$result = array(
 		'fingerprint' => $fingerprint,
 		'rolled_back' => ! $same,

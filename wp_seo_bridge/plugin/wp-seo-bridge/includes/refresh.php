@@ -380,10 +380,14 @@ function wpsb_refresh_stored( WP_Post $proposal, array $keys ): array {
  * draft's write: the live version the daemon read (hash, and the modification date when given), no human in the
  * editor, and this daemon's live claim.
  *
+ * With the fingerprint of the content it sends, the whole write (proposal, its meta, the live post's state) is
+ * kept only if the proposal's stored content has it, as for a draft (wpsb_stored_check_begin); then
+ * wpsb_stored_check_end( $post_id ) says what was stored.
+ *
  * @param array<string, string> $meta the Yoast fields, the daemon's state and previous values, the scores
  * @return WP_Post|WP_Error the proposal
  */
-function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon, string $title, string $content, array $meta, int $since = 0 ) {
+function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon, string $title, string $content, array $meta, int $since = 0, string $expect_fingerprint = '' ) {
 	$error = wpsb_check_daemon_id( $daemon );
 	if ( $error ) {
 		return $error;
@@ -405,6 +409,9 @@ function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon
 	$state = json_decode( (string) ( $meta[ WPSB_STATE_KEY ] ?? '' ), true );
 	if ( ! is_array( $state ) || WPSB_STATE_REWRITTEN !== ( $state['state'] ?? '' ) || strlen( (string) $meta[ WPSB_STATE_KEY ] ) > WPSB_MAX_STATE_B ) {
 		return wpsb_error( 400, 'wpsb_bad_state', 'A proposal carries the daemon\'s "rewritten" state.' );
+	}
+	if ( '' !== $expect_fingerprint ) {
+		wpsb_stored_check_begin( $post_id, $expect_fingerprint );
 	}
 	$existing = wpsb_refresh_proposal( $post_id );
 	$fields   = array(
@@ -433,6 +440,7 @@ function wpsb_refresh_propose( int $post_id, string $expect_hash, string $daemon
 	$state['proposal']    = $proposal_id;
 	wpsb_refresh_write_state( $post_id, $state );
 	wpsb_refresh_write_meta( $post_id, WPSB_NOTIFY_DUE_KEY, '1' );  // the pass's review e-mail lists it
+	wpsb_stored_check_end( $post_id, $proposal_id );  // commit, or roll back all of the above
 	return $proposal;
 }
 
@@ -492,8 +500,9 @@ function wpsb_refresh_xmlrpc_struct( WP_Post $post ): array {
 /**
  * seobridge.proposeRefresh(blog_id, user, pass, post_id, struct): struct as the draft's guarded wp.editPost
  * (post_title, post_content, custom_fields, seo_bridge_expect_hash, seo_bridge_daemon, seo_bridge_scores,
- * if_not_modified_since; post_name and post_status are ignored). Answers {post_status, meta} as stored on the
- * proposal.
+ * seo_bridge_expect_fingerprint, if_not_modified_since; post_name and post_status are ignored). Answers
+ * {post_status, meta} as stored on the proposal, and content {fingerprint, rolled_back, content?} when the
+ * fingerprint was sent.
  *
  * @return array|IXR_Error
  */
@@ -522,15 +531,21 @@ function wpsb_refresh_xmlrpc_propose( $args ) {
 		(string) ( $struct['post_title'] ?? '' ),
 		(string) ( $struct['post_content'] ?? '' ),
 		$meta,
-		(int) $since
+		(int) $since,
+		(string) ( $struct['seo_bridge_expect_fingerprint'] ?? '' )
 	);
 	if ( is_wp_error( $result ) ) {
 		return wpsb_ixr_error( $result );
 	}
-	return array(
+	$answer = array(
 		'post_status' => $result->post_status,
 		'meta'        => (object) wpsb_xml_clean( wpsb_refresh_stored( $result, array_keys( $meta ) ) ),
 	);
+	$stored = wpsb_stored_check_end( (int) $args[3] );
+	if ( null !== $stored ) {
+		$answer['content'] = $stored;
+	}
+	return $answer;
 }
 
 function wpsb_refresh_rest_register(): void {
@@ -602,8 +617,9 @@ function wpsb_refresh_rest_post( WP_Post $post ): array {
 
 /**
  * POST /propose/<id>: body as the draft's guarded update (title, content, meta, wp_seo_bridge_expect_hash,
- * wp_seo_bridge_daemon, wp_seo_bridge_scores, wp_seo_bridge_if_unmodified_since); answers {status, meta,
- * wp_seo_bridge_scores} as stored on the proposal.
+ * wp_seo_bridge_daemon, wp_seo_bridge_scores, wp_seo_bridge_expect_fingerprint, wp_seo_bridge_if_unmodified_since);
+ * answers {status, meta, wp_seo_bridge_scores} as stored on the proposal, and wp_seo_bridge_stored as a draft's
+ * update does (null without a fingerprint).
  *
  * @return WP_REST_Response|WP_Error
  */
@@ -630,7 +646,8 @@ function wpsb_refresh_rest_propose( WP_REST_Request $request ) {
 		(string) $request->get_param( 'title' ),
 		(string) $request->get_param( 'content' ),
 		array_merge( $meta, $scores ),
-		(int) $since
+		(int) $since,
+		(string) $request->get_param( 'wp_seo_bridge_expect_fingerprint' )
 	);
 	if ( is_wp_error( $result ) ) {
 		return wpsb_rest_error( $result );
@@ -641,6 +658,7 @@ function wpsb_refresh_rest_propose( WP_REST_Request $request ) {
 			'status'               => $result->post_status,
 			'meta'                 => wpsb_refresh_stored( $result, array_keys( $meta ) ),
 			'wp_seo_bridge_scores' => wpsb_refresh_stored( $result, array_keys( $scores ) ),
+			'wp_seo_bridge_stored' => wpsb_stored_check_end( (int) $request['id'] ),
 		)
 	);
 }
