@@ -16,6 +16,9 @@ foreach ( array_keys( wpsb_option_defaults() ) as $wpsb_name ) {
 }
 delete_option( WPSB_OPTION_ROLE_VERSION );
 delete_option( WPSB_REFRESH_OPTION );
+delete_option( WPSB_REFRESH_AGE_OPTION );
+delete_option( WPSB_REFRESH_PICK_OPTION );
+delete_option( WPSB_REFRESH_ORDER_OPTION );
 // Refresh proposals waiting for review are the plugin's own objects, not the site's posts: they go with it (the
 // live posts they were proposed for are untouched).
 $wpsb_proposals = get_posts(

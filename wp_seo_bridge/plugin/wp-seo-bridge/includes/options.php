@@ -47,3 +47,24 @@ function wpsb_sanitize_notify( $value ): string {
 	}
 	return implode( ', ', array_unique( $emails ) );
 }
+
+// The age pick of published posts (includes/refresh.php): off by default, a few posts a pass when on.
+const WPSB_REFRESH_AGE_MAX_DAYS  = 3650;
+const WPSB_REFRESH_PICK_DEFAULT  = '5';
+const WPSB_REFRESH_PICK_MAX      = 100;  // one pass's share; the daemon's max_posts_per_pass and budget still cap it
+const WPSB_REFRESH_ORDER_CHOICES = array( 'oldest', 'weakest' );
+
+/** Days without a modification before a published post may be picked: '0' (off, also for empty) to 3650. */
+function wpsb_sanitize_refresh_age( $value ): string {
+	return (string) max( 0, min( WPSB_REFRESH_AGE_MAX_DAYS, (int) ( is_numeric( $value ) ? $value : 0 ) ) );
+}
+
+/** Posts picked by age per pass: 1 to 100 (empty or 0: the default). */
+function wpsb_sanitize_refresh_pick( $value ): string {
+	$max = (int) ( is_numeric( $value ) ? $value : 0 );
+	return $max < 1 ? WPSB_REFRESH_PICK_DEFAULT : (string) min( WPSB_REFRESH_PICK_MAX, $max );
+}
+
+function wpsb_sanitize_refresh_order( $value ): string {
+	return in_array( $value, WPSB_REFRESH_ORDER_CHOICES, true ) ? $value : 'oldest';
+}

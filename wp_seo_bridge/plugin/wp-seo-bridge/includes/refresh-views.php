@@ -45,6 +45,23 @@ function wpsb_refresh_register_setting(): void {
 		)
 	);
 	add_settings_field( WPSB_REFRESH_OPTION, __( 'Published posts', 'wp-seo-bridge' ), 'wpsb_refresh_field', WPSB_SETTINGS_PAGE, 'wpsb_main' );
+	$age = array(
+		WPSB_REFRESH_AGE_OPTION   => array( 'wpsb_sanitize_refresh_age', '0' ),
+		WPSB_REFRESH_PICK_OPTION  => array( 'wpsb_sanitize_refresh_pick', WPSB_REFRESH_PICK_DEFAULT ),
+		WPSB_REFRESH_ORDER_OPTION => array( 'wpsb_sanitize_refresh_order', 'oldest' ),
+	);
+	foreach ( $age as $name => list( $sanitize, $default ) ) {
+		register_setting(
+			WPSB_SETTINGS_GROUP,
+			$name,
+			array(
+				'type'              => 'string',
+				'default'           => $default,
+				'sanitize_callback' => $sanitize,
+			)
+		);
+	}
+	add_settings_field( WPSB_REFRESH_AGE_OPTION, __( 'Old published posts', 'wp-seo-bridge' ), 'wpsb_refresh_age_field', WPSB_SETTINGS_PAGE, 'wpsb_main', array( 'label_for' => WPSB_REFRESH_AGE_OPTION ) );
 }
 
 function wpsb_refresh_field(): void {
@@ -54,6 +71,43 @@ function wpsb_refresh_field(): void {
 		checked( wpsb_refresh_enabled(), true, false ),
 		esc_html__( 'Also refresh published posts', 'wp-seo-bridge' ),
 		esc_html__( 'Published and scheduled posts with the opt-in tag, or marked with “Refresh SEO” in the Posts list, get a proposed new version. The live post stays as it is until an editor approves the proposal.', 'wp-seo-bridge' )
+	);
+}
+
+/** Under "also refresh published posts": the age pick's N days, M a pass, and its order. */
+function wpsb_refresh_age_field(): void {
+	printf(
+		'<label>%1$s <input type="number" class="small-text" min="0" max="%2$d" step="1" id="%3$s" name="%3$s" value="%4$s"> %5$s</label><br>',
+		esc_html__( 'Also pick published posts not modified for', 'wp-seo-bridge' ),
+		(int) WPSB_REFRESH_AGE_MAX_DAYS,
+		esc_attr( WPSB_REFRESH_AGE_OPTION ),
+		esc_attr( (string) wpsb_refresh_age_days() ),
+		esc_html__( 'days (0: off)', 'wp-seo-bridge' )
+	);
+	printf(
+		'<label>%1$s <input type="number" class="small-text" min="1" max="%2$d" step="1" id="%3$s" name="%3$s" value="%4$s"> %5$s</label><br>',
+		esc_html__( 'at most', 'wp-seo-bridge' ),
+		(int) WPSB_REFRESH_PICK_MAX,
+		esc_attr( WPSB_REFRESH_PICK_OPTION ),
+		esc_attr( (string) wpsb_refresh_pick_max() ),
+		esc_html__( 'posts per pass', 'wp-seo-bridge' )
+	);
+	$orders = array(
+		'oldest'  => __( 'Oldest first', 'wp-seo-bridge' ),
+		'weakest' => __( 'Weakest Yoast SEO score first', 'wp-seo-bridge' ),
+	);
+	foreach ( $orders as $value => $label ) {
+		printf(
+			'<label><input type="radio" name="%s" value="%s" %s> %s</label><br>',
+			esc_attr( WPSB_REFRESH_ORDER_OPTION ),
+			esc_attr( $value ),
+			checked( wpsb_sanitize_refresh_order( wpsb_option( WPSB_REFRESH_ORDER_OPTION ) ), $value, false ),
+			esc_html( $label )
+		);
+	}
+	printf(
+		'<p class="description">%s</p>',
+		esc_html__( 'Published posts only (not scheduled ones), after the tagged and asked ones, each live version once. Posts Yoast SEO has not scored come after the scored ones. Needs “Also refresh published posts”.', 'wp-seo-bridge' )
 	);
 }
 

@@ -14,7 +14,13 @@
  *   _wp_seo_bridge_refresh         the daemon's bookkeeping for the live post (claimed, released, failed,
  *                                  rewritten = a proposal is open, approved, rejected), like a draft's state;
  *   _wp_seo_bridge_refresh_asked   '1': an editor asked for a refresh (row or bulk action "Refresh SEO");
- *   _wp_seo_bridge_refresh_before  the live title, content and Yoast fields an Approve replaced (Roll back).
+ *   _wp_seo_bridge_refresh_before  the live title, content and Yoast fields an Approve replaced (Roll back);
+ *   _wp_seo_bridge_refresh_done    when this live version's refresh was settled (proposal made, approved, rejected,
+ *                                  failed): the SQL of the age pick compares it with post_modified_gmt, since it
+ *                                  cannot compare the content hashes the daemon's rules use.
+ *
+ * The admin may also let the daemon pick published posts not modified for N days (at most M a pass, oldest or
+ * weakest Yoast SEO score first): they are listed after the tagged and asked ones, by one query.
  *
  * The daemon (both transports, the same calls as a draft): lists the candidates (seobridge.listRefresh,
  * GET /refresh), claims them with the draft's claim call (includes/claims.php delegates here for a published
@@ -28,6 +34,8 @@ defined( 'ABSPATH' ) || exit;
 const WPSB_PROPOSAL_TYPE    = 'wpsb_proposal';
 const WPSB_REFRESH_STATUSES = array( 'publish', 'future' );
 const WPSB_REFRESH_MAX_PAGE = 500;
+// The states that settle a live version: the daemon does not rewrite it again (wp_seo_bridge/select).
+const WPSB_REFRESH_SETTLED = array( WPSB_STATE_REWRITTEN, WPSB_STATE_APPROVED, WPSB_STATE_REJECTED, WPSB_STATE_FAILED );
 
 /** Every hook of this file. */
 function wpsb_refresh_hooks(): void {
@@ -36,6 +44,7 @@ function wpsb_refresh_hooks(): void {
 	add_filter( 'xmlrpc_methods', 'wpsb_refresh_xmlrpc_methods' );
 	add_action( 'rest_api_init', 'wpsb_refresh_rest_register' );
 	add_action( 'before_delete_post', 'wpsb_refresh_delete_with_live' );
+	add_action( 'post_updated', 'wpsb_refresh_keep_settled', 10, 2 );
 }
 
 function wpsb_refresh_register_type(): void {
@@ -84,10 +93,27 @@ function wpsb_refresh_is_live( WP_Post $post ): bool {
 	return 'post' === $post->post_type && in_array( $post->post_status, WPSB_REFRESH_STATUSES, true );
 }
 
-/** A live post opted in: it carries the opt-in tag, or an editor asked ("Refresh SEO"). */
+/** A live post opted in: it carries the opt-in tag, an editor asked ("Refresh SEO"), or it is old enough to pick. */
 function wpsb_refresh_opted_in( WP_Post $post ): bool {
 	return '1' === (string) get_post_meta( $post->ID, WPSB_REFRESH_ASKED_KEY, true )
-		|| has_term( wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag', $post );
+		|| has_term( wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag', $post )
+		|| wpsb_refresh_old_enough( $post );
+}
+
+/** The admin's age pick: N days (0 = off), at most M a pass, 'oldest' or 'weakest' first. */
+function wpsb_refresh_age_days(): int {
+	return (int) wpsb_sanitize_refresh_age( get_option( WPSB_REFRESH_AGE_OPTION, '0' ) );
+}
+
+function wpsb_refresh_pick_max(): int {
+	return (int) wpsb_sanitize_refresh_pick( get_option( WPSB_REFRESH_PICK_OPTION, WPSB_REFRESH_PICK_DEFAULT ) );
+}
+
+/** Published (not scheduled: a future post is not old) and not modified for the admin's N days. */
+function wpsb_refresh_old_enough( WP_Post $post ): bool {
+	$days = wpsb_refresh_age_days();
+	return $days > 0 && 'publish' === $post->post_status && '0000-00-00 00:00:00' !== $post->post_modified_gmt
+		&& strtotime( $post->post_modified_gmt . ' UTC' ) < time() - $days * DAY_IN_SECONDS;
 }
 
 function wpsb_refresh_state_json( int $post_id ): string {
@@ -107,6 +133,30 @@ function wpsb_refresh_write_meta( int $post_id, string $key, ?string $value ): v
 
 function wpsb_refresh_write_state( int $post_id, array $state ): void {
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, wp_json_encode( $state, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) );
+	wpsb_refresh_mark_settled( $post_id, (string) ( $state['state'] ?? '' ) );
+}
+
+/** A settled state stamps the live version (see WPSB_REFRESH_DONE_KEY above); a claim or a release does not. */
+function wpsb_refresh_mark_settled( int $post_id, string $state ): void {
+	if ( in_array( $state, WPSB_REFRESH_SETTLED, true ) ) {
+		wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_DONE_KEY, gmdate( 'Y-m-d H:i:s' ) );
+	}
+}
+
+/**
+ * A save that leaves the settled version's text as it was (a tag, a category, a Yoast field) keeps it settled:
+ * the daemon's rules would skip it by hash, and the age pick must not fill its M places with it.
+ */
+function wpsb_refresh_keep_settled( $post_id, $post ): void {
+	if ( ! $post instanceof WP_Post || 'post' !== $post->post_type || '' === (string) get_post_meta( $post->ID, WPSB_REFRESH_DONE_KEY, true ) ) {
+		return;
+	}
+	$state = wpsb_refresh_state( $post->ID );
+	$hash  = wpsb_refresh_hash( $post );
+	if ( $state && in_array( $state['state'], WPSB_REFRESH_SETTLED, true )
+		&& in_array( $hash, array( $state['source_hash'] ?? '', $state['result_hash'] ?? '' ), true ) ) {
+		wpsb_refresh_write_meta( $post->ID, WPSB_REFRESH_DONE_KEY, $post->post_modified_gmt );
+	}
 }
 
 /** The open proposal of a live post: the one its refresh state names, else (none named) the newest child. */
@@ -220,6 +270,8 @@ function wpsb_refresh_candidates( int $page, int $per_page ): array {
 	);
 	$ids    = array_values( array_unique( array_map( 'intval', array_merge( $tagged, $asked ) ) ) );
 	sort( $ids );
+	// The age pick comes after the posts somebody asked for, in its own order.
+	$ids = array_merge( $ids, array_values( array_diff( wpsb_refresh_pick_old(), $ids ) ) );
 	$total = count( $ids );
 	$slice = array_slice( $ids, ( $page - 1 ) * $per_page, $per_page );
 	$rows  = array();
@@ -242,6 +294,49 @@ function wpsb_refresh_candidates( int $page, int $per_page ): array {
 		'total' => $total,
 		'pages' => max( 1, (int) ceil( $total / $per_page ) ),
 	);
+}
+
+/**
+ * The admin's age pick: at most M published posts not modified for N days, not tagged or asked (listed already),
+ * and not settled for their live version; oldest first, or lowest Yoast SEO score first (posts Yoast has not
+ * scored come after the scored ones, oldest first: an unknown score is not a weak one). One query, LIMIT M.
+ *
+ * @return int[]
+ */
+function wpsb_refresh_pick_old(): array {
+	global $wpdb;
+	$days = wpsb_refresh_age_days();
+	if ( $days <= 0 ) {
+		return array();
+	}
+	$tag = get_term_by( 'slug', wpsb_option( WPSB_OPTION_OPT_IN_TAG ), 'post_tag' );
+	// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- one indexed query a pass; WP_Query cannot compare two columns
+	$ids = $wpdb->get_col(
+		$wpdb->prepare(
+			"SELECT p.ID, ( SELECT MIN( CAST( s.meta_value AS UNSIGNED ) ) FROM {$wpdb->postmeta} s
+				WHERE s.post_id = p.ID AND s.meta_key = %s AND s.meta_value <> '' ) AS score
+			FROM {$wpdb->posts} p
+			WHERE p.post_type = 'post' AND p.post_status = 'publish' AND p.post_password = ''
+				AND p.post_modified_gmt > '0000-00-00 00:00:00' AND p.post_modified_gmt < %s
+				AND NOT EXISTS ( SELECT 1 FROM {$wpdb->postmeta} d
+					WHERE d.post_id = p.ID AND d.meta_key = %s AND d.meta_value >= p.post_modified_gmt )
+				AND NOT EXISTS ( SELECT 1 FROM {$wpdb->postmeta} a
+					WHERE a.post_id = p.ID AND a.meta_key = %s AND a.meta_value = '1' )
+				AND NOT EXISTS ( SELECT 1 FROM {$wpdb->term_relationships} t
+					WHERE t.object_id = p.ID AND t.term_taxonomy_id = %d )
+			ORDER BY ( %d AND score IS NULL ), CASE WHEN %d THEN score END, p.post_modified_gmt, p.ID
+			LIMIT %d",
+			WPSB_YOAST_SEO_SCORE_KEY,
+			gmdate( 'Y-m-d H:i:s', time() - $days * DAY_IN_SECONDS ),
+			WPSB_REFRESH_DONE_KEY,
+			WPSB_REFRESH_ASKED_KEY,
+			$tag ? (int) $tag->term_taxonomy_id : 0,
+			'weakest' === wpsb_option( WPSB_REFRESH_ORDER_OPTION ) ? 1 : 0,
+			'weakest' === wpsb_option( WPSB_REFRESH_ORDER_OPTION ) ? 1 : 0,
+			wpsb_refresh_pick_max()
+		)
+	);
+	return array_map( 'intval', $ids );
 }
 
 /**
@@ -341,6 +436,7 @@ function wpsb_refresh_record( int $post_id, string $daemon, array $state, string
 		return wpsb_error( 409, 'wpsb_not_claimed', 'This daemon holds no claim on the post.' );
 	}
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, $state_json );
+	wpsb_refresh_mark_settled( $post_id, (string) ( $state['state'] ?? '' ) );
 	return true;
 }
 
@@ -853,6 +949,7 @@ function wpsb_refresh_ask( int $post_id ) {
 		return true;  // already on its way, or waiting for review
 	}
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_KEY, null );  // a rejection or failure no longer holds it back
+	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_DONE_KEY, null );
 	wpsb_refresh_write_meta( $post_id, WPSB_REFRESH_ASKED_KEY, '1' );
 	return true;
 }
