@@ -637,5 +637,6 @@ case ${1:-} in
     plugin) shift; cmd_plugin "$@" ;;
     yoast) shift; cmd_yoast "$@" ;;
     option) shift; cmd_option "$@" ;;
-    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|no-multicall|plugin on|off|yoast on|off|option NAME [VALUE]" ;;
+    post-age|post-meta) require_site; site_php "$@" ;;
+    *) die "usage: $0 start|stop|restart|reset|status|env|destroy|xmlrpc on|off|no-multicall|plugin on|off|yoast on|off|option NAME [VALUE]|post-age ID DAYS|post-meta ID KEY VALUE" ;;
 esac

@@ -261,6 +261,31 @@ switch ( $wpsb_cmd ) {
 		$wpsb_value = get_option( $argv[2] );
 		echo is_scalar( $wpsb_value ) ? "$wpsb_value\n" : wp_json_encode( $wpsb_value ) . "\n";
 		break;
+	case 'post-age':
+		// A post last modified N days ago (tests of the age pick): core's saves always stamp "now".
+		if ( ! isset( $argv[2], $argv[3] ) ) {
+			wpsb_cli_fail( 'usage: post-age ID DAYS' );
+		}
+		$wpsb_when = time() - (int) ( (float) $argv[3] * DAY_IN_SECONDS );
+		$wpdb->update(
+			$wpdb->posts,
+			array(
+				'post_modified'     => get_date_from_gmt( gmdate( 'Y-m-d H:i:s', $wpsb_when ) ),
+				'post_modified_gmt' => gmdate( 'Y-m-d H:i:s', $wpsb_when ),
+			),
+			array( 'ID' => (int) $argv[2] )
+		);
+		clean_post_cache( (int) $argv[2] );
+		echo get_post( (int) $argv[2] )->post_modified_gmt . "\n";
+		break;
+	case 'post-meta':
+		// Meta only WordPress's own code writes (Yoast's scores): set as that code would.
+		if ( ! isset( $argv[2], $argv[3], $argv[4] ) ) {
+			wpsb_cli_fail( 'usage: post-meta ID KEY VALUE' );
+		}
+		update_post_meta( (int) $argv[2], $argv[3], $argv[4] );
+		echo get_post_meta( (int) $argv[2], $argv[3], true ) . "\n";
+		break;
 	default:
 		wpsb_cli_fail( "unknown command '$wpsb_cmd'" );
 }

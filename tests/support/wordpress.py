@@ -126,6 +126,14 @@ class LocalWordPress:
         with self._switched("yoast", "off"):
             yield
 
+    def age_post(self, post_id: int, days: float) -> str:
+        """Makes the post last modified ``days`` ago (core's saves always stamp now); returns post_modified_gmt."""
+        return self.script("post-age", str(post_id), str(days)).strip()
+
+    def set_post_meta(self, post_id: int, key: str, value: str) -> str:
+        """Meta only WordPress's own code writes (Yoast's ``_yoast_wpseo_linkdex``), set as that code would."""
+        return self.script("post-meta", str(post_id), key, value).strip()
+
     # --- XML-RPC ----------------------------------------------------------------------------------
 
     def proxy(self, timeout: float = 30) -> xmlrpc.client.ServerProxy:
