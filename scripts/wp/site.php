@@ -264,19 +264,21 @@ switch ( $wpsb_cmd ) {
 	case 'post-age':
 		// A post last modified N days ago (tests of the age pick): core's saves always stamp "now".
 		if ( ! isset( $argv[2], $argv[3] ) ) {
-			wpsb_cli_fail( 'usage: post-age ID DAYS' );
+			wpsb_cli_fail( 'usage: post-age ID[,ID...] DAYS' );
 		}
 		$wpsb_when = time() - (int) ( (float) $argv[3] * DAY_IN_SECONDS );
-		$wpdb->update(
-			$wpdb->posts,
-			array(
-				'post_modified'     => get_date_from_gmt( gmdate( 'Y-m-d H:i:s', $wpsb_when ) ),
-				'post_modified_gmt' => gmdate( 'Y-m-d H:i:s', $wpsb_when ),
-			),
-			array( 'ID' => (int) $argv[2] )
-		);
-		clean_post_cache( (int) $argv[2] );
-		echo get_post( (int) $argv[2] )->post_modified_gmt . "\n";
+		foreach ( array_map( 'intval', explode( ',', $argv[2] ) ) as $wpsb_id ) {  // one id, or a comma-separated list
+			$wpdb->update(
+				$wpdb->posts,
+				array(
+					'post_modified'     => get_date_from_gmt( gmdate( 'Y-m-d H:i:s', $wpsb_when ) ),
+					'post_modified_gmt' => gmdate( 'Y-m-d H:i:s', $wpsb_when ),
+				),
+				array( 'ID' => $wpsb_id )
+			);
+			clean_post_cache( $wpsb_id );
+		}
+		echo get_post( $wpsb_id )->post_modified_gmt . "\n";
 		break;
 	case 'post-meta':
 		// Meta only WordPress's own code writes (Yoast's scores): set as that code would.

@@ -126,8 +126,8 @@ class LocalWordPress:
         with self._switched("yoast", "off"):
             yield
 
-    def age_post(self, post_id: int, days: float) -> str:
-        """Makes the post last modified ``days`` ago (core's saves always stamp now); returns post_modified_gmt."""
+    def age_post(self, post_id: int | str, days: float) -> str:
+        """Makes the post(s) last modified ``days`` ago (core stamps every save now); ``post_id``: an id, or "1,2,3"."""
         return self.script("post-age", str(post_id), str(days)).strip()
 
     def set_post_meta(self, post_id: int, key: str, value: str) -> str:
