@@ -30,9 +30,9 @@ def site(reset):
     return reset
 
 
-def published(wp, title: str, days: float, status: str = "publish", tags=()) -> int:
+def published(wp, title: str, days: float, status: str = "publish", tags=(), content: str | None = None) -> int:
     """A published (or scheduled) post last modified ``days`` ago."""
-    post_id = wp.create_post(title, seed_text(), status=status, tags=list(tags))
+    post_id = wp.create_post(title, seed_text() if content is None else content, status=status, tags=list(tags))
     wp.age_post(post_id, days)
     return post_id
 
@@ -56,14 +56,14 @@ def proposed_for(wp) -> list[int]:
         "wp.getPosts", wp.admin, {"post_type": "wpsb_proposal", "post_status": "any", "number": 50}, ["post_parent"]))
 
 
-def reject(wp, post_id: int) -> None:
-    """The editor's "Reject refresh" row action in the Posts list (nonce included)."""
+def decide(wp, post_id: int, name: str = "reject") -> None:
+    """The editor's "Reject refresh" (or "Approve refresh") row action in the Posts list (nonce included)."""
     s = wp.admin_session(wp.editor)
     page = s.get(f"{wp.url}/wp-admin/edit.php", params={"post_status": "all"}, timeout=30).text
-    [url] = [html.unescape(u) for u in re.findall(r'class="wpsb-refresh-reject"[^>]* href="([^"]+)"', page)
+    [url] = [html.unescape(u) for u in re.findall(rf'class="wpsb-refresh-{name}"[^>]* href="([^"]+)"', page)
              if re.search(rf"[?&]post={post_id}(&|$)", html.unescape(u))]
     r = s.get(url, timeout=60, allow_redirects=False)
-    assert r.status_code == 302 and "wpsb_done=refresh_reject" in r.headers["location"], r.text[:300]
+    assert r.status_code == 302 and f"wpsb_done=refresh_{name}" in r.headers["location"], r.text[:300]
 
 
 def test_with_the_age_pick_off_no_untagged_post_is_picked(site, standin):
@@ -99,11 +99,27 @@ def test_only_posts_older_than_n_days_at_most_m_oldest_first_each_version_once(s
     assert len(standin.completions()) == 4
 
     # A rejected proposal: that live version is never picked again.
-    reject(site, a)
+    decide(site, a, "reject")
     assert a not in listed(site, transport)
     third = one_pass(site, standin, transport)
     assert [o for o in third.outcomes if o.result == "refreshed"] == [] and len(standin.completions()) == 4
     assert a not in proposed_for(site) and live(site, a) == before[a]
+
+
+def test_failed_and_approved_versions_are_not_picked_again(site, standin):
+    site.option(AGE, "30")
+    site.option(PICK, "1")
+    empty = published(site, "Sans texte", 500, content="")
+    a = published(site, "Approuvé", 400)
+    b = published(site, "Suivant", 300)
+    assert listed(site) == [empty]
+    [failed] = one_pass(site, standin).outcomes
+    assert (int(failed.post_id), failed.result) == (empty, "failed"), failed
+    assert listed(site) == [a]  # the failed version gives its place to the next one
+    assert [o.result for o in one_pass(site, standin).outcomes] == ["refreshed"]
+    decide(site, a, "approve")
+    site.age_post(a, 400)  # months later: the approved text is ours, not to be refreshed again
+    assert listed(site) == [b]
 
 
 def test_weakest_yoast_score_first_then_the_unscored_oldest_first(site):
