@@ -27,7 +27,7 @@ from .claims import Budget, Claimer, Gate, Unlimited, not_claimed
 from .gateways.mistral import AuthError, BatchAnswer, MistralError, SettingsError
 from .gateways.wordpress.base import SiteInfo, WordPressGateway
 from .gateways.wordpress.errors import WordPressError
-from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, Usage
+from .model import Draft, DraftSummary, LinkOffer, Outcome, PublishedPost, ReasonCode, Usage
 from .pipeline import (
     SENT_IN_BATCH,
     Engine,
@@ -134,9 +134,11 @@ def run_batch_pass(wp: WordPressGateway, engine: Engine, store: BatchStore, sett
         if d.action == "ignore":
             report.ignored += 1
         elif d.action == "skip":
-            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
-        elif why_not := gate.refusal():
-            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", why_not, d.summary.content_hash))
+            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash,
+                                              code=d.code))
+        elif refusal := gate.refusal():
+            _emit(report, on_outcome, Outcome(wp.site, d.summary.post_id, "skipped", refusal[0],
+                                              d.summary.content_hash, code=refusal[1]))
         else:
             todo.append(d.summary)
     candidates = _candidates(wp, link_candidates) if todo else ()
@@ -169,9 +171,9 @@ class _BatchPass:
             log.exception("recording the outcome of post %s failed", o.post_id)
         return o
 
-    def outcome(self, item: BatchItem, result: str, reason: str, usage: Usage = Usage()) -> Outcome:
+    def outcome(self, item: BatchItem, result: str, reason: str, code: ReasonCode, usage: Usage = Usage()) -> Outcome:
         return Outcome(self.wp.site, item.post_id, result, reason, item.source_hash, model=self.engine.model,
-                       usage=usage, attempted=True)
+                       usage=usage, attempted=True, code=code)
 
     # --- 2. running jobs --------------------------------------------------------------------
 
@@ -227,13 +229,13 @@ class _BatchPass:
             if s is None or s.status != "draft" or s.content_hash != item.source_hash:
                 # The editor's version wins; the answer was paid, so it is counted, not used.
                 out.append(self.done(self.outcome(item, "skipped", "the draft changed while its batch job ran: "
-                                                  "answer not used", item.usage), item, admitted=True))
+                                                  "answer not used", "conflict", item.usage), item, admitted=True))
             elif s.locked_by:
                 continue  # open in the editor: the answer waits for the next pass
             elif item.answer is None:
                 self._release(item, "its batch job ended without answering it")
                 out.append(self.done(self.outcome(item, "failed", "its batch job ended without answering it; "
-                                                  "sent again next pass"), item, admitted=True))
+                                                  "sent again next pass", "mistral_other"), item, admitted=True))
             else:
                 ready.append(item)
         for chunk in self.claimer.rounds(ready):
@@ -256,16 +258,16 @@ class _BatchPass:
                               offers=item.links)
         except WordPressError as e:
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=item.usage, attempted=True)
+                        usage=item.usage, attempted=True, code=e.code)
         except (AuthError, SettingsError) as e:  # a repair refused (the claim was released)
             o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=e.usage, retry=True, attempted=True)
+                        usage=e.usage, retry=True, attempted=True, code=e.code)
         except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
             log.exception("post %s: unexpected error", draft.post_id)
             reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
             _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
             o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
-                        usage=Usage(), attempted=True)
+                        usage=Usage(), attempted=True, code="other")
         if (o.retry or o.again) and item.usage.calls and answer.error is None:
             # A repair could not be made now, or the push did not reach the site: the paid answer stays in
             # the job log and the next pass resumes from it (never a second first answer). Its cost is
@@ -306,29 +308,29 @@ class _BatchPass:
         for draft in drafts:
             try:
                 prepared, messages = self._prompt(draft, candidates)
-                source, used, reason = prepared.source, frozenset(prepared.listed), prepared.reason
+                source, used, reason, code = prepared.source, frozenset(prepared.listed), prepared.reason, prepared.code
             except Exception as e:  # noqa: BLE001 — a parser error, a bug: this draft fails alone
                 log.exception("post %s: could not be processed", draft.post_id)
                 messages = None
-                reason = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
+                reason, code = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})", "other"
             if messages is None:
                 _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash,
-                                             model=self.engine.model, attempted=True)))
+                                             model=self.engine.model, attempted=True, code=code)))
                 continue
             e = self.engine
             if why := self.budget.admit(estimate_cost(source, e.llm, min_words=e.min_words, used_keyphrases=used,
                                                       max_repairs=e.max_repairs)):
                 # Its worst case (priced as if no answer were at batch prices) would pass the day's budget.
                 self._release(BatchItem("", draft.post_id, draft.hash), why)
-                out.append(self.done(Outcome(self.wp.site, draft.post_id, "skipped", why, draft.hash)))
+                out.append(self.done(Outcome(self.wp.site, draft.post_id, "skipped", why, draft.hash, code="budget")))
                 continue
             room = plan_answer(messages, source, min_words=e.min_words, context_tokens=e.context_tokens,
                                max_tokens=e.max_tokens, max_repairs=e.max_repairs)
             if not room.fits:  # fails before any call, like a synchronous pass
                 _record_failure(self.wp, draft, room.reason, e.model, self.daemon_id, Usage())
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed", room.reason, draft.hash,
-                                             model=e.model, attempted=True), admitted=True))
+                                             model=e.model, attempted=True, code="other"), admitted=True))
                 continue
             requests.append((custom_id(draft), messages, room.max_tokens))
             items.append(BatchItem(custom_id(draft), draft.post_id, draft.hash, used, links=source.links))
@@ -344,7 +346,7 @@ class _BatchPass:
                 self._release(BatchItem("", draft.post_id, draft.hash), f"batch job not submitted: {e}")
                 out.append(self.done(Outcome(self.wp.site, draft.post_id, "failed",
                                              f"batch job not submitted: {e}; sent again next pass", draft.hash,
-                                             model=self.engine.model, attempted=True), admitted=True))
+                                             model=self.engine.model, attempted=True, code=e.code), admitted=True))
             return out
         self.store.add_batch(job.id, self.wp.site, daemon_id=self.daemon_id, model=self.engine.model, items=items)
         log.info("%s: batch job %s submitted with %d draft(s)", self.wp.site, job.id, len(sent))

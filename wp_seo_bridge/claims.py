@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from .gateways.wordpress.base import WordPressGateway
 from .gateways.wordpress.errors import Conflict, WordPressError
-from .model import Draft, DraftSummary, Outcome, Usage
+from .model import Draft, DraftSummary, Outcome, ReasonCode, Usage
 
 
 class Budget(Protocol):
@@ -53,14 +53,20 @@ class Gate:
         self.first_refusal = ""
         self._lock = threading.Lock()
 
-    def refusal(self) -> str | None:
+    def refusal(self) -> tuple[str, ReasonCode] | None:
+        """None: this draft may start; else why not, and the reason's code."""
         with self._lock:  # decide and count atomically: never overshoots max_posts
-            why = self.fatal or ("stopping" if self.stop() else None)
-            if not why and self.max_posts is not None and self.started >= self.max_posts:
-                why = f"max {self.max_posts} posts per pass reached"
-            why = why or self.budget.try_start()
+            why: tuple[str, ReasonCode] | None = None
+            if self.fatal:
+                why = self.fatal, "mistral_refused"
+            elif self.stop():
+                why = "stopping", "stopping"
+            elif self.max_posts is not None and self.started >= self.max_posts:
+                why = f"max {self.max_posts} posts per pass reached", "budget"
+            elif over := self.budget.try_start():
+                why = over, "budget"
             if why:
-                self.first_refusal = self.first_refusal or why
+                self.first_refusal = self.first_refusal or why[0]
                 self.refused += 1
                 return why
             self.started += 1
@@ -78,7 +84,8 @@ class Gate:
 def not_claimed(wp: WordPressGateway, summary: DraftSummary, error: WordPressError, model: str) -> Outcome:
     """A draft whose claim WordPress refused (another daemon holds it: a skip) or could not make (a failure)."""
     result, why = ("skipped", f"not claimed: {error}") if isinstance(error, Conflict) else ("failed", str(error))
-    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model, attempted=True)
+    return Outcome(wp.site, summary.post_id, result, why, summary.content_hash, model=model, attempted=True,
+                   code=error.code)
 
 
 class Claimer:
@@ -122,9 +129,10 @@ class Claimer:
             chosen: list[DraftSummary] = []
             for summary in chunk:
                 room.acquire()  # waits while max_claimed drafts are claimed and unfinished
-                if why_not := gate.refusal():
+                if refusal := gate.refusal():
                     room.release()
-                    pending.append(Outcome(self.wp.site, summary.post_id, "skipped", why_not, summary.content_hash))
+                    pending.append(Outcome(self.wp.site, summary.post_id, "skipped", refusal[0], summary.content_hash,
+                                           code=refusal[1]))
                 else:
                     chosen.append(summary)
             for summary, claimed in zip(chosen, self.claim(chosen)):

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -369,6 +369,14 @@ class KeptRewrite:
         return total
 
 
+#: Why a draft was skipped or failed, as a small bounded set: the ``reason`` label of /metrics (the reason's
+#: text names posts, users and numbers). Meanings: ``daemon/reasons.py``, which declares the same codes.
+ReasonCode = Literal["", "quiet", "editing", "claimed", "rejected", "handled", "budget", "stopping",
+                     "mistral_refused", "conflict", "checks", "mistral_unavailable", "mistral_answer",
+                     "mistral_other", "wordpress", "other"]
+REASON_CODES: frozenset[str] = frozenset(get_args(ReasonCode)) - {""}
+
+
 @dataclass(frozen=True)
 class Outcome:
     site: str
@@ -388,6 +396,14 @@ class Outcome:
     attempted: bool = False
     # Batch mode: sent in a Batch API job this pass, a "skipped" that is not one (its outcome comes later).
     batched: bool = False
+    # Set where the outcome is made, from what caused it (never read back from ``reason``'s words).
+    code: ReasonCode = ""
+
+    def __post_init__(self) -> None:
+        # A skip or failure without its code would vanish from /metrics' reasons; a batched skip is not one.
+        wanted = self.result in ("skipped", "failed") and not self.batched
+        if bool(self.code) != wanted or (self.code and self.code not in REASON_CODES):
+            raise ValueError(f"outcome {self.result!r} of post {self.post_id} with reason code {self.code!r}")
 
     def line(self) -> str:
         tail = f": {self.reason}" if self.reason else ""

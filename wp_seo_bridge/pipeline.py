@@ -38,6 +38,7 @@ from .model import (
     PaidAnswer,
     PromptInputs,
     PublishedPost,
+    ReasonCode,
     Report,
     Source,
     Usage,
@@ -83,6 +84,7 @@ class Prepared:
     used_keyphrases: frozenset[str]  # what the checks count as "used before" (never the author's own)
     prompt_keyphrases: list[str] | None  # what the prompt lists, when not ``used_keyphrases``
     reason: str = ""  # why there is nothing to send
+    code: ReasonCode = ""  # the reason's code
 
     @property
     def listed(self):
@@ -99,18 +101,20 @@ def prepare(title: str, content: str, engine: Engine, used_keyphrases=frozenset(
     too_long = (f"the draft is too long to rewrite: {{}} (rewrite.max_source_words is "
                 f"{engine.max_source_words:,} words); split it or raise the limit")
     if len(content) > engine.max_source_words * _MAX_CHARS_PER_WORD:  # not even worth parsing
-        return Prepared(None, used_keyphrases, prompt_keyphrases, too_long.format(f"{len(content):,} characters"))
+        return Prepared(None, used_keyphrases, prompt_keyphrases, too_long.format(f"{len(content):,} characters"),
+                        "other")
     source = extract(content, title, shortcodes=shortcodes)
     if kses and (losses := [p for markup in source.protected.values() for p in kses_losses(markup, kses)]):
         return Prepared(source, used_keyphrases, prompt_keyphrases, (
             f"WordPress would strip {', '.join(dict.fromkeys(losses[:6]))} from this draft when the bot saves it "
-            f"(its account has no unfiltered_html): remove them, or let an editor publish this draft by hand"))
+            f"(its account has no unfiltered_html): remove them, or let an editor publish this draft by hand"),
+            "wordpress")
     if offers is not None:
         source = replace(source, links=offers, post_id=post_id)
     elif candidates and source.words:
         source = replace(source, links=relate.offers(source, candidates, post_id=post_id), post_id=post_id)
     if source.words == 0:
-        return Prepared(source, used_keyphrases, prompt_keyphrases, "the draft has no text")
+        return Prepared(source, used_keyphrases, prompt_keyphrases, "the draft has no text", "other")
     kp = " ".join((author.focus_keyphrase if author else "").split())
     if kp:  # the author's choice: imposed on the model, and not "used before" by its own post
         source = replace(source, keyphrase=kp)
@@ -118,7 +122,8 @@ def prepare(title: str, content: str, engine: Engine, used_keyphrases=frozenset(
         if prompt_keyphrases is not None:
             prompt_keyphrases = [k for k in prompt_keyphrases if k.strip().lower() != kp.lower()]
     if source.words > engine.max_source_words:
-        return Prepared(source, used_keyphrases, prompt_keyphrases, too_long.format(f"{source.words:,} words"))
+        return Prepared(source, used_keyphrases, prompt_keyphrases, too_long.format(f"{source.words:,} words"),
+                        "other")
     return Prepared(source, used_keyphrases, prompt_keyphrases)
 
 
@@ -150,13 +155,13 @@ def rewrite_text(title: str, content: str, engine: Engine, used_keyphrases=froze
     p = prepare(title, content, engine, used_keyphrases, prompt_keyphrases, candidates=candidates,
                 post_id=post_id, offers=offers, shortcodes=shortcodes, kses=kses, author=author)
     if p.reason:
-        return RewriteResult(None, None, Usage(), 0, p.reason, source=p.source)
+        return RewriteResult(None, None, Usage(), 0, p.reason, source=p.source, code=p.code)
     source, used_keyphrases, prompt_keyphrases = p.source, p.used_keyphrases, p.prompt_keyphrases
     kp = source.keyphrase  # the author's, imposed by prepare
     listed = used_keyphrases if prompt_keyphrases is None else prompt_keyphrases
     if admit and (why := admit(estimate_cost(source, engine.llm, min_words=engine.min_words,
                                              used_keyphrases=listed, max_repairs=engine.max_repairs))):
-        return RewriteResult(None, None, Usage(), 0, why, source=source, deferred=True)
+        return RewriteResult(None, None, Usage(), 0, why, source=source, deferred=True, code="budget")
     checker = partial(judge, min_words=engine.min_words, used_keyphrases=used_keyphrases, mode=engine.mode,
                       wp_version=wp_version)
     if kp:  # every answer is judged (and pushed) with the author's keyphrase, whatever the model wrote
@@ -336,10 +341,10 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         log.exception("post %s: could not be processed", draft.post_id)
         reason = f"this draft could not be processed ({type(e).__name__}: {str(e)[:200]})"
         _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
-        return out("failed", reason, seconds=elapsed())
+        return out("failed", reason, seconds=elapsed(), code="other")
     if r.deferred:  # refused before any call (budget): given back untouched
         _release(wp, draft, daemon_id, r.reason)
-        return out("skipped", r.reason, seconds=elapsed())
+        return out("skipped", r.reason, seconds=elapsed(), code=r.code)
     total = r.resumed + r.usage  # what this version has cost, over every try
     if r.retry:  # not the draft's fault: the next pass tries the same version again, a bounded number of times
         if r.unusable:
@@ -348,13 +353,13 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
         if tries < engine.max_transient:
             _release(wp, draft, daemon_id, r.reason)
             return out("failed", f"{r.reason}; retried later (try {tries} of {engine.max_transient})",
-                       usage=r.usage, seconds=elapsed(), again="mistral", retry=True)
+                       usage=r.usage, seconds=elapsed(), again="mistral", retry=True, code=r.code)
         r = replace(r, reason=f"{r.reason} (Mistral failed this version {tries} times)")
     if not r.ok:
         ledger.settle(version, "abandoned")
         wp.record(draft.post_id, failure_state(draft, r.reason, model=engine.model, daemon_id=daemon_id,
                                                usage=total, report=r.report), daemon_id)
-        return out("failed", r.reason, usage=r.usage, seconds=elapsed())
+        return out("failed", r.reason, usage=r.usage, seconds=elapsed(), code=r.code)
     scores = predict_scores(r.report, r.html, r.article.focus_keyphrase, info.home_url, info.yoast_version)
     update = build_update(draft, r.article, r.html, r.report, total, model=engine.model,
                           daemon_id=daemon_id, words=r.words, links=r.links, author_fields=list(r.author_fields),
@@ -370,15 +375,15 @@ def process_draft(wp: WordPressGateway, draft: Draft, engine: Engine, info: Site
             _record_failure(wp, draft, reason, engine.model, daemon_id, total)
         else:
             log.warning("post %s: %s", draft.post_id, reason)
-        return out("failed", reason, usage=r.usage, seconds=elapsed())
+        return out("failed", reason, usage=r.usage, seconds=elapsed(), code=e.code)
     except Conflict as e:
         # Someone saved the draft while we worked: their edit wins, we try the new version next pass.
         ledger.settle(version, "abandoned")
         _release(wp, draft, daemon_id, str(e))
-        return out("skipped", f"not pushed: {e}", usage=r.usage, seconds=elapsed())
+        return out("skipped", f"not pushed: {e}", usage=r.usage, seconds=elapsed(), code=e.code)
     except WordPressError as e:  # the site is down: the answers stay kept, the next pass pushes them
         return out("failed", f"not pushed: {e}; the kept answer is pushed next pass", usage=r.usage,
-                   seconds=elapsed(), again="wordpress")
+                   seconds=elapsed(), again="wordpress", code=e.code)
     ledger.settle(version, "pushed")
     resumed = f", resumed from {r.resumed.calls} kept answer(s)" if r.resumed.calls else ""
     added = f", {len(r.links)} internal link{'s' if len(r.links) > 1 else ''}" if r.links else ""
@@ -513,9 +518,10 @@ def _select(wp: WordPressGateway, info: SiteInfo, engine: Engine, settings: Pass
         if d.action == "ignore":
             report.ignored += 1
         elif d.action == "skip":
-            emit(Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash))
+            emit(Outcome(wp.site, d.summary.post_id, "skipped", d.reason, d.summary.content_hash, code=d.code))
         elif wait := retry_wait(engine, ledger, (wp.site, d.summary.post_id, d.summary.content_hash), time.time()):
-            emit(Outcome(wp.site, d.summary.post_id, "skipped", wait, d.summary.content_hash))
+            # A backoff after Mistral failed this version: no code of its own (the failure was counted).
+            emit(Outcome(wp.site, d.summary.post_id, "skipped", wait, d.summary.content_hash, code="other"))
         else:
             todo.append(d.summary)
     return todo
@@ -538,20 +544,23 @@ def _process_claimed(wp: WordPressGateway, draft: Draft, engine: Engine, info: S
         if stop():  # claimed in the last round, not started: give it back untouched
             _release(wp, draft, daemon_id, "the daemon stopped before starting this draft")
             o = Outcome(wp.site, draft.post_id, "skipped", "stopping: claim released", draft.hash,
-                        model=engine.model, attempted=True)
+                        model=engine.model, attempted=True, code="stopping")
         else:
             o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
                               candidates=candidates, ledger=ledger, on_paid=budget.charge)
     except WordPressError as e:
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True)
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True,
+                    code=e.code)
     except (AuthError, SettingsError) as e:
         gate.halt(f"Mistral refused the request: {e}")
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True)
+        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True,
+                    code=e.code)
     except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
         log.exception("post %s: unexpected error", draft.post_id)
         reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
         _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
-        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model, attempted=True)
+        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model, attempted=True,
+                    code="other")
     return o, admitted
 
 
@@ -579,7 +588,7 @@ def _forget_gone_versions(site: str, decisions: list[Decision], engine: Engine, 
         ledger.settle(version, "abandoned")
         o = Outcome(site, version[1], "skipped", "no longer this draft version (edited, or already pushed when an "
                     "outage cut the answer): its kept answers are not used", version[2], model=engine.model,
-                    attempted=True)
+                    attempted=True, code="other")
         emit(o)
         on_done(o)
 

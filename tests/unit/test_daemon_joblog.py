@@ -33,7 +33,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path):
     assert (row["site"], row["post_id"], row["outcome"], row["pass_id"], row["daemon_id"]) == (
         "blog", "7", "rewritten", None, "")
     pid = log.start_pass("blog", "d1")  # the version 2 table works
-    log.record(Outcome("blog", "8", "failed", "boom", usage=Usage(1, 1, 1)), pass_id=pid, daemon_id="d1")
+    log.record(Outcome("blog", "8", "failed", "boom", usage=Usage(1, 1, 1), code="other"), pass_id=pid, daemon_id="d1")
     log.finish_pass(pid, failed=1, wp_calls=4)
     assert log.last_passes()[0]["failed"] == 1
     assert log.recent()[0]["pass_id"] == pid
@@ -71,8 +71,8 @@ def test_totals_recent_and_spending(tmp_path):
     log.paid(("a", "2", "h"), inputs, PaidAnswer(0, "{}", Usage(1, 25, 0, 0.001)), at=190.0)
     log.paid(("a", "2", "h"), inputs, PaidAnswer(1, "{}", Usage(1, 25, 0, 0.001)), at=195.0)
     log.record(Outcome("a", "1", "rewritten", source_hash="h", usage=Usage(1, 100, 200, 0.01)), at=100.0)
-    log.record(Outcome("a", "2", "failed", "x", source_hash="h", usage=Usage(2, 50, 0, 0.002)), at=200.0)
-    log.record(Outcome("b", "1", "skipped", "not claimed"), at=300.0)
+    log.record(Outcome("a", "2", "failed", "x", source_hash="h", usage=Usage(2, 50, 0, 0.002), code="other"), at=200.0)
+    log.record(Outcome("b", "1", "skipped", "not claimed", code="conflict"), at=300.0)
     # skipped is what the passes counted (every draft left for later), not the attempt rows
     log.finish_pass(log.start_pass("b", "d", at=290.0), skipped=3, at=301.0)
     t = log.totals()
@@ -113,10 +113,11 @@ def test_totals_count_each_draft_version_by_its_latest_outcome(tmp_path):
     """A version that failed on a WordPress outage and was pushed on the next pass is one rewrite, not a
     failure; a version Mistral failed and that waits for its next try is counted apart."""
     log = JobLog.in_state_dir(tmp_path)
-    log.record(Outcome("a", "1", "failed", "not pushed: site down", "h1", again="wordpress"), at=10.0)
+    log.record(Outcome("a", "1", "failed", "not pushed: site down", "h1", again="wordpress", code="wordpress"), at=10.0)
     log.record(Outcome("a", "1", "rewritten", "", "h1"), at=20.0)
-    log.record(Outcome("a", "2", "failed", "HTTP 503", "h2", again="mistral"), at=30.0)
-    log.record(Outcome("a", "3", "failed", "checks still failing", "h3"), at=40.0)
+    log.record(Outcome("a", "2", "failed", "HTTP 503", "h2", again="mistral",
+                       code="mistral_unavailable"), at=30.0)
+    log.record(Outcome("a", "3", "failed", "checks still failing", "h3", code="checks"), at=40.0)
     t = log.totals()["a"]
     assert (t.rewritten, t.failed, t.waiting, t.attempts) == (1, 1, 1, 4)
     assert log.transient_failures(("a", "2", "h2")) == (1, 30.0)

@@ -1,6 +1,8 @@
 """Selection decides from the listing alone: no WordPress call per unchanged draft."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from wp_seo_bridge.model import BridgeState, DraftSummary
 from wp_seo_bridge.select import Rule, decide
 
@@ -110,3 +112,29 @@ def test_a_refresh_waits_for_another_daemons_claim_an_editor_and_the_quiet_perio
         == "rewrite"
     assert decide(live(locked_by=3), RULE, NOW).action == "skip"
     assert decide(live(modified_gmt=NOW - timedelta(minutes=1)), RULE, NOW).action == "skip"
+
+
+ALL_DRAFTS = Rule("all-drafts", "seo-bridge", RULE.quiet, "me")
+CLAIM = state(state="claimed", by="other", claim_until="2026-11-28T13:00:00Z")
+
+
+@pytest.mark.parametrize("listed,rule,code", [
+    (summary(modified_gmt=NOW - timedelta(minutes=2)), RULE, "quiet"),
+    (summary(locked_by=3), RULE, "editing"),
+    (summary(state=CLAIM), RULE, "claimed"),
+    (summary(state=state(state="rejected")), ALL_DRAFTS, "rejected"),
+    (summary(state=state(state="failed", reason="not pushed: open in the editor")), RULE, "handled"),
+    (summary(content_hash="r1", state=state(state="rewritten", result_hash="r1")), RULE, "handled"),
+    (live(modified_gmt=NOW - timedelta(minutes=1)), RULE, "quiet"),
+    (live(locked_by=3), RULE, "editing"),
+    (live(state=CLAIM), RULE, "claimed"),
+    (live(state=state(state="rejected")), RULE, "rejected"),
+    (live(state=state(state="rewritten")), RULE, "handled"),
+    (live(state=state(state="failed")), RULE, "handled"),
+    (live(content_hash="h9", state=state(state="approved", result_hash="h9")), RULE, "handled"),
+])
+def test_each_skip_names_its_reason_code(listed, rule, code):
+    """The /metrics label comes with the decision, whatever its words (a failed version's reason may say
+    "open in the editor": it is still a version already handled)."""
+    d = decide(listed, rule, NOW)
+    assert (d.action, d.code) == ("skip", code)

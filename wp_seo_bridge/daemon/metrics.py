@@ -16,7 +16,6 @@ from typing import Callable
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ..model import Outcome, Usage
-from .reasons import reason_code
 
 log = logging.getLogger("wp_seo_bridge.daemon.metrics")
 
@@ -55,9 +54,9 @@ class Metrics:
         """Counts a draft's result once (the same event the log line and the job log's pass count)."""
         self.posts.labels(o.site, o.result).inc()
         if o.result == "skipped":
-            self.skipped.labels(o.site, reason_code(o)).inc()
+            self.skipped.labels(o.site, o.code).inc()
         elif o.result == "failed":
-            self.failed.labels(o.site, reason_code(o)).inc()
+            self.failed.labels(o.site, o.code).inc()
 
     def paid(self, usage: Usage) -> None:
         """One paid answer, as it arrives. The offline stand-in's answers cost nothing: counted as

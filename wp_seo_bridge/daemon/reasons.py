@@ -2,46 +2,41 @@
 Prometheus counters (a label must have a small, bounded set of values; the reason's text names post
 ids, users and numbers). The text itself stays in the log, the job log and ``status``.
 
-The first pattern that matches wins; anything new falls into ``other`` until it gets its row here.
+Each outcome carries its code (``Outcome.code``), set where it is made from what caused it: the error
+class (``WordPressError.code``, ``MistralError.code``), the selection's decision, the gate's refusal.
+The codes are declared twice, checked equal by a unit test: ``model.ReasonCode`` (so mypy and
+``Outcome`` refuse an undeclared one) and here, with what each means.
 """
 from __future__ import annotations
 
-import re
+from ..model import ReasonCode
 
-from ..model import Outcome
+SKIPPED: dict[ReasonCode, str] = {
+    "quiet": "edited within the quiet period: the author is still typing",
+    "editing": "open in the editor (the selection saw the lock, or the claim or push met it)",
+    "claimed": "another daemon's claim on it has not expired",
+    "rejected": "an editor rejected our rewrite",
+    "handled": "this version was already handled (our own rewrite, pushed, failed, proposed)",
+    "budget": "the daily budget or the pass's max posts was reached",
+    "stopping": "the daemon is stopping",
+    "mistral_refused": "Mistral refused the key earlier in the pass: queued drafts not started",
+    "conflict": "an editor saved it while we worked, or our claim was lost",
+}
 
-SKIPPED: tuple[tuple[str, str], ...] = (
-    (r"^edited .* ago; waiting", "quiet"),  # selection: the author is still typing
-    (r"open in the editor", "editing"),  # selection, or the claim found the editor's lock
-    (r"^being rewritten by|claimed by another daemon", "claimed"),
-    (r"^rejected by an editor", "rejected"),
-    (r"^this (is our own rewrite|version was already)", "handled"),  # nothing new to do
-    (r"budget reached|posts per pass reached", "budget"),
-    (r"stop", "stopping"),
-    (r"^Mistral refused", "mistral_refused"),
-    (r"^not (claimed|pushed)|changed", "conflict"),  # an editor saved it while we worked
-)
+FAILED: dict[ReasonCode, str] = {
+    "checks": "the checks still failed after the repairs",
+    "mistral_unavailable": "429 / 5xx / timeout after the gateway's retries",
+    "mistral_refused": "Mistral refused the key or the settings (401, 403, no key, bad server URL)",
+    "mistral_answer": "Mistral's answer was cut or is not an article (tried again a bounded number of times)",
+    "mistral_other": "any other Mistral failure (a rejected request, a batch job that did not answer)",
+    "wordpress": "WordPress failed, refused or altered what we sent (site down, kses)",
+}
 
-FAILED: tuple[tuple[str, str], ...] = (
-    (r"^checks still failing", "checks"),
-    (r"retried next pass", "mistral_unavailable"),  # 429 / 5xx / timeout after retries
-    (r"Mistral (refused|denied)|MISTRAL_|API key", "mistral_refused"),
-    (r"answer was cut|not valid JSON|does not fit the article schema|cannot read", "mistral_answer"),
-    (r"Mistral", "mistral_other"),
-    (r"WordPress|wp-json|xmlrpc\.php|^post \d+:", "wordpress"),
-)
+#: Anything not above: an unexpected error, a draft too long or empty.
+OTHER: ReasonCode = "other"
 
 CODES = {"skipped": SKIPPED, "failed": FAILED}
-_COMPILED = {k: tuple((re.compile(rx, re.I), code) for rx, code in rows) for k, rows in CODES.items()}
-
-
-def reason_code(o: Outcome) -> str:
-    """``o``'s reason as a code of :data:`SKIPPED` / :data:`FAILED`, or ``other``; '' when rewritten."""
-    for rx, code in _COMPILED.get(o.result, ()):
-        if rx.search(o.reason):
-            return code
-    return "other" if o.result in _COMPILED else ""
 
 
 def all_codes(result: str) -> list[str]:
-    return sorted({code for _, code in CODES[result]} | {"other"})
+    return sorted({*CODES[result], OTHER})

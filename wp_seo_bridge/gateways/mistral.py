@@ -24,7 +24,7 @@ from mistralai.client.utils import BackoffStrategy, RetryConfig
 from pydantic import ValidationError
 
 from ..config import plain_http_refusal
-from ..model import Article, Usage
+from ..model import Article, ReasonCode, Usage
 
 log = logging.getLogger("wp_seo_bridge.mistral")
 
@@ -38,7 +38,10 @@ _SDK_RETRIES_OFF = RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), retry_conn
 
 
 class MistralError(Exception):
-    """Base of every Mistral failure. ``usage`` holds what the failed call still cost."""
+    """Base of every Mistral failure. ``usage`` holds what the failed call still cost; ``code`` is the
+    outcome's reason code."""
+
+    code: ReasonCode = "mistral_other"
 
     def __init__(self, message: str, *, status: int | None = None, usage: Usage | None = None,
                  content: str = "", meta: dict | None = None):
@@ -52,9 +55,13 @@ class MistralError(Exception):
 class SettingsError(MistralError, ValueError):
     """The gateway is misconfigured (server URL, key): nothing was sent."""
 
+    code: ReasonCode = "mistral_refused"
+
 
 class AuthError(MistralError):
     """401/403: the key is wrong, revoked, or not allowed to use this model. Not retried."""
+
+    code: ReasonCode = "mistral_refused"
 
 
 class Rejected(MistralError):
@@ -64,21 +71,31 @@ class Rejected(MistralError):
 class RateLimited(MistralError):
     """429 still answered after our bounded retries."""
 
+    code: ReasonCode = "mistral_unavailable"
+
 
 class ServerError(MistralError):
     """5xx or connection failures still happening after our bounded retries."""
+
+    code: ReasonCode = "mistral_unavailable"
 
 
 class Timeout(MistralError):
     """No answer within ``timeout_s``. Not re-sent: a long generation would be paid twice."""
 
+    code: ReasonCode = "mistral_unavailable"
+
 
 class Truncated(MistralError):
     """``finish_reason`` was ``length``: the article was cut, even if its JSON happens to parse."""
 
+    code: ReasonCode = "mistral_answer"
+
 
 class Malformed(MistralError):
     """The answer is not an Article: invalid JSON, or JSON that violates the schema."""
+
+    code: ReasonCode = "mistral_answer"
 
 
 # --- settings ----------------------------------------------------------------------------

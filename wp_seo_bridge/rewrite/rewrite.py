@@ -26,7 +26,7 @@ from ..gateways.mistral import (
     parse_answer,
 )
 from ..markup.internal import internal_links
-from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, Report, Source, Usage
+from ..model import Article, KeptRewrite, PaidAnswer, PromptInputs, ReasonCode, Report, Source, Usage
 from . import budget
 
 log = logging.getLogger("wp_seo_bridge.rewrite")
@@ -58,6 +58,7 @@ class RewriteResult:
     source: Source | None = None  # what was rewritten (None: refused unread, far too long)
     deferred: bool = False  # the budget refused it before any call: given back, tried again later
     author_fields: tuple[str, ...] = ()  # Yoast fields kept as the author set them
+    code: ReasonCode = ""  # the reason's code, when there is no article
 
     @property
     def ok(self) -> bool:
@@ -275,15 +276,15 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
                                  request_id=str(meta.get("id") or ""), repair_prompt=repair_prompt))
         return record
 
-    def result(article, reason: str = "", retry: bool = False) -> RewriteResult:
+    def result(article, reason: str = "", code: ReasonCode = "", retry: bool = False) -> RewriteResult:
         return RewriteResult(article, report, usage, attempts, reason, retry, resumed=resumed,
-                             inputs=inputs, unusable=unusable)
+                             inputs=inputs, unusable=unusable, code=code)
 
     unusable = False
     room = plan_answer(messages, source, min_words=min_words, context_tokens=context_tokens, max_tokens=max_tokens,
                        max_repairs=max_repairs)
     if not room.fits:
-        return result(None, room.reason)
+        return result(None, room.reason, "other")
     while True:
         step = attempts
         attempts += 1
@@ -318,7 +319,7 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
                 # Often an overloaded server's garbage: transient. The conversation is unusable,
                 # so the next try starts afresh (a bounded number of times).
                 unusable = True
-                return result(None, f"{e} ({_tries(attempts)})", retry=True)
+                return result(None, f"{e} ({_tries(attempts)})", e.code, retry=True)
             log.info("repair %d asked: %s", attempts, problem[0])
             messages = [*messages, _assistant(e.content), repair_message([problem], min_words=min_words)]
             continue
@@ -327,18 +328,18 @@ def rewrite(source: Source, gateway: Gateway, *, check: Check, min_words: int = 
             raise
         except MistralError as e:  # rate limit / server / timeout / rejected, after the gateway's retries
             transient = isinstance(e, (RateLimited, ServerError, Timeout))
-            return result(None, str(e), retry=transient)
+            return result(None, str(e), e.code, retry=transient)
         try:
             report = check(article, source)
         except Exception as e:  # noqa: BLE001 — an answer we cannot judge is not pushed; what it cost is kept
             log.exception("checking an answer failed")
-            return result(None, f"the answer could not be checked ({type(e).__name__}: {str(e)[:200]})")
+            return result(None, f"the answer could not be checked ({type(e).__name__}: {str(e)[:200]})", "other")
         if report.passed:
             return result(article)
         failures = [(f.code, f.message) for f in report.failures]
         if attempts > max_repairs:
             listed = "; ".join(f"{c}: {m}" for c, m in failures)
-            return result(None, f"checks still failing ({_tries(attempts)}): {listed}")
+            return result(None, f"checks still failing ({_tries(attempts)}): {listed}", "checks")
         log.info("repair %d asked: %s", attempts, ", ".join(c for c, _ in failures))
         messages = [*messages, _assistant(content), repair_message(failures, min_words=min_words)]
 

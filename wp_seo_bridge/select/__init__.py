@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Literal
 
-from ..model import DraftSummary
+from ..model import DraftSummary, ReasonCode
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Decision:
     summary: DraftSummary
     action: Literal["rewrite", "skip", "ignore"]  # ignore = not opted in: not even reported
     reason: str = ""
+    code: ReasonCode = ""  # a skip's reason code
 
 
 def opted_in(summary: DraftSummary, rule: Rule) -> bool:
@@ -43,24 +44,27 @@ def decide(summary: DraftSummary, rule: Rule, now: datetime) -> Decision:
         h = summary.content_hash
         if st.state == "claimed":
             if st.by != rule.daemon_id and not _claim_expired(st.claim_until, now):
-                return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})")
+                return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})",
+                                "claimed")
             # else: our own claim left by a crash, or an abandoned one: take it over
         elif st.state == "released":
             pass  # given back (Mistral unavailable, or an edit won the race): eligible again
         elif st.state == "rejected":
             # Tag mode: Reject removes the tag, so a tag present again is the author asking again.
             if rule.opt_in == "all-drafts":
-                return Decision(summary, "skip", "rejected by an editor; use “Rewrite again” to ask once more")
+                return Decision(summary, "skip", "rejected by an editor; use “Rewrite again” to ask once more",
+                                "rejected")
         elif h and h == st.result_hash:
-            return Decision(summary, "skip", "this is our own rewrite (moved back to draft): not rewritten again")
+            return Decision(summary, "skip", "this is our own rewrite (moved back to draft): not rewritten again",
+                            "handled")
         elif h and h == st.source_hash:
             why = f" ({st.reason}); edit the draft to retry" if st.state == "failed" else ""
-            return Decision(summary, "skip", f"this version was already {st.state}{why}")
+            return Decision(summary, "skip", f"this version was already {st.state}{why}", "handled")
     if summary.locked_by:
-        return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})")
+        return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})", "editing")
     if summary.modified_gmt and now - summary.modified_gmt < rule.quiet:
         minutes = (now - summary.modified_gmt).total_seconds() / 60
-        return Decision(summary, "skip", f"edited {minutes:.0f} min ago; waiting until it is quiet")
+        return Decision(summary, "skip", f"edited {minutes:.0f} min ago; waiting until it is quiet", "quiet")
     return Decision(summary, "rewrite")
 
 
@@ -71,24 +75,25 @@ def _decide_refresh(summary: DraftSummary, rule: Rule, now: datetime) -> Decisio
     if st is not None:
         if st.state == "claimed":
             if st.by != rule.daemon_id and not _claim_expired(st.claim_until, now):
-                return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})")
+                return Decision(summary, "skip", f"being rewritten by {st.by} (claim until {st.claim_until})",
+                                "claimed")
         elif st.state == "released":
             pass
         elif h and h == st.result_hash:
-            return Decision(summary, "skip", "this is our approved refresh: not rewritten again")
+            return Decision(summary, "skip", "this is our approved refresh: not rewritten again", "handled")
         elif h and h == st.source_hash:
             why = {"rewritten": "a refresh proposal of this version waits for review",
                    "rejected": "the refresh of this version was rejected (or rolled back); "
                                "use “Refresh SEO” to ask again",
                    "failed": f"this version's refresh failed ({st.reason}); edit the post or use “Refresh SEO”",
                    }.get(st.state, f"this version was already {st.state}")
-            return Decision(summary, "skip", why)
+            return Decision(summary, "skip", why, "rejected" if st.state == "rejected" else "handled")
         # else: the live post changed since (a stale proposal is replaced by a new one)
     if summary.locked_by:
-        return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})")
+        return Decision(summary, "skip", f"open in the editor (user {summary.locked_by})", "editing")
     if summary.modified_gmt and now - summary.modified_gmt < rule.quiet:
         minutes = (now - summary.modified_gmt).total_seconds() / 60
-        return Decision(summary, "skip", f"edited {minutes:.0f} min ago; waiting until it is quiet")
+        return Decision(summary, "skip", f"edited {minutes:.0f} min ago; waiting until it is quiet", "quiet")
     return Decision(summary, "rewrite")
 
 

@@ -25,9 +25,13 @@ from typing import Iterator, NamedTuple
 
 import requests
 
+from ...model import ReasonCode
+
 
 class WordPressError(Exception):
-    """Base class. ``str(e)`` is the one line a site admin reads."""
+    """Base class. ``str(e)`` is the one line a site admin reads; ``code`` the outcome's reason code."""
+
+    code: ReasonCode = "wordpress"
 
 
 class SiteDown(WordPressError):
@@ -63,6 +67,8 @@ class InsecureTransport(WordPressError):
 class Conflict(WordPressError):
     """The post changed under us, is locked or is not ours to write: leave it for the next pass."""
 
+    code: ReasonCode = "conflict"
+
 
 class Forbidden(WordPressError):
     """The bot's account lacks a capability WordPress checks (this post, or editing posts at all)."""
@@ -92,6 +98,7 @@ class Refusal(NamedTuple):
     fault: int = 0  # the XML-RPC fault code
     status: int = 0  # the REST HTTP status
     rest_code: str = ""  # the REST error code (wins over the status)
+    code: ReasonCode = ""  # the outcome's reason code, when not the error class's
 
 
 #: The plugin's contract: every refusal both transports can receive (includes/*.php, and core's own).
@@ -103,7 +110,8 @@ CONTRACT: dict[str, Refusal] = {
     # Over XML-RPC a lost claim is a fault 409 like "changed" (the fault carries no code, only translated text).
     "claim_lost": Refusal(Conflict, "our claim expired or was taken over before the push",
                           rest_code="wpsb_not_claimed"),
-    "locked": Refusal(Conflict, "open in the editor or claimed by another daemon", fault=423, status=423),
+    "locked": Refusal(Conflict, "open in the editor or claimed by another daemon", fault=423, status=423,
+                      code="editing"),
     "gone": Refusal(Conflict, "the post no longer exists", fault=404, status=404),
     "post_forbidden": Refusal(Forbidden, "user {user!r} may not do this on this post ({code})", fault=401, status=403),
     # A post_forbidden answer to a call about no post (a listing, the info): the account, not one post.
@@ -120,7 +128,10 @@ def refused(kind: str, *, url: str = "", user: str = "", secret: str = "", code:
             hint: str = "") -> WordPressError:
     """The error of :data:`CONTRACT` row ``kind``, with its message filled in."""
     row = CONTRACT[kind]
-    return row.error(row.message.format(url=url, user=user, secret=secret, code=code, hint=hint))
+    error = row.error(row.message.format(url=url, user=user, secret=secret, code=code, hint=hint))
+    if row.code:
+        error.code = row.code
+    return error
 
 
 @contextlib.contextmanager
