@@ -39,6 +39,7 @@ from .pipeline import (
     _notify,
     _record_failure,
     authors_fields,
+    claimed_failure,
     prepare,
     process_draft,
 )
@@ -256,18 +257,10 @@ class _BatchPass:
             o = process_draft(self.wp, draft, engine, self.info, daemon_id=self.daemon_id,
                               prompt_keyphrases=item.used_keyphrases, ledger=self.store, on_paid=self.budget.charge,
                               offers=item.links)
-        except WordPressError as e:
-            o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=item.usage, attempted=True, code=e.code)
-        except (AuthError, SettingsError) as e:  # a repair refused (the claim was released)
-            o = Outcome(self.wp.site, draft.post_id, "failed", str(e), draft.hash, model=self.engine.model,
-                        usage=e.usage, retry=True, attempted=True, code=e.code)
         except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
-            log.exception("post %s: unexpected error", draft.post_id)
-            reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
-            _record_failure(self.wp, draft, reason, self.engine.model, self.daemon_id, item.usage)
-            o = Outcome(self.wp.site, draft.post_id, "failed", reason, draft.hash, model=self.engine.model,
-                        usage=Usage(), attempted=True, code="other")
+            o = claimed_failure(self.wp, draft, self.engine, self.daemon_id, e, usage=item.usage)
+            if isinstance(e, (AuthError, SettingsError)):  # a repair refused (the claim was released): tried again
+                o = replace(o, usage=e.usage, retry=True)
         if (o.retry or o.again) and item.usage.calls and answer.error is None:
             # A repair could not be made now, or the push did not reach the site: the paid answer stays in
             # the job log and the next pass resumes from it (never a second first answer). Its cost is

@@ -548,20 +548,29 @@ def _process_claimed(wp: WordPressGateway, draft: Draft, engine: Engine, info: S
         else:
             o = process_draft(wp, draft, engine, info, daemon_id=daemon_id, admit=admit,
                               candidates=candidates, ledger=ledger, on_paid=budget.charge)
-    except WordPressError as e:
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True,
-                    code=e.code)
-    except (AuthError, SettingsError) as e:
-        gate.halt(f"Mistral refused the request: {e}")
-        o = Outcome(wp.site, draft.post_id, "failed", str(e), draft.hash, model=engine.model, attempted=True,
-                    code=e.code)
     except Exception as e:  # noqa: BLE001 — whatever went wrong, the other drafts go on
-        log.exception("post %s: unexpected error", draft.post_id)
-        reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
-        _record_failure(wp, draft, reason, engine.model, daemon_id, Usage())
-        o = Outcome(wp.site, draft.post_id, "failed", reason, draft.hash, model=engine.model, attempted=True,
-                    code="other")
+        if isinstance(e, (AuthError, SettingsError)):
+            gate.halt(f"Mistral refused the request: {e}")
+        o = claimed_failure(wp, draft, engine, daemon_id, e)
     return o, admitted
+
+
+def claimed_failure(wp: WordPressGateway, draft: Draft, engine: Engine, daemon_id: str, e: Exception, *,
+                    usage: Usage = Usage()) -> Outcome:
+    """The failure of a claimed draft on an error its story let through (a synchronous pass's or a batch
+    answer's): a WordPress error or Mistral's refusal of the key, in its own words; anything else is a bug,
+    logged and recorded on the post. ``usage`` (a batch answer's cost) goes on a WordPress error's outcome
+    and on a bug's record."""
+    fail = partial(Outcome, wp.site, draft.post_id, "failed", source_hash=draft.hash, model=engine.model,
+                   attempted=True)
+    if isinstance(e, WordPressError):  # even a Conflict here (the claim lost while recording): WordPress failed it
+        return fail(str(e), usage=usage, code="wordpress")
+    if isinstance(e, (AuthError, SettingsError)):
+        return fail(str(e), code=e.code)
+    log.exception("post %s: unexpected error", draft.post_id)
+    reason = f"unexpected error ({type(e).__name__}: {str(e)[:200]})"
+    _record_failure(wp, draft, reason, engine.model, daemon_id, usage)
+    return fail(reason, code="other")
 
 
 def _candidates(wp: WordPressGateway, provide: Callable[[], Sequence[PublishedPost]] | None) -> Sequence[PublishedPost]:
