@@ -227,7 +227,7 @@ def save_with_yoast_scores(wp, post_id: int, scores: dict[str, str]) -> None:
 def test_reject_gives_the_draft_its_own_yoast_scores_back(site, standin):
     # Yoast's Posts list shows _yoast_wpseo_linkdex and _yoast_wpseo_content_score as dots: after Reject the
     # restored draft must show its own (here the author's, saved by Yoast before the rewrite), not the rewrite's.
-    assert site.yoast_version, "this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)"
+    site.require_yoast()
     authors, fresh = (site.create_post("Brouillon", seed_text(), tags=[TAG]) for _ in range(2))
     own = {YOAST_SEO_SCORE: "17", YOAST_READABILITY_SCORE: "33"}
     none = {YOAST_SEO_SCORE: "", YOAST_READABILITY_SCORE: ""}

@@ -32,7 +32,7 @@ def editor_results(admin, post_id: int) -> tuple[int, dict[str, int]]:
 
 
 def test_a_related_rewrite_has_yoasts_internal_links_assessment_green(site, standin, login):
-    assert site.yoast_version, "this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)"
+    site.require_yoast()
     load_corpus(site)
     post_id = site.create_post("Cyberespionnage : Microsoft accuse des pirates chinois", seed_text(), tags=[TAG])
     _, report = one_pass(site, standin, link_candidates=lambda: make_wordpress(site_cfg(site)).list_published().posts)

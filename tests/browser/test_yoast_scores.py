@@ -59,7 +59,7 @@ def editor_scores(admin, post_id: int) -> tuple[int, int]:
 
 
 def test_yoasts_list_and_editor_show_the_scores_we_predicted(site, standin, login):
-    assert site.yoast_version, "this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)"
+    site.require_yoast()
     posts = {
         site.create_post("Brouillon sur Storm-0558", seed_text(), tags=[TAG]): "seed",
         site.create_post("Dépêche halle", source("wire-fr"), tags=[TAG]): "wire",

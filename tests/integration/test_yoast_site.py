@@ -31,8 +31,7 @@ def description(head: str) -> str | None:
 
 def test_yoast_prints_the_stored_seo_title_and_description_and_its_switch_turns_it_off(reset):
     wp = reset
-    if not wp.yoast_version:
-        pytest.skip("this site runs without Yoast SEO (scripts/test.sh says so when ../shared is absent)")
+    wp.require_yoast()
     pid = wp.create_post("Un potager sur le balcon", "<p>Des semis à la récolte.</p>", status="publish",
                          meta={YOAST_TITLE: SEO_TITLE, YOAST_METADESC: METADESC})
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,6 +116,20 @@ class LocalWordPress:
     def plugin_disabled(self) -> contextlib.AbstractContextManager:
         """The companion plugin is deactivated inside the block."""
         return self._switched("plugin", "off")
+
+    def require_yoast(self) -> None:
+        """For a test of what Yoast SEO itself does: skipped on a site started without Yoast on purpose
+        (``WPSB_YOAST=none``: scripts/test.sh without ../shared/wordpress says so), failed when Yoast should be
+        there and is not."""
+        if self.yoast_version:
+            return
+        if os.environ.get("WPSB_YOAST") == "none":
+            pytest.skip("needs Yoast SEO, whose archive comes from ../shared/wordpress (absent here)")
+        raise AssertionError("this test needs Yoast SEO active on the site (scripts/wordpress-local.sh yoast on)")
+
+    def printed_by_yoast(self, value: str) -> str | None:
+        """What a visitor's page shows of a Yoast field: ``value`` with Yoast SEO, nothing without it."""
+        return value if self.yoast_version else None
 
     @contextlib.contextmanager
     def yoast_disabled(self) -> Iterator[None]:
