@@ -48,7 +48,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **(headers or {})}
+        # The handler closes every connection after its answer (_any): say so, or a client may send its next
+        # request on the pooled connection as it closes and read "cannot connect" (seen under CI load).
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close",
+                   **(headers or {})}
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
