@@ -96,15 +96,7 @@ function wpsb_refresh_age_field(): void {
 		'oldest'  => __( 'Oldest first', 'wp-seo-bridge' ),
 		'weakest' => __( 'Weakest Yoast SEO score first', 'wp-seo-bridge' ),
 	);
-	foreach ( $orders as $value => $label ) {
-		printf(
-			'<label><input type="radio" name="%s" value="%s" %s> %s</label><br>',
-			esc_attr( WPSB_REFRESH_ORDER_OPTION ),
-			esc_attr( $value ),
-			checked( wpsb_sanitize_refresh_order( wpsb_option( WPSB_REFRESH_ORDER_OPTION ) ), $value, false ),
-			esc_html( $label )
-		);
-	}
+	wpsb_field_radios( WPSB_REFRESH_ORDER_OPTION, $orders, wpsb_sanitize_refresh_order( wpsb_option( WPSB_REFRESH_ORDER_OPTION ) ) );  // settings.php
 	printf(
 		'<p class="description">%s</p>',
 		esc_html__( 'Published posts only (not scheduled ones), after the tagged and asked ones, each live version once. Posts Yoast SEO has not scored come after the scored ones. Needs “Also refresh published posts”.', 'wp-seo-bridge' )

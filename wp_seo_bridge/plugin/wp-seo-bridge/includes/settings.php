@@ -72,12 +72,21 @@ function wpsb_field_opt_in(): void {
 		'tag'        => __( 'Only drafts with the opt-in tag', 'wp-seo-bridge' ),
 		'all-drafts' => __( 'All drafts', 'wp-seo-bridge' ),
 	);
+	wpsb_field_radios( WPSB_OPTION_OPT_IN, $choices, wpsb_option( WPSB_OPTION_OPT_IN ) );
+}
+
+/**
+ * One radio button a choice, the current one checked (every choice field of the screen).
+ *
+ * @param array<string, string> $choices value => label
+ */
+function wpsb_field_radios( string $name, array $choices, string $current ): void {
 	foreach ( $choices as $value => $label ) {
 		printf(
 			'<label><input type="radio" name="%s" value="%s" %s> %s</label><br>',
-			esc_attr( WPSB_OPTION_OPT_IN ),
+			esc_attr( $name ),
 			esc_attr( $value ),
-			checked( wpsb_option( WPSB_OPTION_OPT_IN ), $value, false ),
+			checked( $current, $value, false ),
 			esc_html( $label )
 		);
 	}
